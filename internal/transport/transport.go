@@ -1,0 +1,407 @@
+// Package transport is the one request path of the SDK: it sends a prepared
+// request with a fresh auth header per attempt, a per-attempt timeout,
+// bounded body reads, and retries with exponential backoff and jitter that
+// honour Retry-After. It knows nothing about OpenTok resources; the opentok
+// package builds the requests and maps the results to its error types.
+package transport
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Default limits and policy values.
+const (
+	// DefaultTimeout is the per-attempt timeout (the Node SDK documents 20 s).
+	DefaultTimeout = 20 * time.Second
+	// DefaultMaxBody is the largest success body read (8 MiB).
+	DefaultMaxBody = 8 << 20
+	// MaxErrorBody is the largest error body read (64 KiB); the rest is
+	// discarded.
+	MaxErrorBody = 64 << 10
+	// maxDrain is how much of an unread body is drained so the connection
+	// can be reused; larger bodies close the connection instead.
+	maxDrain = 256 << 10
+)
+
+// Policy says when and how often to retry.
+type Policy struct {
+	// MaxRetries is the number of retries after the first attempt; 0
+	// disables retrying.
+	MaxRetries int
+	// MinBackoff is the base wait before the first retry; it doubles per
+	// retry up to MaxBackoff, and each wait is jittered to between half and
+	// all of that value.
+	MinBackoff time.Duration
+	// MaxBackoff caps the computed wait.
+	MaxBackoff time.Duration
+	// MaxRetryAfter is the longest Retry-After the client waits for; a
+	// longer one ends the retries and the answer is returned.
+	MaxRetryAfter time.Duration
+}
+
+// DefaultPolicy is used when no policy is configured.
+var DefaultPolicy = Policy{
+	MaxRetries:    2,
+	MinBackoff:    250 * time.Millisecond,
+	MaxBackoff:    8 * time.Second,
+	MaxRetryAfter: 30 * time.Second,
+}
+
+// Request is a prepared request, sent as is on every attempt.
+type Request struct {
+	Method string
+	URL    *url.URL
+	// Path is the URL path, used in logs and errors.
+	Path string
+	// Header holds the fixed headers (Accept, User-Agent, Content-Type);
+	// its value slices are shared by all attempts and never modified.
+	Header http.Header
+	// Body is the encoded body, or nil.
+	Body []byte
+}
+
+// Response is the final answer.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	// Body holds at most MaxBody bytes of a 2xx answer, or MaxErrorBody
+	// bytes of another.
+	Body []byte
+	// Attempts counts the requests sent, retries included.
+	Attempts int
+	// RetryAfter is the parsed Retry-After header of the final answer.
+	RetryAfter time.Duration
+}
+
+// Error is a failure to get any HTTP answer.
+type Error struct {
+	Attempts int
+	Err      error
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrBodyTooLarge is returned (with the response) when a success body is
+// larger than MaxBody.
+var ErrBodyTooLarge = errors.New("response body exceeds the size limit")
+
+// errAttemptTimeout marks an attempt that hit the per-attempt timeout.
+type attemptTimeoutError struct{ d time.Duration }
+
+func (e attemptTimeoutError) Error() string {
+	return "no answer within the per-attempt timeout of " + e.d.String()
+}
+func (attemptTimeoutError) Unwrap() error { return context.DeadlineExceeded }
+func (attemptTimeoutError) Timeout() bool { return true }
+
+// AuthFunc returns the auth header for an attempt made at now.
+type AuthFunc func(now time.Time) (name, value string, err error)
+
+// Client sends requests. Its fields are set once and not changed after.
+type Client struct {
+	HTTP    *http.Client
+	Timeout time.Duration
+	Policy  Policy
+	Auth    AuthFunc
+	Logger  *slog.Logger
+	MaxBody int64
+
+	// Now, Sleep and Jitter may be replaced in tests.
+	Now    func() time.Time
+	Sleep  func(ctx context.Context, d time.Duration) error
+	Jitter func() float64
+}
+
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func (c *Client) sleep(ctx context.Context, d time.Duration) error {
+	if c.Sleep != nil {
+		return c.Sleep(ctx, d)
+	}
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Idempotent reports whether a request with this method may be resent after
+// a 5xx answer or a lost connection.
+func Idempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions,
+		http.MethodPut, http.MethodDelete, http.MethodPatch:
+		return true
+	}
+	return false
+}
+
+// Do sends the request, retrying as the policy allows. It returns a Response
+// for any HTTP answer (2xx or not), or an *Error when no answer came. A 2xx
+// body over MaxBody gives the response together with ErrBodyTooLarge.
+func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
+	idempotent := Idempotent(req.Method)
+	for attempt := 1; ; attempt++ {
+		start := c.now()
+		resp, err := c.attempt(ctx, req, start)
+		if c.Logger != nil && c.Logger.Enabled(ctx, slog.LevelDebug) {
+			c.log(ctx, req, attempt, resp, err, start)
+		}
+		if err != nil && !errors.Is(err, ErrBodyTooLarge) {
+			if ctx.Err() != nil {
+				return nil, &Error{Attempts: attempt, Err: ctx.Err()}
+			}
+			if attempt > c.Policy.MaxRetries || !(idempotent || neverSent(err)) {
+				return nil, &Error{Attempts: attempt, Err: err}
+			}
+			if werr := c.wait(ctx, c.backoff(attempt)); werr != nil {
+				if ctx.Err() != nil {
+					err = ctx.Err()
+				}
+				return nil, &Error{Attempts: attempt, Err: err}
+			}
+			continue
+		}
+		resp.Attempts = attempt
+		if err != nil { // body too large
+			return resp, err
+		}
+		retry, wait := c.shouldRetry(resp, idempotent, attempt)
+		if !retry {
+			return resp, nil
+		}
+		if werr := c.wait(ctx, wait); werr != nil {
+			if ctx.Err() != nil {
+				return nil, &Error{Attempts: attempt, Err: ctx.Err()}
+			}
+			return resp, nil // the wait would outlast the deadline
+		}
+	}
+}
+
+// wait sleeps for d unless the context would end first, in which case it
+// returns an error at once without sleeping.
+func (c *Client) wait(ctx context.Context, d time.Duration) error {
+	if dl, ok := ctx.Deadline(); ok && c.now().Add(d).After(dl) {
+		return context.DeadlineExceeded
+	}
+	return c.sleep(ctx, d)
+}
+
+func (c *Client) shouldRetry(resp *Response, idempotent bool, attempt int) (bool, time.Duration) {
+	if attempt > c.Policy.MaxRetries {
+		return false, 0
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		if resp.RetryAfter > 0 {
+			if resp.RetryAfter > c.Policy.MaxRetryAfter {
+				return false, 0
+			}
+			return true, resp.RetryAfter
+		}
+		return true, c.backoff(attempt)
+	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented &&
+		resp.StatusCode != http.StatusHTTPVersionNotSupported:
+		if !idempotent {
+			return false, 0
+		}
+		if resp.RetryAfter > 0 && resp.RetryAfter <= c.Policy.MaxRetryAfter {
+			return true, resp.RetryAfter
+		}
+		return true, c.backoff(attempt)
+	}
+	return false, 0
+}
+
+// backoff returns the jittered exponential wait before retry number n.
+func (c *Client) backoff(n int) time.Duration {
+	d := c.Policy.MinBackoff
+	for i := 1; i < n && d < c.Policy.MaxBackoff; i++ {
+		d *= 2
+	}
+	if d > c.Policy.MaxBackoff {
+		d = c.Policy.MaxBackoff
+	}
+	j := rand.Float64
+	if c.Jitter != nil {
+		j = c.Jitter
+	}
+	return d/2 + time.Duration(j()*float64(d/2))
+}
+
+func (c *Client) attempt(ctx context.Context, req *Request, now time.Time) (*Response, error) {
+	actx, cancel := context.WithTimeout(ctx, c.Timeout)
+	defer cancel()
+
+	h := make(http.Header, len(req.Header)+1)
+	for k, v := range req.Header {
+		h[k] = v
+	}
+	if c.Auth != nil {
+		name, value, err := c.Auth(now)
+		if err != nil {
+			return nil, err
+		}
+		h[name] = []string{value}
+	}
+	hreq := &http.Request{
+		Method:     req.Method,
+		URL:        req.URL,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     h,
+		Host:       req.URL.Host,
+	}
+	if req.Body != nil {
+		body := req.Body
+		hreq.ContentLength = int64(len(body))
+		hreq.Body = io.NopCloser(bytes.NewReader(body))
+		hreq.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	} else if req.Method == http.MethodPost || req.Method == http.MethodPut || req.Method == http.MethodPatch {
+		hreq.Body = http.NoBody
+		hreq.GetBody = func() (io.ReadCloser, error) { return http.NoBody, nil }
+	}
+	hreq = hreq.WithContext(actx)
+
+	hresp, err := c.HTTP.Do(hreq)
+	if err != nil {
+		return nil, c.classify(ctx, actx, err)
+	}
+	resp := &Response{StatusCode: hresp.StatusCode, Header: hresp.Header}
+	resp.RetryAfter = ParseRetryAfter(hresp.Header.Get("Retry-After"), c.now())
+	limit := int64(MaxErrorBody)
+	if hresp.StatusCode >= 200 && hresp.StatusCode <= 299 {
+		limit = c.MaxBody
+		if limit <= 0 {
+			limit = DefaultMaxBody
+		}
+	}
+	body, tooLarge, rerr := readBounded(hresp, limit)
+	if rerr != nil {
+		return nil, c.classify(ctx, actx, rerr)
+	}
+	resp.Body = body
+	if tooLarge && hresp.StatusCode >= 200 && hresp.StatusCode <= 299 {
+		return resp, ErrBodyTooLarge
+	}
+	return resp, nil
+}
+
+// classify turns a transport error into the error to report, telling a
+// per-attempt timeout apart from the caller's context ending.
+func (c *Client) classify(ctx, actx context.Context, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	if ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
+		return attemptTimeoutError{c.Timeout}
+	}
+	return err
+}
+
+// readBounded reads at most limit bytes of the body and closes it. It drains
+// a modest remainder so the connection can be reused.
+func readBounded(resp *http.Response, limit int64) (body []byte, tooLarge bool, err error) {
+	defer resp.Body.Close()
+	if resp.ContentLength > limit {
+		return nil, true, nil
+	}
+	var buf []byte
+	if resp.ContentLength >= 0 {
+		buf = make([]byte, resp.ContentLength)
+		if _, err := io.ReadFull(resp.Body, buf); err != nil {
+			return nil, false, err
+		}
+		return buf, false, nil
+	}
+	var b bytes.Buffer
+	n, err := b.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, false, err
+	}
+	if n > limit {
+		return b.Bytes()[:limit], true, nil
+	}
+	_, _ = io.CopyN(io.Discard, resp.Body, maxDrain)
+	return b.Bytes(), false, nil
+}
+
+// neverSent reports whether the error shows the request never reached the
+// server (the connection could not be made), so even a POST may be retried.
+func neverSent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	return errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// ParseRetryAfter parses a Retry-After value given as delay seconds or as an
+// HTTP date; it returns 0 for an absent, past or malformed value.
+func ParseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		if secs > 24*3600 {
+			secs = 24 * 3600
+		}
+		return time.Duration(secs) * time.Second
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0
+	}
+	d := t.Sub(now)
+	if d <= 0 {
+		return 0
+	}
+	return d.Round(time.Second)
+}
+
+func (c *Client) log(ctx context.Context, req *Request, attempt int, resp *Response, err error, start time.Time) {
+	attrs := []slog.Attr{
+		slog.String("method", req.Method),
+		slog.String("path", req.Path),
+		slog.Int("attempt", attempt),
+		slog.Duration("latency", c.now().Sub(start)),
+	}
+	if resp != nil {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	c.Logger.LogAttrs(ctx, slog.LevelDebug, "opentok request", attrs...)
+}

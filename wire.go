@@ -1,0 +1,175 @@
+package opentok
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"iter"
+	"math"
+	"strconv"
+	"time"
+)
+
+// Wire helpers shared by the resource files: tolerant decoding of the
+// platform's JSON (numbers that arrive as strings, booleans that arrive as
+// strings, millisecond timestamps) and the lazy offset/count pager behind
+// the All* iterators.
+
+// msTime decodes epoch milliseconds given as a JSON number or string (null,
+// "" and 0 decode to the zero time).
+type msTime time.Time
+
+func (t *msTime) UnmarshalJSON(b []byte) error {
+	n, ok := lenientNumber(b)
+	if !ok || n == 0 {
+		*t = msTime{}
+		return nil
+	}
+	*t = msTime(time.UnixMilli(int64(n)))
+	return nil
+}
+
+// Time returns the decoded time (zero when absent).
+func (t msTime) Time() time.Time { return time.Time(t) }
+
+// seconds decodes a duration in seconds given as a JSON number or string.
+type seconds time.Duration
+
+func (s *seconds) UnmarshalJSON(b []byte) error {
+	n, ok := lenientNumber(b)
+	if !ok {
+		*s = 0
+		return nil
+	}
+	*s = seconds(time.Duration(n * float64(time.Second)))
+	return nil
+}
+
+// Duration returns the decoded duration.
+func (s seconds) Duration() time.Duration { return time.Duration(s) }
+
+// flexInt decodes an integer given as a JSON number or string (anything else
+// decodes to 0).
+type flexInt int64
+
+func (i *flexInt) UnmarshalJSON(b []byte) error {
+	n, ok := lenientNumber(b)
+	if !ok {
+		*i = 0
+		return nil
+	}
+	*i = flexInt(n)
+	return nil
+}
+
+// flexBool decodes a boolean given as true/false or "true"/"false" (the
+// platform sends strings in some streams[] arrays); anything else is false.
+type flexBool bool
+
+func (f *flexBool) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch string(b) {
+	case "true", `"true"`, `"TRUE"`, `"True"`, "1", `"1"`:
+		*f = true
+	default:
+		*f = false
+	}
+	return nil
+}
+
+// flexString decodes a JSON string, or the text of a JSON number (the
+// platform sends projectId both ways); null and other values give "".
+type flexString string
+
+func (s *flexString) UnmarshalJSON(b []byte) error {
+	*s = flexString(rawString(b))
+	return nil
+}
+
+// lenientNumber reads a JSON number or a string holding one.
+func lenientNumber(b []byte) (float64, bool) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || string(b) == "null" {
+		return 0, false
+	}
+	if b[0] == '"' {
+		var s string
+		if json.Unmarshal(b, &s) != nil {
+			return 0, false
+		}
+		b = []byte(s)
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f > 1e17 || f < -1e17 {
+		return 0, false
+	}
+	return f, true
+}
+
+// MaxListCount is the largest page the platform serves (the count query
+// parameter).
+const MaxListCount = 1000
+
+// defaultPageSize is the page size the All* iterators ask for when the
+// options give none.
+const defaultPageSize = 100
+
+// checkPaging validates offset/count list options.
+func checkPaging(offset, count int) error {
+	if offset < 0 {
+		return invalid("offset", "must not be negative")
+	}
+	if count < 0 || count > MaxListCount {
+		return invalid("count", "must be between 0 (platform default, 50) and 1000")
+	}
+	return nil
+}
+
+// pageFunc fetches one page at offset with the given count; it returns the
+// page's items and the total the platform reported.
+type pageFunc[T any] func(ctx context.Context, offset, count int) (items []T, total int, err error)
+
+// paginate returns a lazy iterator over every item from offset on, fetching
+// pages of count items (defaultPageSize when 0). It stops after yielding an
+// error and is safe to break out of. It drops an item whose ID was on the
+// previous page: offset paging over a newest-first list shifts when items are
+// added between two requests, so the next page starts with items already
+// seen. Only one page of IDs is remembered, so memory stays bounded by the
+// page size however long the list is.
+func paginate[T any](ctx context.Context, offset, count int, id func(T) string, fetch pageFunc[T]) iter.Seq2[T, error] {
+	if count == 0 {
+		count = defaultPageSize
+	}
+	return func(yield func(T, error) bool) {
+		prev := make(map[string]struct{}, count)
+		cur := make(map[string]struct{}, count)
+		for {
+			items, total, err := fetch(ctx, offset, count)
+			if err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			clear(cur)
+			for _, it := range items {
+				k := id(it)
+				if k != "" {
+					_, dupPrev := prev[k]
+					_, dupCur := cur[k]
+					cur[k] = struct{}{}
+					if dupPrev || dupCur {
+						continue
+					}
+				}
+				if !yield(it, nil) {
+					return
+				}
+			}
+			prev, cur = cur, prev
+			offset += len(items)
+			if len(items) == 0 || len(items) < count || (total > 0 && offset >= total) {
+				return
+			}
+		}
+	}
+}

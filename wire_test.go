@@ -1,0 +1,172 @@
+package opentok
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestLenientDecoders(t *testing.T) {
+	var v struct {
+		At      msTime     `json:"at"`
+		AtStr   msTime     `json:"atStr"`
+		AtNull  msTime     `json:"atNull"`
+		Dur     seconds    `json:"dur"`
+		N       flexInt    `json:"n"`
+		NStr    flexInt    `json:"nStr"`
+		B       flexBool   `json:"b"`
+		BStr    flexBool   `json:"bStr"`
+		BFalse  flexBool   `json:"bFalse"`
+		S       flexString `json:"s"`
+		SNum    flexString `json:"sNum"`
+		SNull   flexString `json:"sNull"`
+		Garbage msTime     `json:"garbage"`
+	}
+	err := json.Unmarshal([]byte(`{"at":1384221730000,"atStr":"1384221730000","atNull":null,"dur":27,
+		"n":5,"nStr":"6","b":true,"bStr":"true","bFalse":"false","s":"x","sNum":1234,"sNull":null,"garbage":{"x":1}}`), &v)
+	require.NoError(t, err)
+	want := time.UnixMilli(1384221730000)
+	assert.True(t, v.At.Time().Equal(want))
+	assert.True(t, v.AtStr.Time().Equal(want))
+	assert.True(t, v.AtNull.Time().IsZero())
+	assert.True(t, v.Garbage.Time().IsZero())
+	assert.Equal(t, 27*time.Second, v.Dur.Duration())
+	assert.Equal(t, flexInt(5), v.N)
+	assert.Equal(t, flexInt(6), v.NStr)
+	assert.True(t, bool(v.B))
+	assert.True(t, bool(v.BStr))
+	assert.False(t, bool(v.BFalse))
+	assert.Equal(t, flexString("x"), v.S)
+	assert.Equal(t, flexString("1234"), v.SNum)
+	assert.Equal(t, flexString(""), v.SNull)
+}
+
+func TestCheckPaging(t *testing.T) {
+	assert.NoError(t, checkPaging(0, 0))
+	assert.NoError(t, checkPaging(10, 1000))
+	assert.ErrorIs(t, checkPaging(-1, 0), ErrInvalidArgument)
+	assert.ErrorIs(t, checkPaging(0, 1001), ErrInvalidArgument)
+	assert.ErrorIs(t, checkPaging(0, -5), ErrInvalidArgument)
+}
+
+// fakeList serves a newest-first list of IDs with offset paging and records
+// the pages asked for.
+type fakeList struct {
+	items []string
+	calls [][2]int
+	// before runs before each page is served (to add items or fail).
+	before func(call int) error
+}
+
+func (f *fakeList) fetch(_ context.Context, offset, count int) ([]string, int, error) {
+	f.calls = append(f.calls, [2]int{offset, count})
+	if f.before != nil {
+		if err := f.before(len(f.calls)); err != nil {
+			return nil, 0, err
+		}
+	}
+	if offset >= len(f.items) {
+		return nil, len(f.items), nil
+	}
+	end := min(offset+count, len(f.items))
+	return append([]string(nil), f.items[offset:end]...), len(f.items), nil
+}
+
+func ids(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("id-%02d", n-i)
+	}
+	return out
+}
+
+func collect(t *testing.T, f *fakeList, offset, count int) ([]string, error) {
+	t.Helper()
+	var got []string
+	for id, err := range paginate(context.Background(), offset, count, func(s string) string { return s }, f.fetch) {
+		if err != nil {
+			return got, err
+		}
+		got = append(got, id)
+	}
+	return got, nil
+}
+
+func TestPaginateSeveralPages(t *testing.T) {
+	f := &fakeList{items: ids(7)}
+	got, err := collect(t, f, 0, 3)
+	require.NoError(t, err)
+	assert.Equal(t, ids(7), got)
+	assert.Equal(t, [][2]int{{0, 3}, {3, 3}, {6, 3}}, f.calls, "stops after the short page")
+}
+
+func TestPaginateStopsAtTotal(t *testing.T) {
+	f := &fakeList{items: ids(6)}
+	_, err := collect(t, f, 0, 3)
+	require.NoError(t, err)
+	assert.Equal(t, [][2]int{{0, 3}, {3, 3}}, f.calls, "no request past the reported total")
+}
+
+func TestPaginateIsLazyAndBreakable(t *testing.T) {
+	f := &fakeList{items: ids(10)}
+	seq := paginate(context.Background(), 0, 3, func(s string) string { return s }, f.fetch)
+	assert.Empty(t, f.calls, "nothing fetched before ranging")
+	var got []string
+	for id, err := range seq {
+		require.NoError(t, err)
+		got = append(got, id)
+		if len(got) == 4 {
+			break
+		}
+	}
+	assert.Equal(t, ids(10)[:4], got)
+	assert.Len(t, f.calls, 2, "no page fetched after break")
+}
+
+func TestPaginateErrorOnPage2(t *testing.T) {
+	boom := errors.New("boom")
+	f := &fakeList{items: ids(10), before: func(call int) error {
+		if call == 2 {
+			return boom
+		}
+		return nil
+	}}
+	var got []string
+	var errs []error
+	for id, err := range paginate(context.Background(), 0, 3, func(s string) string { return s }, f.fetch) {
+		if err != nil {
+			errs = append(errs, err)
+			continue // the iterator must stop by itself
+		}
+		got = append(got, id)
+	}
+	assert.Equal(t, ids(10)[:3], got)
+	assert.Equal(t, []error{boom}, errs, "one error, then the end")
+	assert.Len(t, f.calls, 2)
+}
+
+func TestPaginateDropsItemsShiftedByAnInsert(t *testing.T) {
+	f := &fakeList{items: ids(6)}
+	f.before = func(call int) error {
+		if call == 2 { // a new archive appears at the head between pages
+			f.items = append([]string{"id-new"}, f.items...)
+		}
+		return nil
+	}
+	got, err := collect(t, f, 0, 3)
+	require.NoError(t, err)
+	assert.Equal(t, ids(6), got, "every item once, the shifted one not repeated")
+}
+
+func TestPaginateDefaultPageSize(t *testing.T) {
+	f := &fakeList{items: ids(3)}
+	_, err := collect(t, f, 0, 0)
+	require.NoError(t, err)
+	assert.Equal(t, [][2]int{{0, defaultPageSize}}, f.calls)
+}
