@@ -498,6 +498,13 @@ func (ot *OpenTok) LogValue() slog.Value {
 	)
 }
 
+// Ptr returns a pointer to v. Use it for optional fields whose platform
+// default is not the zero value, such as HasAudio or PartialCaptions, which
+// must still be sendable as false:
+//
+//	opts := &opentok.ArchiveOptions{HasVideo: opentok.Ptr(false)}
+func Ptr[T any](v T) *T { return &v }
+
 // ---- the request path -------------------------------------------------------
 
 // escapeSegment escapes one path segment so that no ID can change the path:
