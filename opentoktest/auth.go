@@ -1,0 +1,266 @@
+package opentoktest
+
+import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Leeway is the clock skew the fake tolerates in auth JWTs and client tokens
+// (an issued-at time at most this far in the future is accepted).
+const Leeway = 5 * time.Second
+
+// restJWTMaxLife is the longest lifetime the fake accepts for a project REST
+// JWT (the platform documents five minutes), plus the leeway.
+const restJWTMaxLife = 5*time.Minute + Leeway
+
+// maxTokenLife is the longest client-token lifetime the platform accepts.
+const maxTokenLife = 30 * 24 * time.Hour
+
+// Errors from Connect and the simulated clients.
+var (
+	// ErrInvalidToken: the token is malformed, badly signed, or not for
+	// this project.
+	ErrInvalidToken = errors.New("opentoktest: invalid token")
+	// ErrTokenExpired: the token's expire time has passed (on the fake's
+	// clock).
+	ErrTokenExpired = errors.New("opentoktest: token expired")
+	// ErrWrongSession: the token was made for another session.
+	ErrWrongSession = errors.New("opentoktest: token is for another session")
+	// ErrSessionNotFound: the fake created no session with this ID.
+	ErrSessionNotFound = errors.New("opentoktest: session not found")
+	// ErrNotPermitted: the connection's role does not allow the action
+	// (a subscriber publishing).
+	ErrNotPermitted = errors.New("opentoktest: not permitted for this role")
+	// ErrNotConnected: the connection or stream is gone.
+	ErrNotConnected = errors.New("opentoktest: not connected")
+)
+
+func (s *Server) authFailure(msg string) *apiError {
+	if s.cfg.vonage {
+		return &apiError{status: http.StatusUnauthorized, code: http.StatusUnauthorized, message: msg}
+	}
+	return &apiError{status: http.StatusForbidden, code: http.StatusForbidden, message: msg}
+}
+
+// authenticateLocked checks the REST auth header as the platform does:
+// X-OPENTOK-AUTH HS256 (OpenTok, 403 on failure) or Authorization: Bearer
+// RS256 (Vonage, 401 on failure).
+func (s *Server) authenticateLocked(r *http.Request) *apiError {
+	now := s.nowLocked()
+	if !s.cfg.vonage {
+		raw := r.Header.Get("X-OPENTOK-AUTH")
+		if raw == "" {
+			return &apiError{status: http.StatusForbidden, code: -1, message: "No suitable authentication found"}
+		}
+		claims := jwt.MapClaims{}
+		_, err := jwt.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) { return []byte(s.APISecret), nil },
+			jwt.WithValidMethods([]string{"HS256"}), jwt.WithTimeFunc(func() time.Time { return now }),
+			jwt.WithLeeway(Leeway), jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithStrictDecoding())
+		if err != nil {
+			return s.authFailure("Invalid token: " + jwtReason(err))
+		}
+		if iss, _ := claims["iss"].(string); iss != s.APIKey {
+			return s.authFailure("Invalid token: the issuer is not this project's API key")
+		}
+		if ist, _ := claims["ist"].(string); ist != "project" {
+			return s.authFailure(`Invalid token: ist must be "project"`)
+		}
+		if exp, ok := numClaim(claims, "exp"); !ok || time.Unix(exp, 0).After(now.Add(restJWTMaxLife)) {
+			return s.authFailure("Invalid token: expires more than five minutes ahead")
+		}
+		return nil
+	}
+	h := r.Header.Get("Authorization")
+	raw, found := strings.CutPrefix(h, "Bearer ")
+	if !found || raw == "" {
+		return &apiError{status: http.StatusUnauthorized, code: -1, message: "No suitable authentication found"}
+	}
+	claims := jwt.MapClaims{}
+	_, err := jwt.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) { return s.pubKey, nil },
+		jwt.WithValidMethods([]string{"RS256"}), jwt.WithTimeFunc(func() time.Time { return now }),
+		jwt.WithLeeway(Leeway), jwt.WithIssuedAt(), jwt.WithStrictDecoding())
+	if err != nil {
+		return s.authFailure("Invalid token: " + jwtReason(err))
+	}
+	if app, _ := claims["application_id"].(string); app != s.ApplicationID {
+		return s.authFailure("Invalid token: application_id does not match")
+	}
+	if exp, ok := numClaim(claims, "exp"); ok && time.Unix(exp, 0).After(now.Add(24*time.Hour+Leeway)) {
+		return s.authFailure("Invalid token: expires more than 24 hours ahead")
+	}
+	return nil
+}
+
+func jwtReason(err error) string {
+	switch {
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return "expired"
+	case errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
+		return "issued in the future (check the clock)"
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		return "bad signature"
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		return "a required claim is missing"
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return "malformed"
+	}
+	return "rejected"
+}
+
+func numClaim(c jwt.MapClaims, name string) (int64, bool) {
+	switch v := c[name].(type) {
+	case float64:
+		return int64(v), true
+	case string:
+		n, err := strconv.ParseInt(v, 10, 64)
+		return n, err == nil
+	}
+	return 0, false
+}
+
+// tokenInfo is what a verified client token grants.
+type tokenInfo struct {
+	Role            string
+	Data            string
+	LayoutClassList []string
+	ExpireTime      time.Time
+}
+
+// VerifyToken checks a client token the way the platform does when a client
+// connects: the signature (HS256 JWT or T1 with the API secret, or RS256 JWT
+// with the application key), the project, the session ID, the scope, the
+// role and the expiry on the fake's clock. It returns the token's role and
+// connection data.
+func (s *Server) VerifyToken(sessionID, token string) (role, data string, err error) {
+	now := s.Now()
+	ti, err := s.verifyToken(sessionID, token, now)
+	if err != nil {
+		return "", "", err
+	}
+	return ti.Role, ti.Data, nil
+}
+
+func (s *Server) verifyToken(sessionID, token string, now time.Time) (tokenInfo, error) {
+	if strings.HasPrefix(token, "T1==") {
+		if s.cfg.vonage {
+			return tokenInfo{}, fmt.Errorf("%w: T1 tokens are not accepted for Vonage applications", ErrInvalidToken)
+		}
+		return s.verifyT1(sessionID, token, now)
+	}
+	return s.verifyJWT(sessionID, token, now)
+}
+
+func (s *Server) verifyT1(sessionID, token string, now time.Time) (tokenInfo, error) {
+	raw, err := base64.StdEncoding.Strict().DecodeString(strings.TrimPrefix(token, "T1=="))
+	if err != nil {
+		return tokenInfo{}, fmt.Errorf("%w: not base64", ErrInvalidToken)
+	}
+	head, data, ok := strings.Cut(string(raw), ":")
+	if !ok {
+		return tokenInfo{}, fmt.Errorf("%w: no data part", ErrInvalidToken)
+	}
+	hq, err := url.ParseQuery(head)
+	if err != nil {
+		return tokenInfo{}, fmt.Errorf("%w: bad header part", ErrInvalidToken)
+	}
+	if hq.Get("partner_id") != s.APIKey {
+		return tokenInfo{}, fmt.Errorf("%w: partner_id is not this project's API key", ErrInvalidToken)
+	}
+	sig, err := hex.DecodeString(hq.Get("sig"))
+	if err != nil {
+		return tokenInfo{}, fmt.Errorf("%w: bad signature encoding", ErrInvalidToken)
+	}
+	mac := hmac.New(sha1.New, []byte(s.APISecret))
+	mac.Write([]byte(data))
+	if !hmac.Equal(sig, mac.Sum(nil)) {
+		return tokenInfo{}, fmt.Errorf("%w: bad signature", ErrInvalidToken)
+	}
+	q, err := url.ParseQuery(data)
+	if err != nil {
+		return tokenInfo{}, fmt.Errorf("%w: bad data part", ErrInvalidToken)
+	}
+	exp, err := strconv.ParseInt(q.Get("expire_time"), 10, 64)
+	if err != nil {
+		return tokenInfo{}, fmt.Errorf("%w: bad expire_time", ErrInvalidToken)
+	}
+	return s.checkGrant(sessionID, now, q.Get("session_id"), q.Get("role"), q.Get("connection_data"),
+		q.Get("initial_layout_class_list"), exp, q.Get("scope"))
+}
+
+func (s *Server) verifyJWT(sessionID, token string, now time.Time) (tokenInfo, error) {
+	claims := jwt.MapClaims{}
+	method, key := "HS256", any([]byte(s.APISecret))
+	if s.cfg.vonage {
+		method, key = "RS256", s.pubKey
+	}
+	_, err := jwt.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return key, nil },
+		jwt.WithValidMethods([]string{method}), jwt.WithTimeFunc(func() time.Time { return now }),
+		jwt.WithLeeway(Leeway), jwt.WithIssuedAt(), jwt.WithStrictDecoding())
+	if err != nil {
+		if errors.Is(err, jwt.ErrTokenExpired) {
+			return tokenInfo{}, ErrTokenExpired
+		}
+		return tokenInfo{}, fmt.Errorf("%w: %s", ErrInvalidToken, jwtReason(err))
+	}
+	if s.cfg.vonage {
+		if app, _ := claims["application_id"].(string); app != s.ApplicationID {
+			return tokenInfo{}, fmt.Errorf("%w: application_id does not match", ErrInvalidToken)
+		}
+	} else {
+		iss, _ := claims["iss"].(string)
+		ist, _ := claims["ist"].(string)
+		if iss != s.APIKey || ist != "project" {
+			return tokenInfo{}, fmt.Errorf("%w: not issued by this project", ErrInvalidToken)
+		}
+	}
+	exp, ok := numClaim(claims, "exp")
+	if !ok {
+		return tokenInfo{}, fmt.Errorf("%w: no exp claim", ErrInvalidToken)
+	}
+	str := func(k string) string { v, _ := claims[k].(string); return v }
+	return s.checkGrant(sessionID, now, str("session_id"), str("role"), str("connection_data"),
+		str("initial_layout_class_list"), exp, str("scope"))
+}
+
+func (s *Server) checkGrant(sessionID string, now time.Time, tokSession, role, data, layout string, exp int64, scope string) (tokenInfo, error) {
+	if scope != "session.connect" {
+		return tokenInfo{}, fmt.Errorf("%w: scope must be session.connect", ErrInvalidToken)
+	}
+	if tokSession != sessionID {
+		return tokenInfo{}, ErrWrongSession
+	}
+	if role == "" {
+		role = "publisher"
+	}
+	switch role {
+	case "publisher", "subscriber", "moderator", "publisheronly":
+	default:
+		return tokenInfo{}, fmt.Errorf("%w: unknown role %q", ErrInvalidToken, role)
+	}
+	expT := time.Unix(exp, 0)
+	if !expT.After(now.Add(-Leeway)) {
+		return tokenInfo{}, ErrTokenExpired
+	}
+	if expT.After(now.Add(maxTokenLife + time.Hour)) {
+		return tokenInfo{}, fmt.Errorf("%w: expires more than 30 days ahead", ErrInvalidToken)
+	}
+	if len([]rune(data)) > 1000 {
+		return tokenInfo{}, fmt.Errorf("%w: connection data over 1000 characters", ErrInvalidToken)
+	}
+	var classes []string
+	if layout != "" {
+		classes = strings.Fields(layout)
+	}
+	return tokenInfo{Role: role, Data: data, LayoutClassList: classes, ExpireTime: expT}, nil
+}

@@ -1,0 +1,65 @@
+// Package opentoktest is an in-memory fake of the OpenTok / Vonage Video
+// platform for testing code that uses the opentok SDK — or any other OpenTok
+// client — without an account or a network, in the spirit of net/http/httptest
+// and Google Cloud's pstest: a real HTTP server with real state, not a mock.
+//
+//	func TestArchiving(t *testing.T) {
+//		srv := opentoktest.NewServer(t)
+//		ot := srv.Client()
+//		s, _ := ot.CreateSession(ctx, &opentok.SessionOptions{MediaMode: opentok.MediaRouted})
+//		tok, _ := ot.GenerateToken(s.ID, nil)
+//		conn, _ := srv.Connect(s.ID, tok)      // a simulated client joins
+//		conn.Publish(opentoktest.PublishOptions{Name: "cam"})
+//		a, _ := ot.StartArchive(ctx, s.ID, nil)
+//		ot.StopArchive(ctx, a.ID)
+//		srv.Advance(10 * time.Second)           // the archive becomes available
+//	}
+//
+// The server implements every REST operation the SDK calls, at the same paths
+// and with the same status codes and JSON shapes as the platform; checks the
+// auth JWT of every request (403 for OpenTok credentials, 401 for Vonage
+// ones, with the platform's error body); verifies client tokens when a
+// simulated client connects (JWT and T1: signature, session, expiry, role);
+// and keeps the platform's rules: archives need a routed session with a
+// connected client and only one runs at a time unless tagged, broadcasts
+// likewise, captions run once per session, signals are limited to a 128-byte
+// type and 8 kB of data, lists page newest-first with offset/count.
+//
+// Tests control and inspect it: a settable clock (Advance, SetNow) drives
+// time-based changes such as a stopped archive becoming available; InjectFault
+// makes the next requests of an operation fail (status, Retry-After, delay,
+// dropped connection, malformed body); Requests is the log of what arrived;
+// accessors (Archive, Broadcast, Stream, Connection, SIPCall, ...) return
+// copies of the state. With WithWebhooks it POSTs callback events, signed
+// when a secret is set.
+//
+// The emulator command (go run ./cmd/opentok emulator) serves the same fake
+// over HTTP, with a control API under /_emulator/ (see WithControlAPI), for
+// programs in any language.
+//
+// # Where the fake knowingly differs from the platform
+//
+//   - It knows only the sessions it created: tokens and REST calls for other
+//     session IDs get 404, where the platform would accept any well-formed
+//     session ID of the project.
+//   - Sessions default to routed media when p2p.preference is absent (as the
+//     REST reference says); media never flows, so archives have synthetic
+//     sizes and a placeholder file, and HLS playlists are empty.
+//   - A stopped archive becomes available after a fixed delay on the fake's
+//     clock (WithArchiveDelay, default 5 s) instead of after an upload; the
+//     platform's idle and duration limits for archives (60 s after the last
+//     client leaves, 4 h of recording) are not applied, except that an
+//     automatic archive (archiveMode=always) stops when the last client leaves.
+//   - RTMP targets turn from "connecting" to "live" 2 s after the start;
+//     renders from "starting" to "started" after 1 s; the platform's timing
+//     varies.
+//   - Broadcasts do not stop 60 s after the last client leaves.
+//   - Error messages are close to the platform's but not always word for
+//     word; where the platform's status for a rule is undocumented (for
+//     example captions or renders on a relayed session) the fake answers 409.
+//   - Session-monitoring events carry applicationId instead of projectId for
+//     a Vonage fake; the platform's field for applications is undocumented.
+//   - Migration, SIP media, WebSocket audio and caption text are not
+//     simulated beyond their REST answers and state.
+//   - Rate limits are not applied; use InjectFault to produce a 429.
+package opentoktest

@@ -1,0 +1,426 @@
+package opentoktest
+
+import (
+	"slices"
+	"time"
+)
+
+// The fake's state. Accessors return copies; changing them changes nothing.
+
+// Session is a session the fake created.
+type Session struct {
+	ID                string
+	MediaMode         string // "routed" or "relayed"
+	ArchiveMode       string // "manual" or "always"
+	Location          string
+	E2EE              bool
+	ArchiveName       string
+	ArchiveResolution string
+	CreatedAt         time.Time
+	// MuteActive is true after ForceMuteAll until DisableForceMute: new
+	// streams start muted.
+	MuteActive        bool
+	ExcludedStreamIDs []string
+}
+
+// Routed reports whether the session uses the Media Router.
+func (s Session) Routed() bool { return s.MediaMode == "routed" }
+
+// Connection kinds.
+const (
+	KindClient    = "client"    // a simulated client (Server.Connect)
+	KindSIP       = "sip"       // a SIP call (Dial)
+	KindWebSocket = "websocket" // an Audio Connector connection
+	KindRender    = "render"    // an Experience Composer publisher
+)
+
+// Connection is a connection to a session.
+type Connection struct {
+	ID        string
+	SessionID string
+	Kind      string
+	Role      string
+	Data      string
+	CreatedAt time.Time
+	// LayoutClassList comes from the token's initial_layout_class_list.
+	LayoutClassList []string
+}
+
+// Stream is a published stream.
+type Stream struct {
+	ID              string
+	SessionID       string
+	ConnectionID    string
+	Name            string
+	VideoType       string // "camera", "screen", "custom" or "" (audio only)
+	LayoutClassList []string
+	HasAudio        bool
+	HasVideo        bool
+	// AudioMuted is set by ForceMuteStream / ForceMuteAll.
+	AudioMuted bool
+	CreatedAt  time.Time
+}
+
+// Signal is a signal a connection received.
+type Signal struct {
+	Type, Data string
+	// From is empty for signals sent through the REST API.
+	From string
+}
+
+// ArchiveStream is a stream included in a manual-mode archive.
+type ArchiveStream struct {
+	StreamID string
+	HasAudio bool
+	HasVideo bool
+}
+
+// Archive is an archive.
+type Archive struct {
+	ID                    string
+	SessionID             string
+	Name                  string
+	Status                string
+	Reason                string
+	OutputMode            string
+	StreamMode            string
+	Resolution            string
+	HasAudio, HasVideo    bool
+	MultiArchiveTag       string
+	MaxBitrate            int
+	QuantizationParameter int
+	HasTranscription      bool
+	Layout                map[string]any
+	Streams               []ArchiveStream
+	CreatedAt, UpdatedAt  time.Time
+	// StartedAt and StoppedAt drive Duration and the move to available.
+	StoppedAt time.Time
+	Size      int64
+	URL       string
+	// Auto is true for an archive started by archiveMode=always.
+	Auto bool
+}
+
+// RTMPTarget is one RTMP output of a broadcast.
+type RTMPTarget struct {
+	ID, ServerURL, StreamName, Status string
+}
+
+// Broadcast is a live-streaming broadcast.
+type Broadcast struct {
+	ID                   string
+	SessionID            string
+	Status               string
+	MultiBroadcastTag    string
+	Resolution           string
+	StreamMode           string
+	MaxDuration          time.Duration
+	MaxBitrate           int
+	HasAudio, HasVideo   bool
+	HLS                  bool
+	HLSURL               string
+	DVR, LowLatency      bool
+	RTMP                 []RTMPTarget
+	Layout               map[string]any
+	Streams              []ArchiveStream
+	CreatedAt, UpdatedAt time.Time
+}
+
+// SIPCall is a SIP call dialled into a session.
+type SIPCall struct {
+	ID, SessionID, ConnectionID, StreamID string
+	URI, From                             string
+	Headers                               map[string]string
+	Secure, Video, ObserveForceMute       bool
+	Streams                               []string
+	DTMF                                  []string // digits played to the call
+	CreatedAt                             time.Time
+	Ended                                 bool
+}
+
+// WebSocketConnection is an Audio Connector connection.
+type WebSocketConnection struct {
+	ID, SessionID, ConnectionID, URI string
+	Streams                          []string
+	Headers                          map[string]string
+	AudioRate                        int
+	Bidirectional                    bool
+	CreatedAt                        time.Time
+}
+
+// Render is an Experience Composer render.
+type Render struct {
+	ID, SessionID, URL, Status, Reason, Resolution, StreamID, Name, CallbackURL string
+	ConnectionID                                                                string
+	MaxDuration                                                                 time.Duration
+	CreatedAt, UpdatedAt                                                        time.Time
+}
+
+// Captions are live captions of a session.
+type Captions struct {
+	ID, SessionID, LanguageCode, Status, StatusCallbackURL string
+	MaxDuration                                            time.Duration
+	PartialCaptions                                        bool
+	CreatedAt                                              time.Time
+}
+
+// RegisteredCallback is a callback registered with the legacy API.
+type RegisteredCallback struct {
+	ID, Group, Event, URL string
+	CreatedAt             time.Time
+}
+
+// state is everything the fake knows; guarded by Server.mu.
+type state struct {
+	sessions    map[string]*Session
+	connections map[string]*connState // by connection ID
+	streams     map[string]*Stream
+	archives    []*Archive // newest first
+	broadcasts  []*Broadcast
+	renders     []*Render
+	sipCalls    map[string]*SIPCall
+	websockets  map[string]*WebSocketConnection
+	captions    map[string]*Captions
+	callbacks   []*RegisteredCallback
+	seq         int                 // orders connections and streams
+	dtmf        map[string][]string // session ID → digits played to the whole session
+}
+
+// connState is a connection plus what only the fake keeps.
+type connState struct {
+	Connection
+	seq     int
+	signals []Signal
+	gone    bool
+	// Streams this connection publishes.
+	streams []string
+}
+
+func newState() *state {
+	return &state{
+		sessions:    map[string]*Session{},
+		connections: map[string]*connState{},
+		streams:     map[string]*Stream{},
+		sipCalls:    map[string]*SIPCall{},
+		websockets:  map[string]*WebSocketConnection{},
+		captions:    map[string]*Captions{},
+		dtmf:        map[string][]string{},
+	}
+}
+
+// sessionConnections returns the live connections of a session, oldest
+// first.
+func (st *state) sessionConnections(sessionID string) []*connState {
+	var out []*connState
+	for _, c := range st.connections {
+		if c.SessionID == sessionID && !c.gone {
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b *connState) int { return a.seq - b.seq })
+	return out
+}
+
+// sessionStreams returns the streams of a session, oldest first.
+func (st *state) sessionStreams(sessionID string) []*Stream {
+	var out []*Stream
+	for _, s := range st.streams {
+		if s.SessionID == sessionID {
+			out = append(out, s)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Stream) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return out
+}
+
+func (st *state) archive(id string) *Archive {
+	for _, a := range st.archives {
+		if a.ID == id {
+			return a
+		}
+	}
+	return nil
+}
+
+func (st *state) broadcast(id string) *Broadcast {
+	for _, b := range st.broadcasts {
+		if b.ID == id {
+			return b
+		}
+	}
+	return nil
+}
+
+func (st *state) render(id string) *Render {
+	for _, r := range st.renders {
+		if r.ID == id {
+			return r
+		}
+	}
+	return nil
+}
+
+// ---- accessors -----------------------------------------------------------------
+
+// Session returns a copy of a session.
+func (s *Server) Session(id string) (Session, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss, ok := s.st.sessions[id]
+	if !ok {
+		return Session{}, false
+	}
+	c := *ss
+	c.ExcludedStreamIDs = slices.Clone(ss.ExcludedStreamIDs)
+	return c, true
+}
+
+// Connection returns a copy of a connection (also one that has ended; see
+// Connections for the live ones).
+func (s *Server) Connection(id string) (Connection, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.st.connections[id]
+	if !ok || c.gone {
+		return Connection{}, false
+	}
+	return cloneConn(c.Connection), true
+}
+
+func cloneConn(c Connection) Connection {
+	c.LayoutClassList = slices.Clone(c.LayoutClassList)
+	return c
+}
+
+// Connections returns the live connections of a session, oldest first.
+func (s *Server) Connections(sessionID string) []Connection {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Connection
+	for _, c := range s.st.sessionConnections(sessionID) {
+		out = append(out, cloneConn(c.Connection))
+	}
+	return out
+}
+
+// Stream returns a copy of a stream.
+func (s *Server) Stream(id string) (Stream, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.st.streams[id]
+	if !ok {
+		return Stream{}, false
+	}
+	c := *st
+	c.LayoutClassList = slices.Clone(st.LayoutClassList)
+	return c, true
+}
+
+// Streams returns the streams of a session, oldest first.
+func (s *Server) Streams(sessionID string) []Stream {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Stream
+	for _, st := range s.st.sessionStreams(sessionID) {
+		c := *st
+		c.LayoutClassList = slices.Clone(st.LayoutClassList)
+		out = append(out, c)
+	}
+	return out
+}
+
+// Archive returns a copy of an archive, with its time-driven state applied.
+func (s *Server) Archive(id string) (Archive, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tickLocked()
+	a := s.st.archive(id)
+	if a == nil {
+		return Archive{}, false
+	}
+	c := *a
+	c.Streams = slices.Clone(a.Streams)
+	return c, true
+}
+
+// Archives returns copies of all archives, newest first.
+func (s *Server) Archives() []Archive {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tickLocked()
+	out := make([]Archive, 0, len(s.st.archives))
+	for _, a := range s.st.archives {
+		c := *a
+		c.Streams = slices.Clone(a.Streams)
+		out = append(out, c)
+	}
+	return out
+}
+
+// Broadcast returns a copy of a broadcast.
+func (s *Server) Broadcast(id string) (Broadcast, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tickLocked()
+	b := s.st.broadcast(id)
+	if b == nil {
+		return Broadcast{}, false
+	}
+	c := *b
+	c.RTMP = slices.Clone(b.RTMP)
+	c.Streams = slices.Clone(b.Streams)
+	return c, true
+}
+
+// SIPCall returns a copy of a SIP call.
+func (s *Server) SIPCall(id string) (SIPCall, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.st.sipCalls[id]
+	if !ok {
+		return SIPCall{}, false
+	}
+	cp := *c
+	cp.DTMF = slices.Clone(c.DTMF)
+	return cp, true
+}
+
+// WebSocket returns a copy of an Audio Connector connection.
+func (s *Server) WebSocket(id string) (WebSocketConnection, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w, ok := s.st.websockets[id]
+	if !ok {
+		return WebSocketConnection{}, false
+	}
+	return *w, true
+}
+
+// Render returns a copy of an Experience Composer render.
+func (s *Server) Render(id string) (Render, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.st.render(id)
+	if r == nil {
+		return Render{}, false
+	}
+	return *r, true
+}
+
+// Captions returns a copy of a captions job.
+func (s *Server) Captions(id string) (Captions, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.st.captions[id]
+	if !ok {
+		return Captions{}, false
+	}
+	return *c, true
+}
+
+// DTMF returns the digits played to a whole session, in order.
+func (s *Server) DTMF(sessionID string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.st.dtmf[sessionID])
+}
