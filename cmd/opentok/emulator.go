@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/opentok-go/opentok/opentoktest"
+)
+
+func cmdEmulator(ctx context.Context, a *app, args []string) error {
+	f := a.newFlags("emulator", "opentok emulator [--addr 127.0.0.1:4010] [--api-key K --api-secret S] [--vonage]",
+		"Serves the opentoktest fake platform over HTTP until interrupted, with the control API under\n"+
+			"/_emulator/ (see the README). It prints the base URL and credentials as shell lines:\n"+
+			"  eval \"$(opentok emulator & sleep 1)\"  or copy them into your environment.", false)
+	addr := f.fs.String("addr", "127.0.0.1:4010", "loopback address to listen on (port 0 picks a free one)")
+	key := f.fs.String("api-key", opentoktest.DefaultAPIKey, "API key the emulator accepts")
+	secret := f.fs.String("api-secret", opentoktest.DefaultAPISecret, "API secret the emulator accepts")
+	vonage := f.fs.Bool("vonage", false, "emulate a Vonage application (RS256 application JWTs) instead of an OpenTok project")
+	archiveDelay := f.fs.Duration("archive-delay", 5*time.Second, "how long a stopped archive takes to become available")
+	var hooks opentoktest.Webhooks
+	f.fs.StringVar(&hooks.SessionMonitoringURL, "session-monitoring-url", "", "URL that receives session monitoring events")
+	f.fs.StringVar(&hooks.ArchiveURL, "archive-url", "", "URL that receives archive status events")
+	f.fs.StringVar(&hooks.BroadcastURL, "broadcast-url", "", "URL that receives broadcast status events")
+	f.fs.StringVar(&hooks.SIPURL, "sip-url", "", "URL that receives SIP call events")
+	f.fs.StringVar(&hooks.RenderURL, "render-url", "", "URL that receives Experience Composer events")
+	f.fs.StringVar(&hooks.Secret, "callback-secret", "", "signature secret for the events (signed when set)")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if err := f.positional(pos); err != nil {
+		return err
+	}
+	host, _, err := net.SplitHostPort(*addr)
+	if err != nil {
+		return usagef("--addr must be host:port: %v", err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return usagef("--addr must be a loopback address: the emulator's control API has no authentication")
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("opentok: emulator cannot listen on %s: %v", *addr, err)
+	}
+	base := "http://" + ln.Addr().String()
+	opts := []opentoktest.Option{opentoktest.WithControlAPI(), opentoktest.WithBaseURL(base),
+		opentoktest.WithArchiveDelay(*archiveDelay), opentoktest.WithWebhooks(hooks)}
+	if *vonage {
+		opts = append(opts, opentoktest.WithVonage())
+	} else {
+		opts = append(opts, opentoktest.WithCredentials(*key, *secret))
+	}
+	srv, err := opentoktest.New(opts...)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer srv.Close()
+
+	fmt.Fprintf(a.stdout, "OPENTOK_API_URL=%s\n", base)
+	if *vonage {
+		dir, err := os.MkdirTemp("", "opentok-emulator-")
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer os.RemoveAll(dir)
+		keyPath := filepath.Join(dir, "private.key")
+		if err := os.WriteFile(keyPath, srv.PrivateKeyPEM, 0o600); err != nil {
+			ln.Close()
+			return err
+		}
+		fmt.Fprintf(a.stdout, "VONAGE_APPLICATION_ID=%s\nVONAGE_PRIVATE_KEY_PATH=%s\n", srv.ApplicationID, keyPath)
+	} else {
+		fmt.Fprintf(a.stdout, "OPENTOK_API_KEY=%s\nOPENTOK_API_SECRET=%s\n", srv.APIKey, srv.APISecret)
+	}
+	fmt.Fprintf(a.stderr, "opentok emulator: serving a fake platform at %s (control API at %s/_emulator/); Ctrl-C stops it\n", base, base)
+
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(sctx)
+		<-done
+		return nil
+	case err := <-done:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	}
+}
