@@ -481,13 +481,14 @@ func (ot *OpenTok) StartArchive(ctx context.Context, sessionID string, opts *Arc
 // StopArchive stops recording an archive and returns it (status "stopped").
 //
 // REST: POST /v2/project/{id}/archive/{archiveId}/stop with the JSON body
-// "{}", as the Node SDK sends it (the platform reads no field from it; the
+// "{}", as the Node SDK sends it (the endpoint defines no body fields; the
 // empty object keeps the request a well-formed JSON POST for any proxy in
-// between). Archives of automatically archived sessions cannot be stopped.
+// between). The archives of an automatically archived session cannot be
+// stopped this way.
 //
 // Errors: [*ValidationError] for an empty archive ID; [*APIError]:
-// errors.Is [ErrConflict] when the archive is not being recorded (already
-// stopped, or an automatic archive), [ErrNotFound] for an unknown archive.
+// errors.Is [ErrConflict] when the archive is not being recorded (for
+// example already stopped), [ErrNotFound] for an unknown archive.
 func (ot *OpenTok) StopArchive(ctx context.Context, archiveID string) (*Archive, error) {
 	if err := needID("archiveId", archiveID); err != nil {
 		return nil, err
@@ -611,8 +612,8 @@ func (ot *OpenTok) DeleteArchive(ctx context.Context, archiveID string) error {
 //
 // Errors: [*ValidationError] for an empty archive ID or an invalid layout
 // (see [Layout]); [*APIError]: errors.Is [ErrBadRequest] for a layout the
-// platform refuses or an individual archive, [ErrNotFound] for an unknown
-// archive.
+// platform refuses (layouts apply to composed archives only),
+// [ErrNotFound] for an unknown archive.
 func (ot *OpenTok) SetArchiveLayout(ctx context.Context, archiveID string, layout Layout) error {
 	if err := needID("archiveId", archiveID); err != nil {
 		return err

@@ -387,8 +387,8 @@ func (o *BroadcastOptions) body(sessionID string) (*broadcastStartBody, error) {
 // outside 100000–6000000, or an unknown resolution, layout or stream mode
 // (nothing is sent). [*APIError]: errors.Is [ErrConflict] when the session
 // is already being broadcast and no (or a non-unique) MultiBroadcastTag was
-// given; [ErrBadRequest] for input the platform refuses (such as a session
-// without connected clients or too many RTMP streams in the session).
+// given; [ErrBadRequest] for input the platform refuses (such as more than
+// five simultaneous RTMP streams in the session).
 func (ot *OpenTok) StartBroadcast(ctx context.Context, sessionID string, opts *BroadcastOptions) (*Broadcast, error) {
 	if err := ot.checkSessionID("sessionId", sessionID); err != nil {
 		return nil, err
@@ -410,8 +410,7 @@ func (ot *OpenTok) StartBroadcast(ctx context.Context, sessionID string, opts *B
 // body "{}", as the Node SDK sends it (see [OpenTok.StopArchive]).
 //
 // Errors: [*ValidationError] for an empty broadcast ID; [*APIError]:
-// errors.Is [ErrNotFound] for an unknown broadcast or one already stopped,
-// [ErrConflict] when the platform refuses to stop it in its current state.
+// errors.Is [ErrNotFound] for an unknown broadcast or one already stopped.
 func (ot *OpenTok) StopBroadcast(ctx context.Context, broadcastID string) (*Broadcast, error) {
 	if err := needID("broadcastId", broadcastID); err != nil {
 		return nil, err
