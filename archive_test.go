@@ -18,8 +18,8 @@ import (
 )
 
 const (
-	testArchiveID = "e85741ce-d280-4efa-a3ba-93379a68be06"
-	testStreamID  = "12312312-3811-4726-b508-e41a0f96c68f"
+	abArchiveID = "e85741ce-d280-4efa-a3ba-93379a68be06"
+	abStreamID  = "12312312-3811-4726-b508-e41a0f96c68f"
 )
 
 // ---- helpers shared by the archive and broadcast tests ----------------------
@@ -188,10 +188,10 @@ func pageIDs(n int) []string {
 	return out
 }
 
-// drain ranges over seq, stopping after stopAfter items when positive, and
+// drainSeq ranges over seq, stopping after stopAfter items when positive, and
 // returns the IDs and errors yielded. It keeps ranging after an error to
 // prove that the iterator ends by itself.
-func drain[T any](seq iter.Seq2[T, error], id func(T) string, stopAfter int) (ids []string, errs []error) {
+func drainSeq[T any](seq iter.Seq2[T, error], id func(T) string, stopAfter int) (ids []string, errs []error) {
 	for v, err := range seq {
 		if err != nil {
 			errs = append(errs, err)
@@ -233,7 +233,7 @@ func runIteratorTests[T any](t *testing.T, item func(id string) string, id func(
 			ot := setup(t, kind, f)
 			seq := all(ot, 0, 3, testSessionID)
 			assert.Empty(t, f.asked(), "lazy: nothing sent before ranging")
-			got, errs := drain(seq, id, 0)
+			got, errs := drainSeq(seq, id, 0)
 			assert.Empty(t, errs)
 			assert.Equal(t, pageIDs(7), got)
 			assert.Equal(t, []url.Values{pageQuery(0, 3, testSessionID), pageQuery(3, 3, testSessionID), pageQuery(6, 3, testSessionID)}, f.asked())
@@ -241,7 +241,7 @@ func runIteratorTests[T any](t *testing.T, item func(id string) string, id func(
 		t.Run(kind.name+"/stops at the total", func(t *testing.T) {
 			f := &fakePages{ids: pageIDs(4)}
 			ot := setup(t, kind, f)
-			got, errs := drain(all(ot, 2, 2, ""), id, 0)
+			got, errs := drainSeq(all(ot, 2, 2, ""), id, 0)
 			assert.Empty(t, errs)
 			assert.Equal(t, pageIDs(4)[2:], got, "from the offset on")
 			assert.Equal(t, []url.Values{pageQuery(2, 2, "")}, f.asked(), "no request past the total")
@@ -249,7 +249,7 @@ func runIteratorTests[T any](t *testing.T, item func(id string) string, id func(
 		t.Run(kind.name+"/early break", func(t *testing.T) {
 			f := &fakePages{ids: pageIDs(10)}
 			ot := setup(t, kind, f)
-			got, errs := drain(all(ot, 0, 3, ""), id, 4)
+			got, errs := drainSeq(all(ot, 0, 3, ""), id, 4)
 			assert.Empty(t, errs)
 			assert.Equal(t, pageIDs(10)[:4], got)
 			assert.Equal(t, []url.Values{pageQuery(0, 3, ""), pageQuery(3, 3, "")}, f.asked(), "no page after the break")
@@ -262,7 +262,7 @@ func runIteratorTests[T any](t *testing.T, item func(id string) string, id func(
 				return 0
 			}}
 			ot := setup(t, kind, f)
-			got, errs := drain(all(ot, 0, 3, ""), id, 0)
+			got, errs := drainSeq(all(ot, 0, 3, ""), id, 0)
 			assert.Equal(t, pageIDs(10)[:3], got)
 			require.Len(t, errs, 1, "one error, then the end")
 			assert.ErrorIs(t, errs[0], ErrForbidden)
@@ -276,7 +276,7 @@ func runIteratorTests[T any](t *testing.T, item func(id string) string, id func(
 				return 0
 			}}
 			ot := setup(t, kind, f)
-			got, errs := drain(all(ot, 0, 3, ""), id, 0)
+			got, errs := drainSeq(all(ot, 0, 3, ""), id, 0)
 			assert.Empty(t, errs)
 			assert.Equal(t, pageIDs(6), got, "each once, none repeated")
 			assert.Equal(t, []url.Values{pageQuery(0, 3, ""), pageQuery(3, 3, ""), pageQuery(6, 3, "")}, f.asked())
@@ -284,7 +284,7 @@ func runIteratorTests[T any](t *testing.T, item func(id string) string, id func(
 		t.Run(kind.name+"/default page size", func(t *testing.T) {
 			f := &fakePages{ids: pageIDs(2)}
 			ot := setup(t, kind, f)
-			got, errs := drain(all(ot, 0, 0, ""), id, 0)
+			got, errs := drainSeq(all(ot, 0, 0, ""), id, 0)
 			assert.Empty(t, errs)
 			assert.Len(t, got, 2)
 			assert.Equal(t, []url.Values{pageQuery(0, defaultPageSize, "")}, f.asked())
@@ -293,7 +293,7 @@ func runIteratorTests[T any](t *testing.T, item func(id string) string, id func(
 			f := &fakePages{ids: pageIDs(2)}
 			ot := setup(t, kind, f)
 			for _, bad := range [][2]int{{-1, 0}, {0, 1001}, {0, -1}} {
-				got, errs := drain(all(ot, bad[0], bad[1], ""), id, 0)
+				got, errs := drainSeq(all(ot, bad[0], bad[1], ""), id, 0)
 				assert.Empty(t, got)
 				require.Len(t, errs, 1)
 				assert.ErrorIs(t, errs[0], ErrInvalidArgument)
@@ -371,18 +371,18 @@ func TestArchiveRequests(t *testing.T) {
 		{
 			name: "stop", status: 200, answer: fixture(t, "responses/archive_stop_response.json"),
 			call: func(ctx context.Context, ot *OpenTok) error {
-				_, err := ot.StopArchive(ctx, testArchiveID)
+				_, err := ot.StopArchive(ctx, abArchiveID)
 				return err
 			},
-			method: "POST", path: "/archive/" + testArchiveID + "/stop", golden: "archive_stop",
+			method: "POST", path: "/archive/" + abArchiveID + "/stop", golden: "archive_stop",
 		},
 		{
 			name: "get", status: 200, answer: fixture(t, "responses/archive_get_available_response.json"),
 			call: func(ctx context.Context, ot *OpenTok) error {
-				_, err := ot.GetArchive(ctx, testArchiveID)
+				_, err := ot.GetArchive(ctx, abArchiveID)
 				return err
 			},
-			method: "GET", path: "/archive/" + testArchiveID,
+			method: "GET", path: "/archive/" + abArchiveID,
 		},
 		{
 			name: "list every option", status: 200, answer: fixture(t, "responses/archive_list_response.json"),
@@ -414,69 +414,69 @@ func TestArchiveRequests(t *testing.T) {
 		{
 			name: "delete, 204 without body", status: 204,
 			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.DeleteArchive(ctx, testArchiveID)
+				return ot.DeleteArchive(ctx, abArchiveID)
 			},
-			method: "DELETE", path: "/archive/" + testArchiveID,
+			method: "DELETE", path: "/archive/" + abArchiveID,
 		},
 		{
 			name: "delete, 200 with a body", status: 200, answer: `{"status":"deleted"}`,
 			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.DeleteArchive(ctx, testArchiveID)
+				return ot.DeleteArchive(ctx, abArchiveID)
 			},
-			method: "DELETE", path: "/archive/" + testArchiveID,
+			method: "DELETE", path: "/archive/" + abArchiveID,
 		},
 		{
 			name: "layout custom, 200 without body", status: 200,
 			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.SetArchiveLayout(ctx, testArchiveID, Layout{Type: LayoutCustom, Stylesheet: "stream.focus {width: 100%;}"})
+				return ot.SetArchiveLayout(ctx, abArchiveID, Layout{Type: LayoutCustom, Stylesheet: "stream.focus {width: 100%;}"})
 			},
-			method: "PUT", path: "/archive/" + testArchiveID + "/layout", golden: "archive_layout_custom",
+			method: "PUT", path: "/archive/" + abArchiveID + "/layout", golden: "archive_layout_custom",
 		},
 		{
 			name: "layout screenshare, 204", status: 204,
 			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.SetArchiveLayout(ctx, testArchiveID, Layout{Type: LayoutBestFit, ScreenshareType: LayoutHorizontalPresentation})
+				return ot.SetArchiveLayout(ctx, abArchiveID, Layout{Type: LayoutBestFit, ScreenshareType: LayoutHorizontalPresentation})
 			},
-			method: "PUT", path: "/archive/" + testArchiveID + "/layout", golden: "archive_layout_screenshare",
+			method: "PUT", path: "/archive/" + abArchiveID + "/layout", golden: "archive_layout_screenshare",
 		},
 		{
 			name: "layout minimal, 200 with {}", status: 200, answer: `{}`,
 			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.SetArchiveLayout(ctx, testArchiveID, Layout{Type: LayoutPIP})
+				return ot.SetArchiveLayout(ctx, abArchiveID, Layout{Type: LayoutPIP})
 			},
-			method: "PUT", path: "/archive/" + testArchiveID + "/layout", golden: "archive_layout_minimal",
+			method: "PUT", path: "/archive/" + abArchiveID + "/layout", golden: "archive_layout_minimal",
 		},
 		{
 			name: "add stream with false flags, 204", status: 204,
 			call: func(ctx context.Context, ot *OpenTok) error {
 				opts := &StreamMediaOptions{HasAudio: Ptr(false), HasVideo: Ptr(false)}
-				err := ot.AddArchiveStream(ctx, testArchiveID, testStreamID, opts)
+				err := ot.AddArchiveStream(ctx, abArchiveID, abStreamID, opts)
 				assert.False(t, *opts.HasAudio)
 				return err
 			},
-			method: "PATCH", path: "/archive/" + testArchiveID + "/streams", golden: "archive_add_stream_flags_false",
+			method: "PATCH", path: "/archive/" + abArchiveID + "/streams", golden: "archive_add_stream_flags_false",
 		},
 		{
 			name: "add stream with true flags, 200 with the archive", status: 200,
 			answer: fixture(t, "responses/archive_patch_streams_response_flags_false.json"),
 			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.AddArchiveStream(ctx, testArchiveID, testStreamID, &StreamMediaOptions{HasAudio: Ptr(true), HasVideo: Ptr(true)})
+				return ot.AddArchiveStream(ctx, abArchiveID, abStreamID, &StreamMediaOptions{HasAudio: Ptr(true), HasVideo: Ptr(true)})
 			},
-			method: "PATCH", path: "/archive/" + testArchiveID + "/streams", golden: "archive_add_stream_flags_true",
+			method: "PATCH", path: "/archive/" + abArchiveID + "/streams", golden: "archive_add_stream_flags_true",
 		},
 		{
 			name: "add stream minimal", status: 204,
 			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.AddArchiveStream(ctx, testArchiveID, testStreamID, nil)
+				return ot.AddArchiveStream(ctx, abArchiveID, abStreamID, nil)
 			},
-			method: "PATCH", path: "/archive/" + testArchiveID + "/streams", golden: "archive_add_stream_minimal",
+			method: "PATCH", path: "/archive/" + abArchiveID + "/streams", golden: "archive_add_stream_minimal",
 		},
 		{
 			name: "remove stream, 204", status: 204,
 			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.RemoveArchiveStream(ctx, testArchiveID, testStreamID)
+				return ot.RemoveArchiveStream(ctx, abArchiveID, abStreamID)
 			},
-			method: "PATCH", path: "/archive/" + testArchiveID + "/streams", golden: "archive_remove_stream",
+			method: "PATCH", path: "/archive/" + abArchiveID + "/streams", golden: "archive_remove_stream",
 		},
 	}
 	runABCases(t, cases)
@@ -498,12 +498,12 @@ func clientsServing(t *testing.T, status int, body string) map[string]*OpenTok {
 	return out
 }
 
-const fixtureSessionID = "1_MX4xMDB-MTI3LjAuMC4xflR1ZSBKYW4gMjggMTU6NDg6NDAgUFNUIDIwMTR-MC43NjAyOTYyfg"
+const abFixtureSessionID = "1_MX4xMDB-MTI3LjAuMC4xflR1ZSBKYW4gMjggMTU6NDg6NDAgUFNUIDIwMTR-MC43NjAyOTYyfg"
 
 func TestArchiveDecodesStartStopGet(t *testing.T) {
 	ctx := context.Background()
 	base := Archive{
-		ID: testArchiveID, SessionID: fixtureSessionID, ProjectID: "APIKEY", Name: "test_archive_name",
+		ID: abArchiveID, SessionID: abFixtureSessionID, ProjectID: "APIKEY", Name: "test_archive_name",
 		CreatedAt: time.UnixMilli(1480749999326), UpdatedAt: time.UnixMilli(1480749999476),
 		OutputMode: OutputComposed, HasAudio: true, HasVideo: true,
 	}
@@ -514,21 +514,21 @@ func TestArchiveDecodesStartStopGet(t *testing.T) {
 	}{
 		{"archive_start_response.json", func(ot *OpenTok) (*Archive, error) { return ot.StartArchive(ctx, testSessionID, nil) },
 			func(a *Archive) { a.Status = ArchiveStarted }},
-		{"archive_stop_response.json", func(ot *OpenTok) (*Archive, error) { return ot.StopArchive(ctx, testArchiveID) },
+		{"archive_stop_response.json", func(ot *OpenTok) (*Archive, error) { return ot.StopArchive(ctx, abArchiveID) },
 			func(a *Archive) {
 				a.Status, a.Reason, a.Size, a.Duration = ArchiveStopped, "user initiated", 347533, 27*time.Second
 			}},
-		{"archive_get_available_response.json", func(ot *OpenTok) (*Archive, error) { return ot.GetArchive(ctx, testArchiveID) },
+		{"archive_get_available_response.json", func(ot *OpenTok) (*Archive, error) { return ot.GetArchive(ctx, abArchiveID) },
 			func(a *Archive) {
 				a.Status, a.Reason, a.Size, a.Duration = ArchiveAvailable, "user initiated", 347533, 27*time.Second
 				a.URL = "http://tokbox.com.archive2.s3.amazonaws.com/123456/09141e29-8770-439b-b180-337d7e637545/archive.mp4"
 			}},
-		{"archive_get_paused_response.json", func(ot *OpenTok) (*Archive, error) { return ot.GetArchive(ctx, testArchiveID) },
+		{"archive_get_paused_response.json", func(ot *OpenTok) (*Archive, error) { return ot.GetArchive(ctx, abArchiveID) },
 			func(a *Archive) {
 				a.Status, a.Reason, a.Size, a.Duration = ArchivePaused, "user initiated", 347533, 27*time.Second
 				a.URL = "http://tokbox.com.archive2.s3.amazonaws.com/123456/09141e29-8770-439b-b180-337d7e637545/archive.mp4"
 			}},
-		{"archive_get_expired_response.json", func(ot *OpenTok) (*Archive, error) { return ot.GetArchive(ctx, testArchiveID) },
+		{"archive_get_expired_response.json", func(ot *OpenTok) (*Archive, error) { return ot.GetArchive(ctx, abArchiveID) },
 			func(a *Archive) {
 				a.Status, a.Reason, a.Size, a.Duration = ArchiveExpired, "user initiated", 347533, 27*time.Second
 				a.URL = "http://tokbox.com.archive2.s3.amazonaws.com/123456/09141e29-8770-439b-b180-337d7e637545/archive.mp4"
@@ -636,7 +636,7 @@ func TestArchiveDecodesEveryField(t *testing.T) {
 				HasTranscription:      true,
 				Transcription:         &ArchiveTranscription{Status: "requested", PrimaryLanguageCode: "ja-JP", HasSummary: true},
 				Streams: []ArchiveStream{
-					{StreamID: testStreamID, HasAudio: true, HasVideo: false},
+					{StreamID: abStreamID, HasAudio: true, HasVideo: false},
 					{StreamID: "5fd0b1c8-3c8b-4bd0-8f5e-4c5f0a1e6a77", HasAudio: false, HasVideo: true},
 				},
 				Sha256Sum: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
@@ -701,8 +701,8 @@ func TestArchiveBadAnswers(t *testing.T) {
 		call   func(ot *OpenTok) error
 	}{
 		{"start answers {}", 200, `{}`, func(ot *OpenTok) error { _, err := ot.StartArchive(ctx, testSessionID, nil); return err }},
-		{"get answers empty", 200, ``, func(ot *OpenTok) error { _, err := ot.GetArchive(ctx, testArchiveID); return err }},
-		{"stop answers html", 200, `<html></html>`, func(ot *OpenTok) error { _, err := ot.StopArchive(ctx, testArchiveID); return err }},
+		{"get answers empty", 200, ``, func(ot *OpenTok) error { _, err := ot.GetArchive(ctx, abArchiveID); return err }},
+		{"stop answers html", 200, `<html></html>`, func(ot *OpenTok) error { _, err := ot.StopArchive(ctx, abArchiveID); return err }},
 		{"list answers an array", 200, `[]`, func(ot *OpenTok) error { _, err := ot.ListArchives(ctx, nil); return err }},
 	}
 	for _, tc := range cases {
@@ -764,25 +764,25 @@ func TestArchiveValidation(t *testing.T) {
 			return ot.SetArchiveLayout(ctx, "", goodLayout)
 		}, "archiveId"},
 		{"layout without type", func(ctx context.Context, ot *OpenTok) error {
-			return ot.SetArchiveLayout(ctx, testArchiveID, Layout{})
+			return ot.SetArchiveLayout(ctx, abArchiveID, Layout{})
 		}, "layout.type"},
 		{"layout unknown type", func(ctx context.Context, ot *OpenTok) error {
-			return ot.SetArchiveLayout(ctx, testArchiveID, Layout{Type: "focus"})
+			return ot.SetArchiveLayout(ctx, abArchiveID, Layout{Type: "focus"})
 		}, "layout.type"},
 		{"layout stylesheet without custom", func(ctx context.Context, ot *OpenTok) error {
-			return ot.SetArchiveLayout(ctx, testArchiveID, Layout{Type: LayoutBestFit, Stylesheet: "x {}"})
+			return ot.SetArchiveLayout(ctx, abArchiveID, Layout{Type: LayoutBestFit, Stylesheet: "x {}"})
 		}, "layout.stylesheet"},
 		{"add stream without archive", func(ctx context.Context, ot *OpenTok) error {
-			return ot.AddArchiveStream(ctx, "", testStreamID, nil)
+			return ot.AddArchiveStream(ctx, "", abStreamID, nil)
 		}, "archiveId"},
 		{"add stream without stream", func(ctx context.Context, ot *OpenTok) error {
-			return ot.AddArchiveStream(ctx, testArchiveID, "", &StreamMediaOptions{HasAudio: Ptr(false)})
+			return ot.AddArchiveStream(ctx, abArchiveID, "", &StreamMediaOptions{HasAudio: Ptr(false)})
 		}, "streamId"},
 		{"remove stream without archive", func(ctx context.Context, ot *OpenTok) error {
-			return ot.RemoveArchiveStream(ctx, "", testStreamID)
+			return ot.RemoveArchiveStream(ctx, "", abStreamID)
 		}, "archiveId"},
 		{"remove stream without stream", func(ctx context.Context, ot *OpenTok) error {
-			return ot.RemoveArchiveStream(ctx, testArchiveID, "")
+			return ot.RemoveArchiveStream(ctx, abArchiveID, "")
 		}, "streamId"},
 		{"list negative offset", func(ctx context.Context, ot *OpenTok) error {
 			_, err := ot.ListArchives(ctx, &ListArchivesOptions{Offset: -1})
@@ -815,11 +815,11 @@ func TestArchiveStatusMapping(t *testing.T) {
 		_, err := ot.StartArchive(ctx, testSessionID, nil)
 		return err
 	}
-	stop := func(ctx context.Context, ot *OpenTok) error { _, err := ot.StopArchive(ctx, testArchiveID); return err }
-	get := func(ctx context.Context, ot *OpenTok) error { _, err := ot.GetArchive(ctx, testArchiveID); return err }
-	del := func(ctx context.Context, ot *OpenTok) error { return ot.DeleteArchive(ctx, testArchiveID) }
+	stop := func(ctx context.Context, ot *OpenTok) error { _, err := ot.StopArchive(ctx, abArchiveID); return err }
+	get := func(ctx context.Context, ot *OpenTok) error { _, err := ot.GetArchive(ctx, abArchiveID); return err }
+	del := func(ctx context.Context, ot *OpenTok) error { return ot.DeleteArchive(ctx, abArchiveID) }
 	add := func(ctx context.Context, ot *OpenTok) error {
-		return ot.AddArchiveStream(ctx, testArchiveID, testStreamID, nil)
+		return ot.AddArchiveStream(ctx, abArchiveID, abStreamID, nil)
 	}
 	cases := []statusCase{
 		{"second archive without a tag", start, 409,
@@ -920,7 +920,7 @@ func TestAllArchives(t *testing.T) {
 		f := &fakePages{ids: pageIDs(3), item: item}
 		ts := newTestServer(t, f.serve)
 		ot := credKinds()[0].client(t, ts.baseURL())
-		got, errs := drain(ot.AllArchives(context.Background(), nil), func(a *Archive) string { return a.ID }, 0)
+		got, errs := drainSeq(ot.AllArchives(context.Background(), nil), func(a *Archive) string { return a.ID }, 0)
 		assert.Empty(t, errs)
 		assert.Equal(t, pageIDs(3), got)
 	})
@@ -936,10 +936,10 @@ func TestArchiveFailureSweep(t *testing.T) {
 			},
 			emptyID: func(ctx context.Context, ot *OpenTok) error { _, err := ot.StartArchive(ctx, "", nil); return err }},
 		{name: "StopArchive",
-			call:    func(ctx context.Context, ot *OpenTok) error { _, err := ot.StopArchive(ctx, testArchiveID); return err },
+			call:    func(ctx context.Context, ot *OpenTok) error { _, err := ot.StopArchive(ctx, abArchiveID); return err },
 			emptyID: func(ctx context.Context, ot *OpenTok) error { _, err := ot.StopArchive(ctx, ""); return err }},
 		{name: "GetArchive",
-			call:    func(ctx context.Context, ot *OpenTok) error { _, err := ot.GetArchive(ctx, testArchiveID); return err },
+			call:    func(ctx context.Context, ot *OpenTok) error { _, err := ot.GetArchive(ctx, abArchiveID); return err },
 			emptyID: func(ctx context.Context, ot *OpenTok) error { _, err := ot.GetArchive(ctx, ""); return err }},
 		{name: "ListArchives",
 			call: func(ctx context.Context, ot *OpenTok) error {
@@ -956,20 +956,20 @@ func TestArchiveFailureSweep(t *testing.T) {
 				return errors.New("no error yielded")
 			}},
 		{name: "DeleteArchive",
-			call:    func(ctx context.Context, ot *OpenTok) error { return ot.DeleteArchive(ctx, testArchiveID) },
+			call:    func(ctx context.Context, ot *OpenTok) error { return ot.DeleteArchive(ctx, abArchiveID) },
 			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.DeleteArchive(ctx, "") }},
 		{name: "SetArchiveLayout",
-			call:    func(ctx context.Context, ot *OpenTok) error { return ot.SetArchiveLayout(ctx, testArchiveID, layout) },
+			call:    func(ctx context.Context, ot *OpenTok) error { return ot.SetArchiveLayout(ctx, abArchiveID, layout) },
 			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.SetArchiveLayout(ctx, "", layout) }},
 		{name: "AddArchiveStream",
 			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.AddArchiveStream(ctx, testArchiveID, testStreamID, nil)
+				return ot.AddArchiveStream(ctx, abArchiveID, abStreamID, nil)
 			},
-			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.AddArchiveStream(ctx, testArchiveID, "", nil) }},
+			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.AddArchiveStream(ctx, abArchiveID, "", nil) }},
 		{name: "RemoveArchiveStream",
 			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.RemoveArchiveStream(ctx, testArchiveID, testStreamID)
+				return ot.RemoveArchiveStream(ctx, abArchiveID, abStreamID)
 			},
-			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.RemoveArchiveStream(ctx, "", testStreamID) }},
+			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.RemoveArchiveStream(ctx, "", abStreamID) }},
 	})
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const testBroadcastID = "1748b7070a81464c9759c46ad10d3734"
+const abBroadcastID = "1748b7070a81464c9759c46ad10d3734"
 
 func fullBroadcastOptions() *BroadcastOptions {
 	return &BroadcastOptions{
@@ -88,18 +88,18 @@ func TestBroadcastRequests(t *testing.T) {
 		{
 			name: "stop", status: 200, answer: stopped,
 			call: func(ctx context.Context, ot *OpenTok) error {
-				_, err := ot.StopBroadcast(ctx, testBroadcastID)
+				_, err := ot.StopBroadcast(ctx, abBroadcastID)
 				return err
 			},
-			method: "POST", path: "/broadcast/" + testBroadcastID + "/stop", golden: "broadcast_stop",
+			method: "POST", path: "/broadcast/" + abBroadcastID + "/stop", golden: "broadcast_stop",
 		},
 		{
 			name: "get", status: 200, answer: stopped,
 			call: func(ctx context.Context, ot *OpenTok) error {
-				_, err := ot.GetBroadcast(ctx, testBroadcastID)
+				_, err := ot.GetBroadcast(ctx, abBroadcastID)
 				return err
 			},
-			method: "GET", path: "/broadcast/" + testBroadcastID,
+			method: "GET", path: "/broadcast/" + abBroadcastID,
 		},
 		{
 			name: "list every option", status: 200, answer: fixture(t, "responses/broadcast_list_response.json"),
@@ -123,44 +123,44 @@ func TestBroadcastRequests(t *testing.T) {
 		{
 			name: "layout custom, 200 without body", status: 200,
 			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.SetBroadcastLayout(ctx, testBroadcastID, Layout{Type: LayoutCustom, Stylesheet: "stream.focus {width: 100%;}"})
+				return ot.SetBroadcastLayout(ctx, abBroadcastID, Layout{Type: LayoutCustom, Stylesheet: "stream.focus {width: 100%;}"})
 			},
-			method: "PUT", path: "/broadcast/" + testBroadcastID + "/layout", golden: "broadcast_layout_custom",
+			method: "PUT", path: "/broadcast/" + abBroadcastID + "/layout", golden: "broadcast_layout_custom",
 		},
 		{
 			name: "layout minimal, 204", status: 204,
 			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.SetBroadcastLayout(ctx, testBroadcastID, Layout{Type: LayoutVerticalPresentation})
+				return ot.SetBroadcastLayout(ctx, abBroadcastID, Layout{Type: LayoutVerticalPresentation})
 			},
-			method: "PUT", path: "/broadcast/" + testBroadcastID + "/layout", golden: "broadcast_layout_minimal",
+			method: "PUT", path: "/broadcast/" + abBroadcastID + "/layout", golden: "broadcast_layout_minimal",
 		},
 		{
 			name: "add stream with false flags, 204", status: 204,
 			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.AddBroadcastStream(ctx, testBroadcastID, testStreamID, &StreamMediaOptions{HasAudio: Ptr(false), HasVideo: Ptr(false)})
+				return ot.AddBroadcastStream(ctx, abBroadcastID, abStreamID, &StreamMediaOptions{HasAudio: Ptr(false), HasVideo: Ptr(false)})
 			},
-			method: "PATCH", path: "/broadcast/" + testBroadcastID + "/streams", golden: "broadcast_add_stream_flags_false",
+			method: "PATCH", path: "/broadcast/" + abBroadcastID + "/streams", golden: "broadcast_add_stream_flags_false",
 		},
 		{
 			name: "add stream with video only, 200 {}", status: 200, answer: `{}`,
 			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.AddBroadcastStream(ctx, testBroadcastID, testStreamID, &StreamMediaOptions{HasAudio: Ptr(false)})
+				return ot.AddBroadcastStream(ctx, abBroadcastID, abStreamID, &StreamMediaOptions{HasAudio: Ptr(false)})
 			},
-			method: "PATCH", path: "/broadcast/" + testBroadcastID + "/streams", golden: "broadcast_add_stream_audio_false",
+			method: "PATCH", path: "/broadcast/" + abBroadcastID + "/streams", golden: "broadcast_add_stream_audio_false",
 		},
 		{
 			name: "add stream minimal, 204", status: 204,
 			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.AddBroadcastStream(ctx, testBroadcastID, testStreamID, nil)
+				return ot.AddBroadcastStream(ctx, abBroadcastID, abStreamID, nil)
 			},
-			method: "PATCH", path: "/broadcast/" + testBroadcastID + "/streams", golden: "broadcast_add_stream_minimal",
+			method: "PATCH", path: "/broadcast/" + abBroadcastID + "/streams", golden: "broadcast_add_stream_minimal",
 		},
 		{
 			name: "remove stream, 204", status: 204,
 			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.RemoveBroadcastStream(ctx, testBroadcastID, testStreamID)
+				return ot.RemoveBroadcastStream(ctx, abBroadcastID, abStreamID)
 			},
-			method: "PATCH", path: "/broadcast/" + testBroadcastID + "/streams", golden: "broadcast_remove_stream",
+			method: "PATCH", path: "/broadcast/" + abBroadcastID + "/streams", golden: "broadcast_remove_stream",
 		},
 	}
 	runABCases(t, cases)
@@ -237,7 +237,7 @@ func TestBroadcastDecodesList(t *testing.T) {
 
 func vonageBroadcast() *Broadcast {
 	return &Broadcast{
-		ID:                testBroadcastID,
+		ID:                abBroadcastID,
 		SessionID:         "2_MX4xMDBfjE0Mzc2NzY1NDgwMTJ-TjMzfn4",
 		ProjectID:         "93e36bb9-b72c-45b6-a9ea-5c37dbc49906",
 		MultiBroadcastTag: "broadcast_tag_provided",
@@ -262,10 +262,10 @@ func TestBroadcastDecodesEveryField(t *testing.T) {
 		{ID: "bar", ServerURL: "rtmp://mybarserver/mybarapp", StreamName: "mybarstream", Status: RTMPConnecting},
 	}
 	want.HLSSettings = HLSOutput{DVR: true}
-	want.Streams = []BroadcastStream{{StreamID: testStreamID, HasAudio: true, HasVideo: false}}
+	want.Streams = []BroadcastStream{{StreamID: abStreamID, HasAudio: true, HasVideo: false}}
 	for kind, ot := range clientsServing(t, 200, fixture(t, "responses/broadcast_response_rtmp.json")) {
 		t.Run(kind, func(t *testing.T) {
-			b, err := ot.GetBroadcast(context.Background(), testBroadcastID)
+			b, err := ot.GetBroadcast(context.Background(), abBroadcastID)
 			require.NoError(t, err)
 			assertBroadcast(t, want, b)
 		})
@@ -282,7 +282,7 @@ func TestBroadcastDecodesRTMPMap(t *testing.T) {
 		{ID: "bar", ServerURL: "rtmp://mybarserver/mybarapp", StreamName: "mybarstreamname"},
 		{ID: "foo", ServerURL: "rtmp://myfooserver/myfooapp", StreamName: "myfoostreamname"},
 	}
-	b, err := clientsServing(t, 200, fixture(t, "responses/broadcast_response_rtmp_map.json"))["vonage"].GetBroadcast(context.Background(), testBroadcastID)
+	b, err := clientsServing(t, 200, fixture(t, "responses/broadcast_response_rtmp_map.json"))["vonage"].GetBroadcast(context.Background(), abBroadcastID)
 	require.NoError(t, err)
 	assertBroadcast(t, want, b)
 }
@@ -322,8 +322,8 @@ func TestBroadcastBadAnswers(t *testing.T) {
 		call func(ot *OpenTok) error
 	}{
 		{"start answers {}", `{}`, func(ot *OpenTok) error { _, err := ot.StartBroadcast(ctx, testSessionID, opts); return err }},
-		{"get answers empty", ``, func(ot *OpenTok) error { _, err := ot.GetBroadcast(ctx, testBroadcastID); return err }},
-		{"stop answers text", `stopped`, func(ot *OpenTok) error { _, err := ot.StopBroadcast(ctx, testBroadcastID); return err }},
+		{"get answers empty", ``, func(ot *OpenTok) error { _, err := ot.GetBroadcast(ctx, abBroadcastID); return err }},
+		{"stop answers text", `stopped`, func(ot *OpenTok) error { _, err := ot.StopBroadcast(ctx, abBroadcastID); return err }},
 		{"list answers a string", `"items"`, func(ot *OpenTok) error { _, err := ot.ListBroadcasts(ctx, nil); return err }},
 	}
 	for _, tc := range cases {
@@ -389,19 +389,19 @@ func TestBroadcastValidation(t *testing.T) {
 		{"get without ID", func(ctx context.Context, ot *OpenTok) error { _, err := ot.GetBroadcast(ctx, ""); return err }, "broadcastId"},
 		{"layout without ID", func(ctx context.Context, ot *OpenTok) error { return ot.SetBroadcastLayout(ctx, "", good) }, "broadcastId"},
 		{"layout invalid", func(ctx context.Context, ot *OpenTok) error {
-			return ot.SetBroadcastLayout(ctx, testBroadcastID, Layout{Type: LayoutBestFit, ScreenshareType: LayoutCustom})
+			return ot.SetBroadcastLayout(ctx, abBroadcastID, Layout{Type: LayoutBestFit, ScreenshareType: LayoutCustom})
 		}, "layout.screenshareType"},
 		{"add stream without broadcast", func(ctx context.Context, ot *OpenTok) error {
-			return ot.AddBroadcastStream(ctx, "", testStreamID, nil)
+			return ot.AddBroadcastStream(ctx, "", abStreamID, nil)
 		}, "broadcastId"},
 		{"add stream without stream", func(ctx context.Context, ot *OpenTok) error {
-			return ot.AddBroadcastStream(ctx, testBroadcastID, "", nil)
+			return ot.AddBroadcastStream(ctx, abBroadcastID, "", nil)
 		}, "streamId"},
 		{"remove stream without broadcast", func(ctx context.Context, ot *OpenTok) error {
-			return ot.RemoveBroadcastStream(ctx, "", testStreamID)
+			return ot.RemoveBroadcastStream(ctx, "", abStreamID)
 		}, "broadcastId"},
 		{"remove stream without stream", func(ctx context.Context, ot *OpenTok) error {
-			return ot.RemoveBroadcastStream(ctx, testBroadcastID, "")
+			return ot.RemoveBroadcastStream(ctx, abBroadcastID, "")
 		}, "streamId"},
 		{"list negative offset", func(ctx context.Context, ot *OpenTok) error {
 			_, err := ot.ListBroadcasts(ctx, &ListBroadcastsOptions{Offset: -3})
@@ -431,19 +431,19 @@ func TestBroadcastStatusMapping(t *testing.T) {
 		return err
 	}
 	stop := func(ctx context.Context, ot *OpenTok) error {
-		_, err := ot.StopBroadcast(ctx, testBroadcastID)
+		_, err := ot.StopBroadcast(ctx, abBroadcastID)
 		return err
 	}
 	get := func(ctx context.Context, ot *OpenTok) error {
-		_, err := ot.GetBroadcast(ctx, testBroadcastID)
+		_, err := ot.GetBroadcast(ctx, abBroadcastID)
 		return err
 	}
 	list := func(ctx context.Context, ot *OpenTok) error { _, err := ot.ListBroadcasts(ctx, nil); return err }
 	layout := func(ctx context.Context, ot *OpenTok) error {
-		return ot.SetBroadcastLayout(ctx, testBroadcastID, Layout{Type: LayoutPIP})
+		return ot.SetBroadcastLayout(ctx, abBroadcastID, Layout{Type: LayoutPIP})
 	}
 	add := func(ctx context.Context, ot *OpenTok) error {
-		return ot.AddBroadcastStream(ctx, testBroadcastID, testStreamID, nil)
+		return ot.AddBroadcastStream(ctx, abBroadcastID, abStreamID, nil)
 	}
 	cases := []statusCase{
 		{"already broadcasting", start, 409, `{"code":409,"message":"The broadcast has already started for the session."}`,
@@ -551,13 +551,13 @@ func TestBroadcastFailureSweep(t *testing.T) {
 			}},
 		{name: "StopBroadcast",
 			call: func(ctx context.Context, ot *OpenTok) error {
-				_, err := ot.StopBroadcast(ctx, testBroadcastID)
+				_, err := ot.StopBroadcast(ctx, abBroadcastID)
 				return err
 			},
 			emptyID: func(ctx context.Context, ot *OpenTok) error { _, err := ot.StopBroadcast(ctx, ""); return err }},
 		{name: "GetBroadcast",
 			call: func(ctx context.Context, ot *OpenTok) error {
-				_, err := ot.GetBroadcast(ctx, testBroadcastID)
+				_, err := ot.GetBroadcast(ctx, abBroadcastID)
 				return err
 			},
 			emptyID: func(ctx context.Context, ot *OpenTok) error { _, err := ot.GetBroadcast(ctx, ""); return err }},
@@ -577,20 +577,20 @@ func TestBroadcastFailureSweep(t *testing.T) {
 			}},
 		{name: "SetBroadcastLayout",
 			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.SetBroadcastLayout(ctx, testBroadcastID, layout)
+				return ot.SetBroadcastLayout(ctx, abBroadcastID, layout)
 			},
 			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.SetBroadcastLayout(ctx, "", layout) }},
 		{name: "AddBroadcastStream",
 			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.AddBroadcastStream(ctx, testBroadcastID, testStreamID, &StreamMediaOptions{HasVideo: Ptr(false)})
+				return ot.AddBroadcastStream(ctx, abBroadcastID, abStreamID, &StreamMediaOptions{HasVideo: Ptr(false)})
 			},
-			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.AddBroadcastStream(ctx, "", testStreamID, nil) }},
+			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.AddBroadcastStream(ctx, "", abStreamID, nil) }},
 		{name: "RemoveBroadcastStream",
 			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.RemoveBroadcastStream(ctx, testBroadcastID, testStreamID)
+				return ot.RemoveBroadcastStream(ctx, abBroadcastID, abStreamID)
 			},
 			emptyID: func(ctx context.Context, ot *OpenTok) error {
-				return ot.RemoveBroadcastStream(ctx, testBroadcastID, "")
+				return ot.RemoveBroadcastStream(ctx, abBroadcastID, "")
 			}},
 	})
 }
