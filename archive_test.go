@@ -1,0 +1,975 @@
+package opentok
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	abArchiveID = "e85741ce-d280-4efa-a3ba-93379a68be06"
+	abStreamID  = "12312312-3811-4726-b508-e41a0f96c68f"
+)
+
+// ---- helpers shared by the archive and broadcast tests ----------------------
+
+// abCase is one archive/broadcast operation with the request it must send.
+type abCase struct {
+	name string
+	call func(ctx context.Context, ot *OpenTok) error
+	// status and answer are what the server replies.
+	status int
+	answer string
+	// method, path (below /v2/project/{owner}) and query expected.
+	method string
+	path   string
+	query  url.Values
+	// golden names the expected JSON body; "" means no body.
+	golden string
+}
+
+// runABCases runs every case for both credential types and checks the
+// request the server received.
+func runABCases(t *testing.T, cases []abCase) {
+	t.Helper()
+	for _, kind := range credKinds() {
+		for _, tc := range cases {
+			t.Run(kind.name+"/"+tc.name, func(t *testing.T) {
+				ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+					if tc.answer == "" {
+						w.WriteHeader(tc.status)
+						return
+					}
+					serveJSON(w, tc.status, tc.answer)
+				})
+				ot := kind.client(t, ts.baseURL())
+				require.NoError(t, tc.call(context.Background(), ot))
+
+				r := ts.only(t)
+				assert.Equal(t, tc.method, r.Method)
+				assert.Equal(t, "/v2/project/"+kind.owner+tc.path, r.Path)
+				q, err := url.ParseQuery(r.RawQuery)
+				require.NoError(t, err)
+				want := tc.query
+				if want == nil {
+					want = url.Values{}
+				}
+				assert.Equal(t, want, q, "query %q", r.RawQuery)
+				assert.Equal(t, "application/json", r.Header.Get("Accept"))
+				kind.checkAuth(t, r.Header)
+				if tc.golden == "" {
+					assert.Empty(t, r.Body, "no body")
+					assert.Empty(t, r.Header.Get("Content-Type"))
+					return
+				}
+				assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
+				assertGolden(t, tc.golden, r.Body)
+			})
+		}
+	}
+}
+
+// vcase is one input that must be refused before anything is sent.
+type vcase struct {
+	name  string
+	call  func(ctx context.Context, ot *OpenTok) error
+	field string
+}
+
+func runValidationCases(t *testing.T, cases []vcase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTestServer(t, nil)
+			ot := credKinds()[0].client(t, ts.baseURL())
+			err := tc.call(context.Background(), ot)
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, tc.field, ve.Field, "reason: %s", ve.Reason)
+			assert.ErrorIs(t, err, ErrInvalidArgument)
+			assert.Empty(t, ts.requests(), "nothing sent")
+		})
+	}
+}
+
+// statusCase is an error answer and what it must map to.
+type statusCase struct {
+	name    string
+	call    func(ctx context.Context, ot *OpenTok) error
+	status  int
+	answer  string
+	is      error // sentinel, or nil
+	message string
+}
+
+func runStatusCases(t *testing.T, cases []statusCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+				serveJSON(w, tc.status, tc.answer)
+			})
+			ot := credKinds()[1].client(t, ts.baseURL(), WithRetry(RetryPolicy{MaxRetries: 0}))
+			err := tc.call(context.Background(), ot)
+			var ae *APIError
+			require.ErrorAs(t, err, &ae)
+			assert.Equal(t, tc.status, ae.StatusCode)
+			assert.Equal(t, tc.message, ae.Message)
+			if tc.is != nil {
+				assert.ErrorIs(t, err, tc.is)
+			}
+			for _, s := range []error{ErrConflict, ErrNotFound, ErrBadRequest} {
+				if s != tc.is {
+					assert.NotErrorIs(t, err, s)
+				}
+			}
+			assert.Len(t, ts.requests(), 1)
+		})
+	}
+}
+
+// fakePages serves a newest-first list with offset/count paging, the way
+// the platform does, and records the queries it was asked.
+type fakePages struct {
+	mu      sync.Mutex
+	ids     []string
+	item    func(id string) string
+	queries []url.Values
+	// before runs before page n (1-based) is served; a non-zero status
+	// fails the page.
+	before func(n int, f *fakePages) int
+}
+
+func (f *fakePages) serve(w http.ResponseWriter, r *http.Request, _ []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	q := r.URL.Query()
+	f.queries = append(f.queries, q)
+	if f.before != nil {
+		if st := f.before(len(f.queries), f); st != 0 {
+			serveJSON(w, st, `{"code":`+strconv.Itoa(st)+`,"message":"page failed"}`)
+			return
+		}
+	}
+	offset, _ := strconv.Atoi(q.Get("offset"))
+	count := 50
+	if c := q.Get("count"); c != "" {
+		count, _ = strconv.Atoi(c)
+	}
+	var items []string
+	for i := offset; i < len(f.ids) && i < offset+count; i++ {
+		items = append(items, f.item(f.ids[i]))
+	}
+	serveJSON(w, 200, fmt.Sprintf(`{"count":%d,"items":[%s]}`, len(f.ids), strings.Join(items, ",")))
+}
+
+func (f *fakePages) asked() []url.Values {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]url.Values(nil), f.queries...)
+}
+
+func pageIDs(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("id-%02d", n-i)
+	}
+	return out
+}
+
+// drainSeq ranges over seq, stopping after stopAfter items when positive, and
+// returns the IDs and errors yielded. It keeps ranging after an error to
+// prove that the iterator ends by itself.
+func drainSeq[T any](seq iter.Seq2[T, error], id func(T) string, stopAfter int) (ids []string, errs []error) {
+	for v, err := range seq {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		ids = append(ids, id(v))
+		if stopAfter > 0 && len(ids) == stopAfter {
+			break
+		}
+	}
+	return ids, errs
+}
+
+func pageQuery(offset, count int, sessionID string) url.Values {
+	q := url.Values{"count": {strconv.Itoa(count)}}
+	if offset > 0 {
+		q.Set("offset", strconv.Itoa(offset))
+	}
+	if sessionID != "" {
+		q.Set("sessionId", sessionID)
+	}
+	return q
+}
+
+// runIteratorTests checks an All* iterator against fakePages: several
+// pages, an early break, an error on page 2, a list that shifts by one
+// between pages, the default page size, and invalid options.
+func runIteratorTests[T any](t *testing.T, item func(id string) string, id func(T) string,
+	all func(ot *OpenTok, offset, count int, sessionID string) iter.Seq2[T, error]) {
+	t.Helper()
+	setup := func(t *testing.T, kind credKind, f *fakePages) *OpenTok {
+		f.item = item
+		ts := newTestServer(t, f.serve)
+		return kind.client(t, ts.baseURL())
+	}
+	for _, kind := range credKinds() {
+		t.Run(kind.name+"/several pages", func(t *testing.T) {
+			f := &fakePages{ids: pageIDs(7)}
+			ot := setup(t, kind, f)
+			seq := all(ot, 0, 3, testSessionID)
+			assert.Empty(t, f.asked(), "lazy: nothing sent before ranging")
+			got, errs := drainSeq(seq, id, 0)
+			assert.Empty(t, errs)
+			assert.Equal(t, pageIDs(7), got)
+			assert.Equal(t, []url.Values{pageQuery(0, 3, testSessionID), pageQuery(3, 3, testSessionID), pageQuery(6, 3, testSessionID)}, f.asked())
+		})
+		t.Run(kind.name+"/stops at the total", func(t *testing.T) {
+			f := &fakePages{ids: pageIDs(4)}
+			ot := setup(t, kind, f)
+			got, errs := drainSeq(all(ot, 2, 2, ""), id, 0)
+			assert.Empty(t, errs)
+			assert.Equal(t, pageIDs(4)[2:], got, "from the offset on")
+			assert.Equal(t, []url.Values{pageQuery(2, 2, "")}, f.asked(), "no request past the total")
+		})
+		t.Run(kind.name+"/early break", func(t *testing.T) {
+			f := &fakePages{ids: pageIDs(10)}
+			ot := setup(t, kind, f)
+			got, errs := drainSeq(all(ot, 0, 3, ""), id, 4)
+			assert.Empty(t, errs)
+			assert.Equal(t, pageIDs(10)[:4], got)
+			assert.Equal(t, []url.Values{pageQuery(0, 3, ""), pageQuery(3, 3, "")}, f.asked(), "no page after the break")
+		})
+		t.Run(kind.name+"/error on page 2", func(t *testing.T) {
+			f := &fakePages{ids: pageIDs(10), before: func(n int, _ *fakePages) int {
+				if n == 2 {
+					return http.StatusForbidden
+				}
+				return 0
+			}}
+			ot := setup(t, kind, f)
+			got, errs := drainSeq(all(ot, 0, 3, ""), id, 0)
+			assert.Equal(t, pageIDs(10)[:3], got)
+			require.Len(t, errs, 1, "one error, then the end")
+			assert.ErrorIs(t, errs[0], ErrForbidden)
+			assert.Len(t, f.asked(), 2)
+		})
+		t.Run(kind.name+"/list shifts between pages", func(t *testing.T) {
+			f := &fakePages{ids: pageIDs(6), before: func(n int, f *fakePages) int {
+				if n == 2 { // a new one starts: everything moves down by one
+					f.ids = append([]string{"id-new"}, f.ids...)
+				}
+				return 0
+			}}
+			ot := setup(t, kind, f)
+			got, errs := drainSeq(all(ot, 0, 3, ""), id, 0)
+			assert.Empty(t, errs)
+			assert.Equal(t, pageIDs(6), got, "each once, none repeated")
+			assert.Equal(t, []url.Values{pageQuery(0, 3, ""), pageQuery(3, 3, ""), pageQuery(6, 3, "")}, f.asked())
+		})
+		t.Run(kind.name+"/default page size", func(t *testing.T) {
+			f := &fakePages{ids: pageIDs(2)}
+			ot := setup(t, kind, f)
+			got, errs := drainSeq(all(ot, 0, 0, ""), id, 0)
+			assert.Empty(t, errs)
+			assert.Len(t, got, 2)
+			assert.Equal(t, []url.Values{pageQuery(0, defaultPageSize, "")}, f.asked())
+		})
+		t.Run(kind.name+"/invalid options", func(t *testing.T) {
+			f := &fakePages{ids: pageIDs(2)}
+			ot := setup(t, kind, f)
+			for _, bad := range [][2]int{{-1, 0}, {0, 1001}, {0, -1}} {
+				got, errs := drainSeq(all(ot, bad[0], bad[1], ""), id, 0)
+				assert.Empty(t, got)
+				require.Len(t, errs, 1)
+				assert.ErrorIs(t, errs[0], ErrInvalidArgument)
+			}
+			assert.Empty(t, f.asked(), "nothing sent")
+		})
+	}
+}
+
+// ---- archive requests ---------------------------------------------------------
+
+func fullArchiveOptions() *ArchiveOptions {
+	return &ArchiveOptions{
+		Name:       "Daily stand-up",
+		HasAudio:   Ptr(true),
+		HasVideo:   Ptr(false),
+		OutputMode: OutputComposed,
+		Resolution: Resolution1280x720,
+		Layout: &Layout{Type: LayoutCustom,
+			Stylesheet: "stream.instructor {position: absolute; width: 100%; height: 50%;}"},
+		StreamMode:              StreamModeManual,
+		MultiArchiveTag:         "tag-1",
+		MaxBitrate:              2_000_000,
+		HasTranscription:        true,
+		TranscriptionProperties: &TranscriptionProperties{PrimaryLanguageCode: "ja-JP", HasSummary: true},
+	}
+}
+
+func TestArchiveRequests(t *testing.T) {
+	cases := []abCase{
+		{
+			name: "start every option", status: 200, answer: fixture(t, "responses/archive_start_response.json"),
+			call: func(ctx context.Context, ot *OpenTok) error {
+				opts := fullArchiveOptions()
+				_, err := ot.StartArchive(ctx, testSessionID, opts)
+				assert.Equal(t, fullArchiveOptions(), opts, "options not modified")
+				return err
+			},
+			method: "POST", path: "/archive", golden: "archive_start_full",
+		},
+		{
+			name: "start quantization parameter", status: 200, answer: fixture(t, "responses/archive_start_response.json"),
+			call: func(ctx context.Context, ot *OpenTok) error {
+				_, err := ot.StartArchive(ctx, testSessionID, &ArchiveOptions{QuantizationParameter: 25, HasAudio: Ptr(false),
+					Layout: &Layout{Type: LayoutBestFit, ScreenshareType: LayoutPIP}})
+				return err
+			},
+			method: "POST", path: "/archive", golden: "archive_start_quantization",
+		},
+		{
+			name: "start individual", status: 200, answer: fixture(t, "responses/archive_start_individual_response.json"),
+			call: func(ctx context.Context, ot *OpenTok) error {
+				_, err := ot.StartArchive(ctx, testSessionID, &ArchiveOptions{OutputMode: OutputIndividual,
+					StreamMode: StreamModeAuto, Name: "<raw & unescaped>"})
+				return err
+			},
+			method: "POST", path: "/archive", golden: "archive_start_individual",
+		},
+		{
+			name: "start minimal", status: 200, answer: fixture(t, "responses/archive_start_response.json"),
+			call: func(ctx context.Context, ot *OpenTok) error {
+				_, err := ot.StartArchive(ctx, testSessionID, nil)
+				return err
+			},
+			method: "POST", path: "/archive", golden: "archive_start_minimal",
+		},
+		{
+			name: "start zero options", status: 200, answer: fixture(t, "responses/archive_start_response.json"),
+			call: func(ctx context.Context, ot *OpenTok) error {
+				_, err := ot.StartArchive(ctx, testSessionID, &ArchiveOptions{})
+				return err
+			},
+			method: "POST", path: "/archive", golden: "archive_start_minimal",
+		},
+		{
+			name: "stop", status: 200, answer: fixture(t, "responses/archive_stop_response.json"),
+			call: func(ctx context.Context, ot *OpenTok) error {
+				_, err := ot.StopArchive(ctx, abArchiveID)
+				return err
+			},
+			method: "POST", path: "/archive/" + abArchiveID + "/stop", golden: "archive_stop",
+		},
+		{
+			name: "get", status: 200, answer: fixture(t, "responses/archive_get_available_response.json"),
+			call: func(ctx context.Context, ot *OpenTok) error {
+				_, err := ot.GetArchive(ctx, abArchiveID)
+				return err
+			},
+			method: "GET", path: "/archive/" + abArchiveID,
+		},
+		{
+			name: "list every option", status: 200, answer: fixture(t, "responses/archive_list_response.json"),
+			call: func(ctx context.Context, ot *OpenTok) error {
+				opts := &ListArchivesOptions{Offset: 10, Count: 5, SessionID: testSessionID}
+				_, err := ot.ListArchives(ctx, opts)
+				assert.Equal(t, ListArchivesOptions{Offset: 10, Count: 5, SessionID: testSessionID}, *opts)
+				return err
+			},
+			method: "GET", path: "/archive",
+			query: url.Values{"offset": {"10"}, "count": {"5"}, "sessionId": {testSessionID}},
+		},
+		{
+			name: "list max count", status: 200, answer: fixture(t, "responses/archive_list_response.json"),
+			call: func(ctx context.Context, ot *OpenTok) error {
+				_, err := ot.ListArchives(ctx, &ListArchivesOptions{Count: MaxListCount})
+				return err
+			},
+			method: "GET", path: "/archive", query: url.Values{"count": {"1000"}},
+		},
+		{
+			name: "list minimal", status: 200, answer: fixture(t, "responses/archive_list_response.json"),
+			call: func(ctx context.Context, ot *OpenTok) error {
+				_, err := ot.ListArchives(ctx, nil)
+				return err
+			},
+			method: "GET", path: "/archive",
+		},
+		{
+			name: "delete, 204 without body", status: 204,
+			call: func(ctx context.Context, ot *OpenTok) error {
+				return ot.DeleteArchive(ctx, abArchiveID)
+			},
+			method: "DELETE", path: "/archive/" + abArchiveID,
+		},
+		{
+			name: "delete, 200 with a body", status: 200, answer: `{"status":"deleted"}`,
+			call: func(ctx context.Context, ot *OpenTok) error {
+				return ot.DeleteArchive(ctx, abArchiveID)
+			},
+			method: "DELETE", path: "/archive/" + abArchiveID,
+		},
+		{
+			name: "layout custom, 200 without body", status: 200,
+			call: func(ctx context.Context, ot *OpenTok) error {
+				return ot.SetArchiveLayout(ctx, abArchiveID, Layout{Type: LayoutCustom, Stylesheet: "stream.focus {width: 100%;}"})
+			},
+			method: "PUT", path: "/archive/" + abArchiveID + "/layout", golden: "archive_layout_custom",
+		},
+		{
+			name: "layout screenshare, 204", status: 204,
+			call: func(ctx context.Context, ot *OpenTok) error {
+				return ot.SetArchiveLayout(ctx, abArchiveID, Layout{Type: LayoutBestFit, ScreenshareType: LayoutHorizontalPresentation})
+			},
+			method: "PUT", path: "/archive/" + abArchiveID + "/layout", golden: "archive_layout_screenshare",
+		},
+		{
+			name: "layout minimal, 200 with {}", status: 200, answer: `{}`,
+			call: func(ctx context.Context, ot *OpenTok) error {
+				return ot.SetArchiveLayout(ctx, abArchiveID, Layout{Type: LayoutPIP})
+			},
+			method: "PUT", path: "/archive/" + abArchiveID + "/layout", golden: "archive_layout_minimal",
+		},
+		{
+			name: "add stream with false flags, 204", status: 204,
+			call: func(ctx context.Context, ot *OpenTok) error {
+				opts := &StreamMediaOptions{HasAudio: Ptr(false), HasVideo: Ptr(false)}
+				err := ot.AddArchiveStream(ctx, abArchiveID, abStreamID, opts)
+				assert.False(t, *opts.HasAudio)
+				return err
+			},
+			method: "PATCH", path: "/archive/" + abArchiveID + "/streams", golden: "archive_add_stream_flags_false",
+		},
+		{
+			name: "add stream with true flags, 200 with the archive", status: 200,
+			answer: fixture(t, "responses/archive_patch_streams_response_flags_false.json"),
+			call: func(ctx context.Context, ot *OpenTok) error {
+				return ot.AddArchiveStream(ctx, abArchiveID, abStreamID, &StreamMediaOptions{HasAudio: Ptr(true), HasVideo: Ptr(true)})
+			},
+			method: "PATCH", path: "/archive/" + abArchiveID + "/streams", golden: "archive_add_stream_flags_true",
+		},
+		{
+			name: "add stream minimal", status: 204,
+			call: func(ctx context.Context, ot *OpenTok) error {
+				return ot.AddArchiveStream(ctx, abArchiveID, abStreamID, nil)
+			},
+			method: "PATCH", path: "/archive/" + abArchiveID + "/streams", golden: "archive_add_stream_minimal",
+		},
+		{
+			name: "remove stream, 204", status: 204,
+			call: func(ctx context.Context, ot *OpenTok) error {
+				return ot.RemoveArchiveStream(ctx, abArchiveID, abStreamID)
+			},
+			method: "PATCH", path: "/archive/" + abArchiveID + "/streams", golden: "archive_remove_stream",
+		},
+	}
+	runABCases(t, cases)
+}
+
+// ---- archive answers ----------------------------------------------------------
+
+// clientsServing starts a server per credential type that answers every
+// request with status and body, and returns a client of each, by kind name.
+func clientsServing(t *testing.T, status int, body string) map[string]*OpenTok {
+	t.Helper()
+	out := map[string]*OpenTok{}
+	for _, kind := range credKinds() {
+		ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+			serveJSON(w, status, body)
+		})
+		out[kind.name] = kind.client(t, ts.baseURL())
+	}
+	return out
+}
+
+const abFixtureSessionID = "1_MX4xMDB-MTI3LjAuMC4xflR1ZSBKYW4gMjggMTU6NDg6NDAgUFNUIDIwMTR-MC43NjAyOTYyfg"
+
+func TestArchiveDecodesStartStopGet(t *testing.T) {
+	ctx := context.Background()
+	base := Archive{
+		ID: abArchiveID, SessionID: abFixtureSessionID, ProjectID: "APIKEY", Name: "test_archive_name",
+		CreatedAt: time.UnixMilli(1480749999326), UpdatedAt: time.UnixMilli(1480749999476),
+		OutputMode: OutputComposed, HasAudio: true, HasVideo: true,
+	}
+	cases := []struct {
+		file string
+		call func(ot *OpenTok) (*Archive, error)
+		edit func(a *Archive)
+	}{
+		{"archive_start_response.json", func(ot *OpenTok) (*Archive, error) { return ot.StartArchive(ctx, testSessionID, nil) },
+			func(a *Archive) { a.Status = ArchiveStarted }},
+		{"archive_stop_response.json", func(ot *OpenTok) (*Archive, error) { return ot.StopArchive(ctx, abArchiveID) },
+			func(a *Archive) {
+				a.Status, a.Reason, a.Size, a.Duration = ArchiveStopped, "user initiated", 347533, 27*time.Second
+			}},
+		{"archive_get_available_response.json", func(ot *OpenTok) (*Archive, error) { return ot.GetArchive(ctx, abArchiveID) },
+			func(a *Archive) {
+				a.Status, a.Reason, a.Size, a.Duration = ArchiveAvailable, "user initiated", 347533, 27*time.Second
+				a.URL = "http://tokbox.com.archive2.s3.amazonaws.com/123456/09141e29-8770-439b-b180-337d7e637545/archive.mp4"
+			}},
+		{"archive_get_paused_response.json", func(ot *OpenTok) (*Archive, error) { return ot.GetArchive(ctx, abArchiveID) },
+			func(a *Archive) {
+				a.Status, a.Reason, a.Size, a.Duration = ArchivePaused, "user initiated", 347533, 27*time.Second
+				a.URL = "http://tokbox.com.archive2.s3.amazonaws.com/123456/09141e29-8770-439b-b180-337d7e637545/archive.mp4"
+			}},
+		{"archive_get_expired_response.json", func(ot *OpenTok) (*Archive, error) { return ot.GetArchive(ctx, abArchiveID) },
+			func(a *Archive) {
+				a.Status, a.Reason, a.Size, a.Duration = ArchiveExpired, "user initiated", 347533, 27*time.Second
+				a.URL = "http://tokbox.com.archive2.s3.amazonaws.com/123456/09141e29-8770-439b-b180-337d7e637545/archive.mp4"
+			}},
+	}
+	for _, tc := range cases {
+		for kind, ot := range clientsServing(t, 200, fixture(t, "responses/"+tc.file)) {
+			t.Run(kind+"/"+tc.file, func(t *testing.T) {
+				a, err := tc.call(ot)
+				require.NoError(t, err)
+				want := base
+				tc.edit(&want)
+				assertArchive(t, &want, a)
+			})
+		}
+	}
+}
+
+// assertArchive compares archives, times with time.Time.Equal.
+func assertArchive(t *testing.T, want, got *Archive) {
+	t.Helper()
+	require.NotNil(t, got)
+	assert.True(t, want.CreatedAt.Equal(got.CreatedAt), "CreatedAt %v, want %v", got.CreatedAt, want.CreatedAt)
+	assert.True(t, want.UpdatedAt.Equal(got.UpdatedAt), "UpdatedAt %v, want %v", got.UpdatedAt, want.UpdatedAt)
+	w, g := *want, *got
+	w.CreatedAt, w.UpdatedAt, g.CreatedAt, g.UpdatedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	assert.Equal(t, w, g)
+}
+
+func TestArchiveDecodesStartVariants(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		file  string
+		check func(t *testing.T, a *Archive)
+	}{
+		{"archive_start_hasvideo_false_response.json", func(t *testing.T, a *Archive) {
+			assert.True(t, a.HasAudio)
+			assert.False(t, a.HasVideo)
+			assert.Equal(t, OutputMode(""), a.OutputMode, "not reported")
+		}},
+		{"archive_start_maxbitrate_response.json", func(t *testing.T, a *Archive) {
+			assert.Equal(t, 300000, a.MaxBitrate)
+			assert.Equal(t, 0, a.QuantizationParameter)
+		}},
+		{"archive_start_composed_response.json", func(t *testing.T, a *Archive) {
+			assert.Equal(t, OutputComposed, a.OutputMode)
+		}},
+		{"archive_start_individual_response.json", func(t *testing.T, a *Archive) {
+			assert.Equal(t, OutputIndividual, a.OutputMode)
+		}},
+	}
+	for _, tc := range cases {
+		for kind, ot := range clientsServing(t, 200, fixture(t, "responses/"+tc.file)) {
+			t.Run(kind+"/"+tc.file, func(t *testing.T) {
+				a, err := ot.StartArchive(ctx, testSessionID, nil)
+				require.NoError(t, err)
+				assert.Equal(t, "4072fe0f-d499-4f2f-8237-64f5a9d936f5", a.ID)
+				assert.Equal(t, ArchiveStarted, a.Status)
+				assert.Equal(t, "APIKEY", a.ProjectID, "from partnerId")
+				assert.Equal(t, "", a.Name, "name: null")
+				assert.Equal(t, "", a.URL, "url: null")
+				assert.True(t, a.CreatedAt.Equal(time.UnixMilli(1391149936527)))
+				assert.True(t, a.UpdatedAt.IsZero(), "not reported")
+				assert.Zero(t, a.Duration)
+				tc.check(t, a)
+			})
+		}
+	}
+}
+
+func TestArchiveDecodesUnknownPropertyAndNulls(t *testing.T) {
+	for kind, ot := range clientsServing(t, 200, fixture(t, "responses/archive_get_unknown_property_response.json")) {
+		t.Run(kind, func(t *testing.T) {
+			a, err := ot.GetArchive(context.Background(), "d4c27726-d965-4456-8b07-0cca1a4f4802")
+			require.NoError(t, err)
+			assertArchive(t, &Archive{
+				ID: "d4c27726-d965-4456-8b07-0cca1a4f4802", SessionID: "1_MX4xMDB-fkZyaSBKYW4gMTcgMTE6MTQ6NTAgUFNUIDIwMTR-MC4xNTM4NDExNH4",
+				ProjectID: "APIKEY", Name: "Bob", Status: ArchiveExpired, CreatedAt: time.UnixMilli(1389986091000),
+				Duration: 300 * time.Second, Size: 331266,
+			}, a)
+		})
+	}
+}
+
+func TestArchiveDecodesEveryField(t *testing.T) {
+	for kind, ot := range clientsServing(t, 200, fixture(t, "responses/archive_get_manual_streams_response.json")) {
+		t.Run(kind, func(t *testing.T) {
+			a, err := ot.GetArchive(context.Background(), "b40ef09b-3811-4726-b508-e41a0f96c68f")
+			require.NoError(t, err)
+			assertArchive(t, &Archive{
+				ID:                    "b40ef09b-3811-4726-b508-e41a0f96c68f",
+				SessionID:             "2_MX40NTMyODc3Mn5-fg",
+				ProjectID:             "93e36bb9-b72c-45b6-a9ea-5c37dbc49906",
+				Name:                  "Foo",
+				Status:                ArchiveStarted,
+				CreatedAt:             time.UnixMilli(1384221730000),
+				UpdatedAt:             time.UnixMilli(1384221731000),
+				HasAudio:              true,
+				HasVideo:              false,
+				OutputMode:            OutputComposed,
+				StreamMode:            StreamModeManual,
+				Resolution:            Resolution1280x720,
+				MultiArchiveTag:       "my-multi-archive",
+				QuantizationParameter: 25,
+				HasTranscription:      true,
+				Transcription:         &ArchiveTranscription{Status: "requested", PrimaryLanguageCode: "ja-JP", HasSummary: true},
+				Streams: []ArchiveStream{
+					{StreamID: abStreamID, HasAudio: true, HasVideo: false},
+					{StreamID: "5fd0b1c8-3c8b-4bd0-8f5e-4c5f0a1e6a77", HasAudio: false, HasVideo: true},
+				},
+				Sha256Sum: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+			}, a)
+		})
+	}
+}
+
+func TestArchiveDecodesUnknownEnumsAndOwners(t *testing.T) {
+	cases := []struct {
+		body  string
+		owner string
+	}{
+		{`{"id":"a","status":"processing","outputMode":"hybrid","streamMode":"smart","resolution":"3840x2160","projectId":1234,"partnerId":99}`, "1234"},
+		{`{"id":"a","status":"processing","outputMode":"hybrid","streamMode":"smart","resolution":"3840x2160","partnerId":99}`, "99"},
+		{`{"id":"a","status":"processing","outputMode":"hybrid","streamMode":"smart","resolution":"3840x2160","applicationId":"app","projectId":"p"}`, "app"},
+	}
+	for _, tc := range cases {
+		ot := clientsServing(t, 200, tc.body)["opentok"]
+		a, err := ot.GetArchive(context.Background(), "a")
+		require.NoError(t, err)
+		assert.Equal(t, ArchiveStatus("processing"), a.Status)
+		assert.Equal(t, OutputMode("hybrid"), a.OutputMode)
+		assert.Equal(t, StreamMode("smart"), a.StreamMode)
+		assert.Equal(t, Resolution("3840x2160"), a.Resolution)
+		assert.Equal(t, tc.owner, a.ProjectID)
+	}
+}
+
+func TestArchiveDecodesList(t *testing.T) {
+	for kind, ot := range clientsServing(t, 200, fixture(t, "responses/archive_list_response.json")) {
+		t.Run(kind, func(t *testing.T) {
+			l, err := ot.ListArchives(context.Background(), &ListArchivesOptions{Count: 5})
+			require.NoError(t, err)
+			assert.Equal(t, 149, l.Total)
+			require.Len(t, l.Items, 5)
+			ids := []string{"e85741ce-d280-4efa-a3ba-93379a68be06", "0931d1d7-4198-4db2-bf8a-097924421eb2",
+				"e7198f93-d8fa-448d-b134-ac3355ce2eb7", "ae531f74-218c-4abd-bbe4-1f6bd92e9449", "cf2fd890-7ea0-4f43-a6a7-432ea9dc4c51"}
+			durations := []time.Duration{3 * time.Second, 0, 9 * time.Second, 17 * time.Second, 73 * time.Second}
+			for i, a := range l.Items {
+				assert.Equal(t, ids[i], a.ID)
+				assert.Equal(t, durations[i], a.Duration)
+				assert.Equal(t, ArchiveAvailable, a.Status)
+				assert.Equal(t, "SESSION_ID", a.SessionID)
+				assert.Equal(t, "APIKEY", a.ProjectID)
+				assert.Equal(t, "http://some/video"+strconv.Itoa(i+1)+".mp4", a.URL)
+			}
+			assert.True(t, l.Items[0].CreatedAt.Equal(time.UnixMilli(1391457926000)))
+			assert.Equal(t, int64(6590), l.Items[0].Size)
+			assert.Equal(t, "Archive 3", l.Items[1].Name)
+			assert.Equal(t, "", l.Items[3].Name, "name: null")
+		})
+	}
+}
+
+func TestArchiveBadAnswers(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name   string
+		status int
+		body   string
+		call   func(ot *OpenTok) error
+	}{
+		{"start answers {}", 200, `{}`, func(ot *OpenTok) error { _, err := ot.StartArchive(ctx, testSessionID, nil); return err }},
+		{"get answers empty", 200, ``, func(ot *OpenTok) error { _, err := ot.GetArchive(ctx, abArchiveID); return err }},
+		{"stop answers html", 200, `<html></html>`, func(ot *OpenTok) error { _, err := ot.StopArchive(ctx, abArchiveID); return err }},
+		{"list answers an array", 200, `[]`, func(ot *OpenTok) error { _, err := ot.ListArchives(ctx, nil); return err }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.call(clientsServing(t, tc.status, tc.body)["opentok"])
+			var re *ResponseError
+			require.ErrorAs(t, err, &re)
+			assert.ErrorIs(t, err, ErrBadResponse)
+		})
+	}
+	// A list without items is an empty page, not a crash (Node throws).
+	l, err := clientsServing(t, 200, `{"count":0}`)["opentok"].ListArchives(ctx, nil)
+	require.NoError(t, err)
+	assert.Empty(t, l.Items)
+	assert.Zero(t, l.Total)
+}
+
+// ---- validation, errors, escaping, iteration --------------------------------
+
+func TestArchiveValidation(t *testing.T) {
+	start := func(opts *ArchiveOptions) func(ctx context.Context, ot *OpenTok) error {
+		return func(ctx context.Context, ot *OpenTok) error {
+			a, err := ot.StartArchive(ctx, testSessionID, opts)
+			assert.Nil(t, a)
+			return err
+		}
+	}
+	goodLayout := Layout{Type: LayoutBestFit}
+	cases := []vcase{
+		{"start without session", func(ctx context.Context, ot *OpenTok) error {
+			_, err := ot.StartArchive(ctx, "", nil)
+			return err
+		}, "sessionId"},
+		{"start with a session ID too long", func(ctx context.Context, ot *OpenTok) error {
+			_, err := ot.StartArchive(ctx, strings.Repeat("x", 1025), nil)
+			return err
+		}, "sessionId"},
+		{"audio and video both false", start(&ArchiveOptions{HasAudio: Ptr(false), HasVideo: Ptr(false)}), "hasAudio"},
+		{"unknown output mode", start(&ArchiveOptions{OutputMode: "hybrid"}), "outputMode"},
+		{"unknown resolution", start(&ArchiveOptions{Resolution: "800x600"}), "resolution"},
+		{"layout without type", start(&ArchiveOptions{Layout: &Layout{}}), "layout.type"},
+		{"custom layout without stylesheet", start(&ArchiveOptions{Layout: &Layout{Type: LayoutCustom}}), "layout.stylesheet"},
+		{"screenshare type without bestFit", start(&ArchiveOptions{Layout: &Layout{Type: LayoutPIP, ScreenshareType: LayoutPIP}}), "layout.screenshareType"},
+		{"unknown stream mode", start(&ArchiveOptions{StreamMode: "sometimes"}), "streamMode"},
+		{"maxBitrate too low", start(&ArchiveOptions{MaxBitrate: 99_999}), "maxBitrate"},
+		{"maxBitrate too high", start(&ArchiveOptions{MaxBitrate: 6_000_001}), "maxBitrate"},
+		{"maxBitrate negative", start(&ArchiveOptions{MaxBitrate: -1}), "maxBitrate"},
+		{"quantization too low", start(&ArchiveOptions{QuantizationParameter: 14}), "quantizationParameter"},
+		{"quantization too high", start(&ArchiveOptions{QuantizationParameter: 41}), "quantizationParameter"},
+		{"maxBitrate and quantization", start(&ArchiveOptions{MaxBitrate: 100_000, QuantizationParameter: 40}), "quantizationParameter"},
+		{"individual with resolution", start(&ArchiveOptions{OutputMode: OutputIndividual, Resolution: Resolution640x480}), "resolution"},
+		{"individual with layout", start(&ArchiveOptions{OutputMode: OutputIndividual, Layout: &goodLayout}), "layout"},
+		{"individual with maxBitrate", start(&ArchiveOptions{OutputMode: OutputIndividual, MaxBitrate: 6_000_000}), "maxBitrate"},
+		{"individual with quantization", start(&ArchiveOptions{OutputMode: OutputIndividual, QuantizationParameter: 15}), "quantizationParameter"},
+		{"stop without ID", func(ctx context.Context, ot *OpenTok) error { _, err := ot.StopArchive(ctx, ""); return err }, "archiveId"},
+		{"get without ID", func(ctx context.Context, ot *OpenTok) error { _, err := ot.GetArchive(ctx, ""); return err }, "archiveId"},
+		{"delete without ID", func(ctx context.Context, ot *OpenTok) error { return ot.DeleteArchive(ctx, "") }, "archiveId"},
+		{"layout without ID", func(ctx context.Context, ot *OpenTok) error {
+			return ot.SetArchiveLayout(ctx, "", goodLayout)
+		}, "archiveId"},
+		{"layout without type", func(ctx context.Context, ot *OpenTok) error {
+			return ot.SetArchiveLayout(ctx, abArchiveID, Layout{})
+		}, "layout.type"},
+		{"layout unknown type", func(ctx context.Context, ot *OpenTok) error {
+			return ot.SetArchiveLayout(ctx, abArchiveID, Layout{Type: "focus"})
+		}, "layout.type"},
+		{"layout stylesheet without custom", func(ctx context.Context, ot *OpenTok) error {
+			return ot.SetArchiveLayout(ctx, abArchiveID, Layout{Type: LayoutBestFit, Stylesheet: "x {}"})
+		}, "layout.stylesheet"},
+		{"add stream without archive", func(ctx context.Context, ot *OpenTok) error {
+			return ot.AddArchiveStream(ctx, "", abStreamID, nil)
+		}, "archiveId"},
+		{"add stream without stream", func(ctx context.Context, ot *OpenTok) error {
+			return ot.AddArchiveStream(ctx, abArchiveID, "", &StreamMediaOptions{HasAudio: Ptr(false)})
+		}, "streamId"},
+		{"remove stream without archive", func(ctx context.Context, ot *OpenTok) error {
+			return ot.RemoveArchiveStream(ctx, "", abStreamID)
+		}, "archiveId"},
+		{"remove stream without stream", func(ctx context.Context, ot *OpenTok) error {
+			return ot.RemoveArchiveStream(ctx, abArchiveID, "")
+		}, "streamId"},
+		{"list negative offset", func(ctx context.Context, ot *OpenTok) error {
+			_, err := ot.ListArchives(ctx, &ListArchivesOptions{Offset: -1})
+			return err
+		}, "offset"},
+		{"list count above 1000", func(ctx context.Context, ot *OpenTok) error {
+			_, err := ot.ListArchives(ctx, &ListArchivesOptions{Count: 1001})
+			return err
+		}, "count"},
+		{"list negative count", func(ctx context.Context, ot *OpenTok) error {
+			_, err := ot.ListArchives(ctx, &ListArchivesOptions{Count: -1})
+			return err
+		}, "count"},
+		{"list invalid session", func(ctx context.Context, ot *OpenTok) error {
+			_, err := ot.ListArchives(ctx, &ListArchivesOptions{SessionID: "\xff\xfe"})
+			return err
+		}, "sessionId"},
+		{"all with count above 1000", func(ctx context.Context, ot *OpenTok) error {
+			for _, err := range ot.AllArchives(ctx, &ListArchivesOptions{Count: 1001}) {
+				return err
+			}
+			return nil
+		}, "count"},
+	}
+	runValidationCases(t, cases)
+}
+
+func TestArchiveStatusMapping(t *testing.T) {
+	start := func(ctx context.Context, ot *OpenTok) error {
+		_, err := ot.StartArchive(ctx, testSessionID, nil)
+		return err
+	}
+	stop := func(ctx context.Context, ot *OpenTok) error { _, err := ot.StopArchive(ctx, abArchiveID); return err }
+	get := func(ctx context.Context, ot *OpenTok) error { _, err := ot.GetArchive(ctx, abArchiveID); return err }
+	del := func(ctx context.Context, ot *OpenTok) error { return ot.DeleteArchive(ctx, abArchiveID) }
+	add := func(ctx context.Context, ot *OpenTok) error {
+		return ot.AddArchiveStream(ctx, abArchiveID, abStreamID, nil)
+	}
+	cases := []statusCase{
+		{"second archive without a tag", start, 409,
+			`{"code":409,"message":"You attempt to start a simultaneous archive for a session without setting a unique multiArchiveTag"}`,
+			ErrConflict, "You attempt to start a simultaneous archive for a session without setting a unique multiArchiveTag"},
+		{"session already composed", start, 409, `{"code":15001,"message":"session is already composed"}`,
+			ErrConflict, "session is already composed"},
+		{"start: session not found", start, 404, fixture(t, "responses/error_archive_start_404.json"), ErrNotFound, "responseString"},
+		{"stop: not recording", stop, 409, fixture(t, "responses/error_archive_not_recording_409_stop.json"),
+			ErrConflict, "Conflict. You are trying to stop an archive that is not recording."},
+		{"stop: not found", stop, 404, fixture(t, "responses/error_archive_not_found_404_stop.json"),
+			ErrNotFound, "Not found. You passed in an invalid archive ID."},
+		{"delete: recording in progress", del, 409, `{"code":409,"message":"Status of the archive is not uploaded, available or deleted"}`,
+			ErrConflict, "Status of the archive is not uploaded, available or deleted"},
+		{"delete: not found", del, 404, fixture(t, "responses/error_archive_not_found_404_delete.json"),
+			ErrNotFound, "Not found. You passed in an invalid archive ID."},
+		{"get: not found", get, 404, fixture(t, "responses/error_archive_get_404.json"), ErrNotFound, ""},
+		{"add stream: auto stream mode", add, 400, `{"code":400,"message":"Invalid request"}`, ErrBadRequest, "Invalid request"},
+		{"add stream: unsupported stream mode", add, 405, `{"code":405,"message":"Unsupported Stream Mode"}`, nil, "Unsupported Stream Mode"},
+		{"add stream: not found", add, 404, `{"code":404,"message":"Archive or stream not found"}`, ErrNotFound, "Archive or stream not found"},
+	}
+	runStatusCases(t, cases)
+}
+
+func TestArchiveIDsAreEscaped(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct{ id, escaped string }{
+		{"a/b", "a%2Fb"},
+		{"..", "%2E%2E"},
+		{".", "%2E"},
+		{"../../session/create", "..%2F..%2Fsession%2Fcreate"},
+		{"with space", "with%20space"},
+		{"q?x=1#f", "q%3Fx=1%23f"},
+		{"100%", "100%25"},
+	}
+	for _, kind := range credKinds() {
+		for _, tc := range cases {
+			t.Run(kind.name+"/"+tc.id, func(t *testing.T) {
+				ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+					serveJSON(w, 200, `{"id":"x"}`)
+				})
+				ot := kind.client(t, ts.baseURL())
+				_, err := ot.GetArchive(ctx, tc.id)
+				require.NoError(t, err)
+				_, err = ot.StopArchive(ctx, tc.id)
+				require.NoError(t, err)
+				require.NoError(t, ot.DeleteArchive(ctx, tc.id))
+				require.NoError(t, ot.SetArchiveLayout(ctx, tc.id, Layout{Type: LayoutPIP}))
+				require.NoError(t, ot.AddArchiveStream(ctx, tc.id, tc.id, nil))
+				require.NoError(t, ot.RemoveArchiveStream(ctx, tc.id, tc.id))
+				p := "/v2/project/" + kind.owner + "/archive/" + tc.escaped
+				var paths []string
+				for _, r := range ts.requests() {
+					paths = append(paths, r.Method+" "+r.Path)
+					assert.Empty(t, r.RawQuery)
+				}
+				assert.Equal(t, []string{"GET " + p, "POST " + p + "/stop", "DELETE " + p, "PUT " + p + "/layout",
+					"PATCH " + p + "/streams", "PATCH " + p + "/streams"}, paths)
+				reqs := ts.requests()
+				assertJSONBody(t, `{"addStream":`+strconv.Quote(tc.id)+`}`, reqs[4].Body)
+			})
+		}
+	}
+}
+
+func TestListArchivesEncodesSessionID(t *testing.T) {
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		serveJSON(w, 200, `{"count":0,"items":[]}`)
+	})
+	ot := credKinds()[0].client(t, ts.baseURL())
+	_, err := ot.ListArchives(context.Background(), &ListArchivesOptions{SessionID: "a&count=1 b"})
+	require.NoError(t, err)
+	r := ts.only(t)
+	assert.Equal(t, "sessionId=a%26count%3D1+b", r.RawQuery)
+}
+
+func TestAllArchives(t *testing.T) {
+	item := func(id string) string { return `{"id":"` + id + `","status":"available","duration":"1"}` }
+	runIteratorTests(t, item, func(a *Archive) string { return a.ID },
+		func(ot *OpenTok, offset, count int, sessionID string) iter.Seq2[*Archive, error] {
+			opts := &ListArchivesOptions{Offset: offset, Count: count, SessionID: sessionID}
+			seq := ot.AllArchives(context.Background(), opts)
+			return func(yield func(*Archive, error) bool) {
+				for a, err := range seq {
+					if err == nil && (a.Status != ArchiveAvailable || a.Duration != time.Second) {
+						err = errors.New("item not decoded")
+					}
+					if !yield(a, err) {
+						break
+					}
+				}
+				if *opts != (ListArchivesOptions{Offset: offset, Count: count, SessionID: sessionID}) {
+					yield(nil, errors.New("options modified"))
+				}
+			}
+		})
+	t.Run("nil options", func(t *testing.T) {
+		f := &fakePages{ids: pageIDs(3), item: item}
+		ts := newTestServer(t, f.serve)
+		ot := credKinds()[0].client(t, ts.baseURL())
+		got, errs := drainSeq(ot.AllArchives(context.Background(), nil), func(a *Archive) string { return a.ID }, 0)
+		assert.Empty(t, errs)
+		assert.Equal(t, pageIDs(3), got)
+	})
+}
+
+func TestArchiveFailureSweep(t *testing.T) {
+	layout := Layout{Type: LayoutBestFit}
+	runFailureSweep(t, []sweepOp{
+		{name: "StartArchive",
+			call: func(ctx context.Context, ot *OpenTok) error {
+				_, err := ot.StartArchive(ctx, testSessionID, fullArchiveOptions())
+				return err
+			},
+			emptyID: func(ctx context.Context, ot *OpenTok) error { _, err := ot.StartArchive(ctx, "", nil); return err }},
+		{name: "StopArchive",
+			call:    func(ctx context.Context, ot *OpenTok) error { _, err := ot.StopArchive(ctx, abArchiveID); return err },
+			emptyID: func(ctx context.Context, ot *OpenTok) error { _, err := ot.StopArchive(ctx, ""); return err }},
+		{name: "GetArchive",
+			call:    func(ctx context.Context, ot *OpenTok) error { _, err := ot.GetArchive(ctx, abArchiveID); return err },
+			emptyID: func(ctx context.Context, ot *OpenTok) error { _, err := ot.GetArchive(ctx, ""); return err }},
+		{name: "ListArchives",
+			call: func(ctx context.Context, ot *OpenTok) error {
+				_, err := ot.ListArchives(ctx, &ListArchivesOptions{Count: 10})
+				return err
+			}},
+		{name: "AllArchives",
+			call: func(ctx context.Context, ot *OpenTok) error {
+				for _, err := range ot.AllArchives(ctx, nil) {
+					if err != nil {
+						return err
+					}
+				}
+				return errors.New("no error yielded")
+			}},
+		{name: "DeleteArchive",
+			call:    func(ctx context.Context, ot *OpenTok) error { return ot.DeleteArchive(ctx, abArchiveID) },
+			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.DeleteArchive(ctx, "") }},
+		{name: "SetArchiveLayout",
+			call:    func(ctx context.Context, ot *OpenTok) error { return ot.SetArchiveLayout(ctx, abArchiveID, layout) },
+			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.SetArchiveLayout(ctx, "", layout) }},
+		{name: "AddArchiveStream",
+			call: func(ctx context.Context, ot *OpenTok) error {
+				return ot.AddArchiveStream(ctx, abArchiveID, abStreamID, nil)
+			},
+			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.AddArchiveStream(ctx, abArchiveID, "", nil) }},
+		{name: "RemoveArchiveStream",
+			call: func(ctx context.Context, ot *OpenTok) error {
+				return ot.RemoveArchiveStream(ctx, abArchiveID, abStreamID)
+			},
+			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.RemoveArchiveStream(ctx, "", abStreamID) }},
+	})
+}
