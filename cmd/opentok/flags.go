@@ -21,6 +21,7 @@ type cmdFlags struct {
 	a     *app
 	fs    *flag.FlagSet
 	usage string
+	help  func()
 
 	apiKey, apiSecret, appID, keyPath, apiURL string
 	jsonOut                                   bool
@@ -41,7 +42,8 @@ func (a *app) newFlags(name, usage, help string, withCreds bool) *cmdFlags {
 		f.fs.StringVar(&f.apiURL, "api-url", "", "REST base URL (default $OPENTOK_API_URL, else the platform's)")
 		f.fs.DurationVar(&f.timeout, "timeout", 20*time.Second, "per-request timeout")
 	}
-	f.fs.Usage = func() {
+	f.fs.Usage = func() {} // errors are reported in one line by parse
+	f.help = func() {
 		w := a.stdout
 		fmt.Fprintf(w, "Usage: %s\n\n", usage)
 		if help != "" {
@@ -62,7 +64,7 @@ func (f *cmdFlags) parse(args []string) ([]string, error) {
 	for {
 		if err := f.fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				f.fs.Usage()
+				f.help()
 				return nil, errHelp
 			}
 			return nil, usagef("%s (usage: %s)", err.Error(), f.usage)

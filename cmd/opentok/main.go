@@ -62,6 +62,8 @@ func commands() []command {
 		{"emulator", "serve a fake OpenTok platform on loopback for development and tests", cmdEmulator},
 		{"session", "create a session", cmdSession},
 		{"token", "generate a client token for a session", cmdToken},
+		{"archive", "start, stop, get, list, delete archives and set their layout", cmdArchive},
+		{"broadcast", "start, stop, get, list broadcasts and set their layout", cmdBroadcast},
 	}
 }
 
