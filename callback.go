@@ -1,0 +1,1709 @@
+package opentok
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
+)
+
+// Callbacks (webhooks): the platform POSTs JSON events to URLs configured in
+// the dashboard (session monitoring, archive, broadcast, SIP, Experience
+// Composer) or given in a start request (captions' statusCallbackUrl). This
+// file gives every event a Go type, parses bodies into them (ParseCallback),
+// verifies signed callbacks (VerifyCallbackSignature, SignCallback) and
+// serves them as an http.Handler (NewCallbackHandler).
+
+// Event is one callback from the platform, as returned by [ParseCallback]
+// and passed to the function of [NewCallbackHandler]. Branch on its
+// concrete type, which is always a pointer:
+//
+//	switch e := ev.(type) {
+//	case *opentok.ArchiveEvent:
+//		// e.Status, e.URL, ...
+//	case *opentok.StreamDestroyedEvent:
+//		// e.Reason, e.Stream.ID, ...
+//	}
+//
+// The types are [*ConnectionCreatedEvent], [*ConnectionDestroyedEvent],
+// [*StreamCreatedEvent], [*StreamDestroyedEvent], [*SessionCreatedEvent],
+// [*SessionDestroyedEvent] (session monitoring), [*ArchiveEvent],
+// [*BroadcastEvent], [*SIPCallCreatedEvent], [*SIPCallUpdatedEvent],
+// [*SIPCallDestroyedEvent], [*SIPMuteForcedEvent], [*RenderEvent]
+// (Experience Composer), [*CaptionsEvent], and, from the handler only,
+// [*UnknownEvent]. The interface has an unexported method so that only
+// these types implement it and methods can be added later.
+type Event interface {
+	// EventType returns the kind of event: the body's "event" value where
+	// the platform sends one ("connectionCreated", "connectionDestroyed",
+	// "streamCreated", "streamDestroyed", "sessionCreated",
+	// "sessionDestroyed", "archive", "broadcast", "callCreated",
+	// "callUpdated", "callDestroyed", "muteForced"), else "render" for
+	// Experience Composer and "captions" for live captions.
+	EventType() string
+	// EventSessionID returns the ID of the session the event is about.
+	EventSessionID() string
+
+	isCallbackEvent()
+}
+
+// Sentinel errors of callback parsing and verification, matched with
+// [errors.Is]; the error itself is a [*CallbackError].
+var (
+	// ErrCallbackSignature matches a signed callback that failed
+	// verification: no or a malformed Authorization header, a JWT that is
+	// not HS256 or not signed with the secret, an issuer other than
+	// "Vonage", an iat older than the maximum age or in the future, or a
+	// payload_hash that does not match the body.
+	ErrCallbackSignature = errors.New("opentok: callback signature not valid")
+	// ErrMalformedCallback matches a body that is not a JSON object, one
+	// whose fields have the wrong JSON types, or an event of a known kind
+	// that lacks its identifying fields (sessionId and the ID of the
+	// connection, stream, call, archive, broadcast, render or captions);
+	// the handler also uses it for a wrong method or an oversized body.
+	ErrMalformedCallback = errors.New("opentok: malformed callback")
+	// ErrUnknownCallback matches a well-formed JSON object that is not a
+	// callback this package knows: an "event" value it has no type for, or
+	// a body without "event" that has none of the shapes described at
+	// [ParseCallback].
+	ErrUnknownCallback = errors.New("opentok: unknown callback")
+)
+
+// CallbackError is the error of [ParseCallback], [VerifyCallbackSignature]
+// and [NewCallbackHandler] for a body or request that is not an acceptable
+// callback. It matches one of [ErrCallbackSignature], [ErrMalformedCallback]
+// and [ErrUnknownCallback] with [errors.Is], and unwraps to the underlying
+// JSON or JWT error when there is one. Its text never contains the secret,
+// the JWT or the body (a JSON syntax error may quote one character).
+type CallbackError struct {
+	// Reason says what is wrong, for logs.
+	Reason string
+	// Err is the underlying error (a JSON or JWT error), or nil.
+	Err  error
+	kind error
+}
+
+// Error returns the kind of failure and the reason, for example
+// "opentok: callback signature not valid: payload_hash does not match the
+// body".
+func (e *CallbackError) Error() string {
+	kind := ErrMalformedCallback
+	if e.kind != nil {
+		kind = e.kind
+	}
+	if e.Reason == "" {
+		return kind.Error()
+	}
+	return kind.Error() + ": " + e.Reason
+}
+
+// Is reports whether target is the sentinel for this kind of failure.
+func (e *CallbackError) Is(target error) bool {
+	if e.kind == nil {
+		return target == ErrMalformedCallback
+	}
+	return target == e.kind
+}
+
+// Unwrap returns the underlying error.
+func (e *CallbackError) Unwrap() error { return e.Err }
+
+func cbMalformed(reason string, err error) *CallbackError {
+	return &CallbackError{kind: ErrMalformedCallback, Reason: reason, Err: err}
+}
+
+func cbSignature(reason string, err error) *CallbackError {
+	return &CallbackError{kind: ErrCallbackSignature, Reason: reason, Err: err}
+}
+
+// ---------------------------------------------------------------------------
+// Session monitoring
+
+// EventConnection is a client connection as session monitoring events
+// describe it.
+type EventConnection struct {
+	// ID is the connection ID.
+	ID string
+	// CreatedAt is when the client connected.
+	CreatedAt time.Time
+	// Data is the connection data of the client's token ("" when none).
+	Data string
+}
+
+// EventStream is a published stream as session monitoring events describe
+// it.
+type EventStream struct {
+	// ID is the stream ID.
+	ID string
+	// Connection is the publisher's connection.
+	Connection EventConnection
+	// CreatedAt is when the stream was published.
+	CreatedAt time.Time
+	// Name is the stream name the publisher gave ("" when none).
+	Name string
+	// VideoType is camera, screen or custom; empty for an audio-only stream.
+	VideoType VideoType
+}
+
+// DestroyedReason says why a connection or stream ended, in
+// [*ConnectionDestroyedEvent] and [*StreamDestroyedEvent]. Values the
+// platform adds later decode without error.
+type DestroyedReason string
+
+// The reasons. The first three apply to connections and streams; the last
+// two to streams only.
+const (
+	// ReasonClientDisconnected: the client disconnected (or unpublished)
+	// on its own.
+	ReasonClientDisconnected DestroyedReason = "clientDisconnected"
+	// ReasonForceDisconnected: a moderator or the REST API disconnected the
+	// client.
+	ReasonForceDisconnected DestroyedReason = "forceDisconnected"
+	// ReasonNetworkDisconnected: the platform lost the client's network
+	// connection.
+	ReasonNetworkDisconnected DestroyedReason = "networkDisconnected"
+	// ReasonForceUnpublished: a moderator or the REST API forced the stream
+	// to stop publishing.
+	ReasonForceUnpublished DestroyedReason = "forceUnpublished"
+	// ReasonMediaStopped: the media ended, for example a screen share the
+	// user stopped in the browser.
+	ReasonMediaStopped DestroyedReason = "mediaStopped"
+)
+
+// ConnectionCreatedEvent is the session monitoring event "connectionCreated":
+// a client connected to a session.
+type ConnectionCreatedEvent struct {
+	// SessionID is the session's ID.
+	SessionID string
+	// ProjectID is the API key of the project (sent as "projectId").
+	ProjectID string
+	// ApplicationID is the Vonage application ID, when sent
+	// ("applicationId").
+	ApplicationID string
+	// Timestamp is when the platform emitted the event.
+	Timestamp time.Time
+	// Connection is the new connection.
+	Connection EventConnection
+}
+
+// ConnectionDestroyedEvent is the session monitoring event
+// "connectionDestroyed": a client left a session.
+type ConnectionDestroyedEvent struct {
+	// SessionID is the session's ID.
+	SessionID string
+	// ProjectID is the API key of the project (sent as "projectId").
+	ProjectID string
+	// ApplicationID is the Vonage application ID, when sent
+	// ("applicationId").
+	ApplicationID string
+	// Timestamp is when the platform emitted the event.
+	Timestamp time.Time
+	// Reason is clientDisconnected, forceDisconnected or
+	// networkDisconnected.
+	Reason DestroyedReason
+	// Connection is the connection that ended.
+	Connection EventConnection
+}
+
+// StreamCreatedEvent is the session monitoring event "streamCreated": a
+// client started publishing.
+type StreamCreatedEvent struct {
+	// SessionID is the session's ID.
+	SessionID string
+	// ProjectID is the API key of the project (sent as "projectId").
+	ProjectID string
+	// ApplicationID is the Vonage application ID, when sent
+	// ("applicationId").
+	ApplicationID string
+	// Timestamp is when the platform emitted the event.
+	Timestamp time.Time
+	// Stream is the new stream.
+	Stream EventStream
+}
+
+// StreamDestroyedEvent is the session monitoring event "streamDestroyed": a
+// stream stopped.
+type StreamDestroyedEvent struct {
+	// SessionID is the session's ID.
+	SessionID string
+	// ProjectID is the API key of the project (sent as "projectId").
+	ProjectID string
+	// ApplicationID is the Vonage application ID, when sent
+	// ("applicationId").
+	ApplicationID string
+	// Timestamp is when the platform emitted the event.
+	Timestamp time.Time
+	// Reason is clientDisconnected, forceDisconnected, forceUnpublished,
+	// mediaStopped or networkDisconnected.
+	Reason DestroyedReason
+	// Stream is the stream that ended.
+	Stream EventStream
+}
+
+// SessionCreatedEvent is the session monitoring event "sessionCreated", sent
+// when the first client connects to a session. The platform documents only
+// sessionId, projectId and event; the other fields are filled when present.
+type SessionCreatedEvent struct {
+	// SessionID is the session's ID.
+	SessionID string
+	// ProjectID is the API key of the project (sent as "projectId").
+	ProjectID string
+	// ApplicationID is the Vonage application ID, when sent
+	// ("applicationId").
+	ApplicationID string
+	// Timestamp is when the platform emitted the event (zero when absent).
+	Timestamp time.Time
+}
+
+// SessionDestroyedEvent is the session monitoring event "sessionDestroyed",
+// sent when the last client leaves a session. The platform documents only
+// sessionId, projectId and event; the other fields are filled when present.
+type SessionDestroyedEvent struct {
+	// SessionID is the session's ID.
+	SessionID string
+	// ProjectID is the API key of the project (sent as "projectId").
+	ProjectID string
+	// ApplicationID is the Vonage application ID, when sent
+	// ("applicationId").
+	ApplicationID string
+	// Timestamp is when the platform emitted the event (zero when absent).
+	Timestamp time.Time
+}
+
+// ---------------------------------------------------------------------------
+// SIP
+
+// SIPCallState is the state of a SIP call in [*SIPCallUpdatedEvent]. Values
+// the platform adds later decode without error.
+type SIPCallState string
+
+// The SIP call states.
+const (
+	SIPCallDialing SIPCallState = "DIALING"
+	SIPCallRinging SIPCallState = "RINGING"
+	SIPCallOnHold  SIPCallState = "ON_HOLD"
+	SIPCallActive  SIPCallState = "ACTIVE"
+	SIPCallHangup  SIPCallState = "HANGUP"
+)
+
+// EventSIPCall is the SIP call a SIP event is about.
+type EventSIPCall struct {
+	// ID is the SIP call (conference) ID returned by the dial request.
+	ID string
+	// ConnectionID is the session connection of the SIP participant.
+	ConnectionID string
+	// CreatedAt is when the call was created.
+	CreatedAt time.Time
+}
+
+// SIPCallCreatedEvent is the SIP event "callCreated" (sent at least once per
+// call).
+type SIPCallCreatedEvent struct {
+	// SessionID is the session's ID.
+	SessionID string
+	// ProjectID is the API key of the project (sent as "projectId").
+	ProjectID string
+	// ApplicationID is the Vonage application ID, when sent
+	// ("applicationId").
+	ApplicationID string
+	// Timestamp is when the platform emitted the event.
+	Timestamp time.Time
+	// Call is the SIP call.
+	Call EventSIPCall
+}
+
+// SIPCallUpdatedEvent is the SIP event "callUpdated": the call changed
+// state.
+type SIPCallUpdatedEvent struct {
+	// SessionID is the session's ID.
+	SessionID string
+	// ProjectID is the API key of the project (sent as "projectId").
+	ProjectID string
+	// ApplicationID is the Vonage application ID, when sent
+	// ("applicationId").
+	ApplicationID string
+	// Timestamp is when the platform emitted the event.
+	Timestamp time.Time
+	// State is DIALING, RINGING, ON_HOLD, ACTIVE or HANGUP.
+	State SIPCallState
+	// Call is the SIP call.
+	Call EventSIPCall
+}
+
+// SIPCallDestroyedEvent is the SIP event "callDestroyed": the call ended.
+type SIPCallDestroyedEvent struct {
+	// SessionID is the session's ID.
+	SessionID string
+	// ProjectID is the API key of the project (sent as "projectId").
+	ProjectID string
+	// ApplicationID is the Vonage application ID, when sent
+	// ("applicationId").
+	ApplicationID string
+	// Timestamp is when the platform emitted the event.
+	Timestamp time.Time
+	// ReasonCode is the platform's "reason_code", kept as a string: a SIP
+	// status such as "400", or "700" (normal clearing), "703" (unexpected
+	// clearing), "704" (media timeout), "705" (maximum duration), "706"
+	// (maximum inactivity). A number in the body is kept as its text.
+	ReasonCode string
+	// ReasonMessage is the platform's "reason_message", such as
+	// "Bad Request".
+	ReasonMessage string
+	// Call is the SIP call.
+	Call EventSIPCall
+}
+
+// SIPMuteForcedEvent is the SIP event "muteForced": a moderator force-muted
+// the session and the call (dialled with observeForceMute) was muted.
+type SIPMuteForcedEvent struct {
+	// SessionID is the session's ID.
+	SessionID string
+	// ProjectID is the API key of the project (sent as "projectId").
+	ProjectID string
+	// ApplicationID is the Vonage application ID, when sent
+	// ("applicationId").
+	ApplicationID string
+	// Timestamp is when the platform emitted the event.
+	Timestamp time.Time
+	// Call is the SIP call.
+	Call EventSIPCall
+}
+
+// ---------------------------------------------------------------------------
+// Archives and broadcasts
+
+// EventIncludedStream is a stream included in a manual-mode archive or
+// broadcast, with the media it contributes.
+type EventIncludedStream struct {
+	// StreamID is the stream's ID.
+	StreamID string
+	// HasAudio and HasVideo say which of the stream's media are included
+	// (the platform may send them as strings; both forms decode).
+	HasAudio, HasVideo bool
+}
+
+// ArchiveEvent is an archive status callback ("event":"archive"), sent at
+// every change of an archive's status: started → (paused ↔ started) →
+// stopped → available or uploaded → expired; or failed. An uploaded event
+// may arrive before the stopped one for very short archives.
+type ArchiveEvent struct {
+	// ID is the archive ID.
+	ID string
+	// SessionID is the archived session's ID.
+	SessionID string
+	// ProjectID is the API key of the project (sent as "partnerId" or
+	// "projectId", number or string); empty when not sent.
+	ProjectID string
+	// ApplicationID is the Vonage application ID, when sent.
+	ApplicationID string
+	// Name is the archive's name ("" when none was given).
+	Name string
+	// Status is the new status.
+	Status ArchiveStatus
+	// Reason explains a stopped or failed status: "maximum duration
+	// exceeded", "maximum idle time exceeded", "session ended", "user
+	// initiated", "failure"; "" otherwise.
+	Reason string
+	// Resolution is the resolution of a composed archive.
+	Resolution Resolution
+	// OutputMode is composed or individual; empty when not sent.
+	OutputMode OutputMode
+	// StreamMode is auto or manual; empty when not sent.
+	StreamMode StreamMode
+	// HasAudio and HasVideo say whether the archive records audio and
+	// video; nil when the callback did not say.
+	HasAudio, HasVideo *bool
+	// Streams are the streams currently included (manual stream mode).
+	Streams []EventIncludedStream
+	// Size is the file size in bytes (0 until the file exists).
+	Size int64
+	// Duration is the recorded length, sent in whole seconds (0 while
+	// recording).
+	Duration time.Duration
+	// CreatedAt is when the start request was made (rounded to the
+	// second), not when recording began.
+	CreatedAt time.Time
+	// UpdatedAt is when the archive last changed; zero when not sent.
+	UpdatedAt time.Time
+	// URL is the download URL of an available archive (valid for 10
+	// minutes); empty otherwise.
+	URL string
+	// SHA256Sum is the file's SHA-256 checksum, when the platform sends it.
+	SHA256Sum string
+}
+
+// EventRTMPTarget is one RTMP output of a broadcast in a [*BroadcastEvent].
+type EventRTMPTarget struct {
+	// ID is the caller-chosen target ID ("" when none was given).
+	ID string
+	// ServerURL is the RTMP(S) server URL.
+	ServerURL string
+	// StreamName is the stream name on the server.
+	StreamName string
+	// Status is connecting, live, offline or error.
+	Status RTMPStatus
+}
+
+// BroadcastEvent is a broadcast status callback, sent when a broadcast is
+// created, updated or destroyed. The platform publishes no example body, so
+// this type is modelled on the broadcast object of the REST API; a body is
+// taken as a broadcast event when its "event" is "broadcast", or when it has
+// no "event" and has "broadcastUrls". Fields the body lacks stay zero.
+type BroadcastEvent struct {
+	// ID is the broadcast ID.
+	ID string
+	// SessionID is the broadcast session's ID.
+	SessionID string
+	// ProjectID is the API key of the project (sent as "projectId" or
+	// "partnerId", number or string); empty when not sent.
+	ProjectID string
+	// ApplicationID is the Vonage application ID, when sent.
+	ApplicationID string
+	// Status is started or stopped.
+	Status BroadcastStatus
+	// MultiBroadcastTag is the tag given at start, when sent.
+	MultiBroadcastTag string
+	// CreatedAt and UpdatedAt are when the broadcast started and last
+	// changed; zero when not sent.
+	CreatedAt, UpdatedAt time.Time
+	// MaxDuration is the broadcast's maximum length (sent in seconds).
+	MaxDuration time.Duration
+	// MaxBitrate is the maximum video bitrate in bits per second; 0 when
+	// not sent.
+	MaxBitrate int
+	// Resolution is the broadcast's resolution.
+	Resolution Resolution
+	// StreamMode is auto or manual; empty when not sent.
+	StreamMode StreamMode
+	// HasAudio and HasVideo say whether the broadcast carries audio and
+	// video; nil when the callback did not say.
+	HasAudio, HasVideo *bool
+	// HLSURL is the HLS playlist URL ("broadcastUrls.hls"), when there is
+	// an HLS output.
+	HLSURL string
+	// RTMP are the RTMP outputs with their status ("broadcastUrls.rtmp").
+	RTMP []EventRTMPTarget
+	// HLSLowLatency and HLSDVR are the HLS settings
+	// ("settings.hls.lowLatency", "settings.hls.dvr").
+	HLSLowLatency, HLSDVR bool
+	// Streams are the streams currently included (manual stream mode).
+	Streams []EventIncludedStream
+}
+
+// ---------------------------------------------------------------------------
+// Experience Composer and captions
+
+// RenderEvent is an Experience Composer status callback. Its body has no
+// "event" field; a body is taken as a render event when it has no "event",
+// has string "id", "sessionId" and "status" fields, and has none of the
+// fields that mark another kind ("captionId"/"captionsId" for captions,
+// "broadcastUrls" for broadcasts, "size"/"outputMode" for archives).
+type RenderEvent struct {
+	// ID is the Experience Composer (render) ID.
+	ID string
+	// SessionID is the session the composer publishes into.
+	SessionID string
+	// ProjectID and ApplicationID identify the owner, when sent.
+	ProjectID, ApplicationID string
+	// StreamID is the composer's published stream; may be empty when
+	// Status is failed.
+	StreamID string
+	// Status is started, stopped or failed (starting in the REST object).
+	Status RenderStatus
+	// Reason explains stopped or failed: "Max Duration Exceeded", "Stop
+	// Requested" or an error text.
+	Reason string
+	// Name is the published stream's name, URL the rendered page and
+	// Resolution its resolution, when sent.
+	Name, URL  string
+	Resolution Resolution
+	// CreatedAt and UpdatedAt are zero when not sent.
+	CreatedAt, UpdatedAt time.Time
+}
+
+// CaptionsEvent is a live captions status callback, sent to the
+// statusCallbackUrl of the start request when captions start, stop or fail.
+// The platform publishes no example body, so this type follows the captions
+// status object of the Vonage SDKs; a body is taken as a captions event when
+// its "event" is "captions", or when it has no "event" and has "captionId"
+// (or "captionsId"). Fields the body lacks stay zero.
+type CaptionsEvent struct {
+	// CaptionsID is the captions ID ("captionId" or "captionsId").
+	CaptionsID string
+	// SessionID is the captioned session's ID.
+	SessionID string
+	// ProjectID and ApplicationID identify the owner, when sent.
+	ProjectID, ApplicationID string
+	// Status is started, paused, stopped or failed.
+	Status CaptionsStatus
+	// Reason explains a stopped or failed status.
+	Reason string
+	// LanguageCode is the BCP-47 language, such as "en-US".
+	LanguageCode string
+	// Provider is the transcription provider, such as "aws-transcribe".
+	Provider string
+	// Duration is how long captions ran (sent in seconds).
+	Duration time.Duration
+	// CreatedAt and UpdatedAt are zero when not sent.
+	CreatedAt, UpdatedAt time.Time
+}
+
+// UnknownEvent is what the handler of [NewCallbackHandler] passes to its
+// function for a well-formed JSON object that [ParseCallback] does not know
+// ([ErrUnknownCallback]), such as an event kind the platform added after
+// this version. Return nil to acknowledge it, or an error to make the
+// platform retry. [ParseCallback] itself never returns it.
+type UnknownEvent struct {
+	// Type is the body's "event" value ("" when none).
+	Type string
+	// SessionID is the body's "sessionId" ("" when none).
+	SessionID string
+	// Body is the raw body (verified, when the handler has a secret).
+	Body []byte
+}
+
+// EventType returns "connectionCreated".
+func (*ConnectionCreatedEvent) EventType() string { return "connectionCreated" }
+
+// EventType returns "connectionDestroyed".
+func (*ConnectionDestroyedEvent) EventType() string { return "connectionDestroyed" }
+
+// EventType returns "streamCreated".
+func (*StreamCreatedEvent) EventType() string { return "streamCreated" }
+
+// EventType returns "streamDestroyed".
+func (*StreamDestroyedEvent) EventType() string { return "streamDestroyed" }
+
+// EventType returns "sessionCreated".
+func (*SessionCreatedEvent) EventType() string { return "sessionCreated" }
+
+// EventType returns "sessionDestroyed".
+func (*SessionDestroyedEvent) EventType() string { return "sessionDestroyed" }
+
+// EventType returns "callCreated".
+func (*SIPCallCreatedEvent) EventType() string { return "callCreated" }
+
+// EventType returns "callUpdated".
+func (*SIPCallUpdatedEvent) EventType() string { return "callUpdated" }
+
+// EventType returns "callDestroyed".
+func (*SIPCallDestroyedEvent) EventType() string { return "callDestroyed" }
+
+// EventType returns "muteForced".
+func (*SIPMuteForcedEvent) EventType() string { return "muteForced" }
+
+// EventType returns "archive".
+func (*ArchiveEvent) EventType() string { return "archive" }
+
+// EventType returns "broadcast".
+func (*BroadcastEvent) EventType() string { return "broadcast" }
+
+// EventType returns "render".
+func (*RenderEvent) EventType() string { return "render" }
+
+// EventType returns "captions".
+func (*CaptionsEvent) EventType() string { return "captions" }
+
+// EventType returns the body's "event" value ("" when none).
+func (e *UnknownEvent) EventType() string { return e.Type }
+
+// EventSessionID returns SessionID.
+func (e *ConnectionCreatedEvent) EventSessionID() string { return e.SessionID }
+
+// EventSessionID returns SessionID.
+func (e *ConnectionDestroyedEvent) EventSessionID() string { return e.SessionID }
+
+// EventSessionID returns SessionID.
+func (e *StreamCreatedEvent) EventSessionID() string { return e.SessionID }
+
+// EventSessionID returns SessionID.
+func (e *StreamDestroyedEvent) EventSessionID() string { return e.SessionID }
+
+// EventSessionID returns SessionID.
+func (e *SessionCreatedEvent) EventSessionID() string { return e.SessionID }
+
+// EventSessionID returns SessionID.
+func (e *SessionDestroyedEvent) EventSessionID() string { return e.SessionID }
+
+// EventSessionID returns SessionID.
+func (e *SIPCallCreatedEvent) EventSessionID() string { return e.SessionID }
+
+// EventSessionID returns SessionID.
+func (e *SIPCallUpdatedEvent) EventSessionID() string { return e.SessionID }
+
+// EventSessionID returns SessionID.
+func (e *SIPCallDestroyedEvent) EventSessionID() string { return e.SessionID }
+
+// EventSessionID returns SessionID.
+func (e *SIPMuteForcedEvent) EventSessionID() string { return e.SessionID }
+
+// EventSessionID returns SessionID.
+func (e *ArchiveEvent) EventSessionID() string { return e.SessionID }
+
+// EventSessionID returns SessionID.
+func (e *BroadcastEvent) EventSessionID() string { return e.SessionID }
+
+// EventSessionID returns SessionID.
+func (e *RenderEvent) EventSessionID() string { return e.SessionID }
+
+// EventSessionID returns SessionID.
+func (e *CaptionsEvent) EventSessionID() string { return e.SessionID }
+
+// EventSessionID returns SessionID ("" when the body had none).
+func (e *UnknownEvent) EventSessionID() string { return e.SessionID }
+
+func (*ConnectionCreatedEvent) isCallbackEvent()   {}
+func (*ConnectionDestroyedEvent) isCallbackEvent() {}
+func (*StreamCreatedEvent) isCallbackEvent()       {}
+func (*StreamDestroyedEvent) isCallbackEvent()     {}
+func (*SessionCreatedEvent) isCallbackEvent()      {}
+func (*SessionDestroyedEvent) isCallbackEvent()    {}
+func (*SIPCallCreatedEvent) isCallbackEvent()      {}
+func (*SIPCallUpdatedEvent) isCallbackEvent()      {}
+func (*SIPCallDestroyedEvent) isCallbackEvent()    {}
+func (*SIPMuteForcedEvent) isCallbackEvent()       {}
+func (*ArchiveEvent) isCallbackEvent()             {}
+func (*BroadcastEvent) isCallbackEvent()           {}
+func (*RenderEvent) isCallbackEvent()              {}
+func (*CaptionsEvent) isCallbackEvent()            {}
+func (*UnknownEvent) isCallbackEvent()             {}
+
+// ---------------------------------------------------------------------------
+// Wire structs
+
+type cbConnectionWire struct {
+	ID        string `json:"id"`
+	CreatedAt msTime `json:"createdAt"`
+	Data      string `json:"data"`
+}
+
+func (w cbConnectionWire) conv() EventConnection {
+	return EventConnection{ID: w.ID, CreatedAt: w.CreatedAt.Time(), Data: w.Data}
+}
+
+type cbStreamWire struct {
+	ID         string           `json:"id"`
+	Connection cbConnectionWire `json:"connection"`
+	CreatedAt  msTime           `json:"createdAt"`
+	Name       string           `json:"name"`
+	VideoType  string           `json:"videoType"`
+}
+
+func (w cbStreamWire) conv() EventStream {
+	return EventStream{
+		ID:         w.ID,
+		Connection: w.Connection.conv(),
+		CreatedAt:  w.CreatedAt.Time(),
+		Name:       w.Name,
+		VideoType:  VideoType(w.VideoType),
+	}
+}
+
+type cbSIPCallWire struct {
+	ID           string `json:"id"`
+	ConnectionID string `json:"connectionId"`
+	CreatedAt    msTime `json:"createdAt"`
+}
+
+func (w cbSIPCallWire) conv() EventSIPCall {
+	return EventSIPCall{ID: w.ID, ConnectionID: w.ConnectionID, CreatedAt: w.CreatedAt.Time()}
+}
+
+// cbEnvelopeWire is the shape shared by session monitoring and SIP events.
+type cbEnvelopeWire struct {
+	SessionID     string           `json:"sessionId"`
+	ProjectID     flexString       `json:"projectId"`
+	PartnerID     flexString       `json:"partnerId"`
+	ApplicationID flexString       `json:"applicationId"`
+	Timestamp     msTime           `json:"timestamp"`
+	Reason        string           `json:"reason"`
+	Connection    cbConnectionWire `json:"connection"`
+	Stream        cbStreamWire     `json:"stream"`
+	Call          cbSIPCallWire    `json:"call"`
+	State         string           `json:"state"`
+	ReasonCode    flexString       `json:"reason_code"`
+	ReasonMessage string           `json:"reason_message"`
+}
+
+type cbIncludedStreamWire struct {
+	StreamID string   `json:"streamId"`
+	HasAudio flexBool `json:"hasAudio"`
+	HasVideo flexBool `json:"hasVideo"`
+}
+
+func cbIncludedStreams(ws []cbIncludedStreamWire) []EventIncludedStream {
+	if len(ws) == 0 {
+		return nil
+	}
+	out := make([]EventIncludedStream, len(ws))
+	for i, w := range ws {
+		out[i] = EventIncludedStream{StreamID: w.StreamID, HasAudio: bool(w.HasAudio), HasVideo: bool(w.HasVideo)}
+	}
+	return out
+}
+
+func cbOptBool(b *flexBool) *bool {
+	if b == nil {
+		return nil
+	}
+	v := bool(*b)
+	return &v
+}
+
+// cbOwnerWire holds the owner fields, which the platform names differently
+// per product and sends as numbers or strings.
+type cbOwnerWire struct {
+	PartnerID     flexString `json:"partnerId"`
+	ProjectID     flexString `json:"projectId"`
+	ApplicationID flexString `json:"applicationId"`
+}
+
+func (w cbOwnerWire) project() string {
+	if w.ProjectID != "" {
+		return string(w.ProjectID)
+	}
+	return string(w.PartnerID)
+}
+
+type cbArchiveWire struct {
+	cbOwnerWire
+	ID         string                 `json:"id"`
+	SessionID  string                 `json:"sessionId"`
+	Name       string                 `json:"name"`
+	Status     string                 `json:"status"`
+	Reason     string                 `json:"reason"`
+	Resolution string                 `json:"resolution"`
+	OutputMode string                 `json:"outputMode"`
+	StreamMode string                 `json:"streamMode"`
+	HasAudio   *flexBool              `json:"hasAudio"`
+	HasVideo   *flexBool              `json:"hasVideo"`
+	Streams    []cbIncludedStreamWire `json:"streams"`
+	Size       flexInt                `json:"size"`
+	Duration   seconds                `json:"duration"`
+	CreatedAt  msTime                 `json:"createdAt"`
+	UpdatedAt  msTime                 `json:"updatedAt"`
+	URL        string                 `json:"url"`
+	SHA256Sum  string                 `json:"sha256sum"`
+}
+
+type cbBroadcastWire struct {
+	cbOwnerWire
+	ID                string                 `json:"id"`
+	SessionID         string                 `json:"sessionId"`
+	Status            string                 `json:"status"`
+	MultiBroadcastTag string                 `json:"multiBroadcastTag"`
+	CreatedAt         msTime                 `json:"createdAt"`
+	UpdatedAt         msTime                 `json:"updatedAt"`
+	MaxDuration       seconds                `json:"maxDuration"`
+	MaxBitrate        flexInt                `json:"maxBitrate"`
+	Resolution        string                 `json:"resolution"`
+	StreamMode        string                 `json:"streamMode"`
+	HasAudio          *flexBool              `json:"hasAudio"`
+	HasVideo          *flexBool              `json:"hasVideo"`
+	Streams           []cbIncludedStreamWire `json:"streams"`
+	BroadcastURLs     struct {
+		HLS  string `json:"hls"`
+		RTMP []struct {
+			ID         string `json:"id"`
+			ServerURL  string `json:"serverUrl"`
+			StreamName string `json:"streamName"`
+			Status     string `json:"status"`
+		} `json:"rtmp"`
+	} `json:"broadcastUrls"`
+	Settings struct {
+		HLS struct {
+			LowLatency flexBool `json:"lowLatency"`
+			DVR        flexBool `json:"dvr"`
+		} `json:"hls"`
+	} `json:"settings"`
+}
+
+type cbRenderWire struct {
+	cbOwnerWire
+	ID         string `json:"id"`
+	SessionID  string `json:"sessionId"`
+	StreamID   string `json:"streamId"`
+	Status     string `json:"status"`
+	Reason     string `json:"reason"`
+	Name       string `json:"name"`
+	URL        string `json:"url"`
+	Resolution string `json:"resolution"`
+	CreatedAt  msTime `json:"createdAt"`
+	UpdatedAt  msTime `json:"updatedAt"`
+}
+
+type cbCaptionsWire struct {
+	cbOwnerWire
+	CaptionID    string  `json:"captionId"`
+	CaptionsID   string  `json:"captionsId"`
+	SessionID    string  `json:"sessionId"`
+	Status       string  `json:"status"`
+	Reason       string  `json:"reason"`
+	LanguageCode string  `json:"languageCode"`
+	Provider     string  `json:"provider"`
+	Duration     seconds `json:"duration"`
+	CreatedAt    msTime  `json:"createdAt"`
+	UpdatedAt    msTime  `json:"updatedAt"`
+}
+
+// ---------------------------------------------------------------------------
+// Parsing
+
+// cbKinds maps the "event" values this package knows to the kind it
+// decodes them as.
+var cbKinds = map[string]string{
+	"connectionCreated":   "connectionCreated",
+	"connectionDestroyed": "connectionDestroyed",
+	"streamCreated":       "streamCreated",
+	"streamDestroyed":     "streamDestroyed",
+	"sessionCreated":      "sessionCreated",
+	"sessionDestroyed":    "sessionDestroyed",
+	"callCreated":         "callCreated",
+	"callUpdated":         "callUpdated",
+	"callDestroyed":       "callDestroyed",
+	"muteForced":          "muteForced",
+	"archive":             "archive",
+	"broadcast":           "broadcast",
+	"captions":            "captions",
+	"render":              "render",
+}
+
+// ParseCallback decodes the body of a callback the platform POSTed into its
+// [Event] type. It does not check a signature: use [VerifyCallbackSignature]
+// first (or [NewCallbackHandler], which does both).
+//
+// The kind is chosen by the body's "event" field: "connectionCreated",
+// "connectionDestroyed", "streamCreated", "streamDestroyed",
+// "sessionCreated", "sessionDestroyed", "archive", "broadcast",
+// "callCreated", "callUpdated", "callDestroyed", "muteForced" (and
+// "captions" and "render", should the platform add those values). Bodies
+// without "event" are recognised by shape: "captionId" (or "captionsId")
+// makes a [*CaptionsEvent]; "broadcastUrls" a [*BroadcastEvent]; string
+// "id", "sessionId" and "status" fields without the archive fields "size"
+// and "outputMode" a [*RenderEvent] (Experience Composer).
+//
+// Decoding is lenient: unknown fields are ignored, numbers and booleans may
+// arrive as strings, unknown enum values are kept as they are, and absent
+// fields stay zero. Errors are [*CallbackError]s: [ErrMalformedCallback]
+// for a body that is not a JSON object, has fields of the wrong JSON type,
+// or is a known kind without its sessionId or its object's ID;
+// [ErrUnknownCallback] for any other JSON object.
+func ParseCallback(body []byte) (Event, error) {
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(body, &probe); err != nil {
+		return nil, cbMalformed("body is not a JSON object: "+cbJSONReason(err), err)
+	}
+	if probe == nil {
+		return nil, cbMalformed("body is not a JSON object", nil)
+	}
+	kind, err := cbKind(probe)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := cbDecode(kind, body)
+	if err != nil {
+		return nil, cbMalformed(kind+" event does not decode: "+cbJSONReason(err), err)
+	}
+	if ev.EventSessionID() == "" {
+		return nil, cbMalformed(kind+" event has no sessionId", nil)
+	}
+	if field := cbMissingID(ev); field != "" {
+		return nil, cbMalformed(kind+" event has no "+field, nil)
+	}
+	return ev, nil
+}
+
+// cbJSONReason describes a JSON error without quoting the body.
+func cbJSONReason(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("invalid JSON at offset %d", se.Offset)
+	case errors.As(err, &te):
+		if te.Field != "" {
+			return fmt.Sprintf("field %s is a JSON %s", te.Field, te.Value)
+		}
+		return "a JSON " + te.Value
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "truncated JSON"
+	}
+	return "invalid JSON"
+}
+
+// cbKind decides which kind of event a decoded JSON object is.
+func cbKind(probe map[string]json.RawMessage) (string, error) {
+	if raw, ok := probe["event"]; ok && string(raw) != "null" {
+		var ev string
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			return "", cbMalformed("event is not a string", err)
+		}
+		if kind, ok := cbKinds[ev]; ok {
+			return kind, nil
+		}
+		return "", &CallbackError{kind: ErrUnknownCallback, Reason: fmt.Sprintf("event %q has no type in this package", cbClip(ev))}
+	}
+	has := func(k string) bool {
+		raw, ok := probe[k]
+		return ok && string(raw) != "null"
+	}
+	isString := func(k string) bool {
+		raw := bytes.TrimSpace(probe[k])
+		return len(raw) > 0 && raw[0] == '"'
+	}
+	switch {
+	case has("captionId") || has("captionsId"):
+		return "captions", nil
+	case has("broadcastUrls"):
+		return "broadcast", nil
+	case isString("id") && isString("sessionId") && isString("status") && !has("size") && !has("outputMode"):
+		return "render", nil
+	}
+	return "", &CallbackError{kind: ErrUnknownCallback, Reason: "body has no event field and no known shape"}
+}
+
+// cbClip shortens a string from a body for an error message.
+func cbClip(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "..."
+}
+
+// cbDecode decodes body as the given kind.
+func cbDecode(kind string, body []byte) (Event, error) {
+	switch kind {
+	case "archive":
+		var w cbArchiveWire
+		if err := json.Unmarshal(body, &w); err != nil {
+			return nil, err
+		}
+		return &ArchiveEvent{
+			ID:            w.ID,
+			SessionID:     w.SessionID,
+			ProjectID:     w.project(),
+			ApplicationID: string(w.ApplicationID),
+			Name:          w.Name,
+			Status:        ArchiveStatus(w.Status),
+			Reason:        w.Reason,
+			Resolution:    Resolution(w.Resolution),
+			OutputMode:    OutputMode(w.OutputMode),
+			StreamMode:    StreamMode(w.StreamMode),
+			HasAudio:      cbOptBool(w.HasAudio),
+			HasVideo:      cbOptBool(w.HasVideo),
+			Streams:       cbIncludedStreams(w.Streams),
+			Size:          int64(w.Size),
+			Duration:      w.Duration.Duration(),
+			CreatedAt:     w.CreatedAt.Time(),
+			UpdatedAt:     w.UpdatedAt.Time(),
+			URL:           w.URL,
+			SHA256Sum:     w.SHA256Sum,
+		}, nil
+	case "broadcast":
+		var w cbBroadcastWire
+		if err := json.Unmarshal(body, &w); err != nil {
+			return nil, err
+		}
+		e := &BroadcastEvent{
+			ID:                w.ID,
+			SessionID:         w.SessionID,
+			ProjectID:         w.project(),
+			ApplicationID:     string(w.ApplicationID),
+			Status:            BroadcastStatus(w.Status),
+			MultiBroadcastTag: w.MultiBroadcastTag,
+			CreatedAt:         w.CreatedAt.Time(),
+			UpdatedAt:         w.UpdatedAt.Time(),
+			MaxDuration:       w.MaxDuration.Duration(),
+			MaxBitrate:        int(w.MaxBitrate),
+			Resolution:        Resolution(w.Resolution),
+			StreamMode:        StreamMode(w.StreamMode),
+			HasAudio:          cbOptBool(w.HasAudio),
+			HasVideo:          cbOptBool(w.HasVideo),
+			HLSURL:            w.BroadcastURLs.HLS,
+			HLSLowLatency:     bool(w.Settings.HLS.LowLatency),
+			HLSDVR:            bool(w.Settings.HLS.DVR),
+			Streams:           cbIncludedStreams(w.Streams),
+		}
+		for _, r := range w.BroadcastURLs.RTMP {
+			e.RTMP = append(e.RTMP, EventRTMPTarget{ID: r.ID, ServerURL: r.ServerURL, StreamName: r.StreamName, Status: RTMPStatus(r.Status)})
+		}
+		return e, nil
+	case "render":
+		var w cbRenderWire
+		if err := json.Unmarshal(body, &w); err != nil {
+			return nil, err
+		}
+		return &RenderEvent{
+			ID:            w.ID,
+			SessionID:     w.SessionID,
+			ProjectID:     w.project(),
+			ApplicationID: string(w.ApplicationID),
+			StreamID:      w.StreamID,
+			Status:        RenderStatus(w.Status),
+			Reason:        w.Reason,
+			Name:          w.Name,
+			URL:           w.URL,
+			Resolution:    Resolution(w.Resolution),
+			CreatedAt:     w.CreatedAt.Time(),
+			UpdatedAt:     w.UpdatedAt.Time(),
+		}, nil
+	case "captions":
+		var w cbCaptionsWire
+		if err := json.Unmarshal(body, &w); err != nil {
+			return nil, err
+		}
+		id := w.CaptionID
+		if id == "" {
+			id = w.CaptionsID
+		}
+		return &CaptionsEvent{
+			CaptionsID:    id,
+			SessionID:     w.SessionID,
+			ProjectID:     w.project(),
+			ApplicationID: string(w.ApplicationID),
+			Status:        CaptionsStatus(w.Status),
+			Reason:        w.Reason,
+			LanguageCode:  w.LanguageCode,
+			Provider:      w.Provider,
+			Duration:      w.Duration.Duration(),
+			CreatedAt:     w.CreatedAt.Time(),
+			UpdatedAt:     w.UpdatedAt.Time(),
+		}, nil
+	}
+
+	var w cbEnvelopeWire
+	if err := json.Unmarshal(body, &w); err != nil {
+		return nil, err
+	}
+	project := string(w.ProjectID)
+	if project == "" {
+		project = string(w.PartnerID)
+	}
+	app := string(w.ApplicationID)
+	ts := w.Timestamp.Time()
+	switch kind {
+	case "connectionCreated":
+		return &ConnectionCreatedEvent{SessionID: w.SessionID, ProjectID: project, ApplicationID: app, Timestamp: ts, Connection: w.Connection.conv()}, nil
+	case "connectionDestroyed":
+		return &ConnectionDestroyedEvent{SessionID: w.SessionID, ProjectID: project, ApplicationID: app, Timestamp: ts,
+			Reason: DestroyedReason(w.Reason), Connection: w.Connection.conv()}, nil
+	case "streamCreated":
+		return &StreamCreatedEvent{SessionID: w.SessionID, ProjectID: project, ApplicationID: app, Timestamp: ts, Stream: w.Stream.conv()}, nil
+	case "streamDestroyed":
+		return &StreamDestroyedEvent{SessionID: w.SessionID, ProjectID: project, ApplicationID: app, Timestamp: ts,
+			Reason: DestroyedReason(w.Reason), Stream: w.Stream.conv()}, nil
+	case "sessionCreated":
+		return &SessionCreatedEvent{SessionID: w.SessionID, ProjectID: project, ApplicationID: app, Timestamp: ts}, nil
+	case "sessionDestroyed":
+		return &SessionDestroyedEvent{SessionID: w.SessionID, ProjectID: project, ApplicationID: app, Timestamp: ts}, nil
+	case "callCreated":
+		return &SIPCallCreatedEvent{SessionID: w.SessionID, ProjectID: project, ApplicationID: app, Timestamp: ts, Call: w.Call.conv()}, nil
+	case "callUpdated":
+		return &SIPCallUpdatedEvent{SessionID: w.SessionID, ProjectID: project, ApplicationID: app, Timestamp: ts,
+			State: SIPCallState(w.State), Call: w.Call.conv()}, nil
+	case "callDestroyed":
+		return &SIPCallDestroyedEvent{SessionID: w.SessionID, ProjectID: project, ApplicationID: app, Timestamp: ts,
+			ReasonCode: string(w.ReasonCode), ReasonMessage: w.ReasonMessage, Call: w.Call.conv()}, nil
+	case "muteForced":
+		return &SIPMuteForcedEvent{SessionID: w.SessionID, ProjectID: project, ApplicationID: app, Timestamp: ts, Call: w.Call.conv()}, nil
+	}
+	// Unreachable: every kind in cbKinds and cbKind is handled above.
+	return nil, fmt.Errorf("no decoder for %s", kind)
+}
+
+// cbMissingID names the identifying field an event lacks, or returns "".
+func cbMissingID(ev Event) string {
+	var id, field string
+	switch e := ev.(type) {
+	case *ConnectionCreatedEvent:
+		id, field = e.Connection.ID, "connection.id"
+	case *ConnectionDestroyedEvent:
+		id, field = e.Connection.ID, "connection.id"
+	case *StreamCreatedEvent:
+		id, field = e.Stream.ID, "stream.id"
+	case *StreamDestroyedEvent:
+		id, field = e.Stream.ID, "stream.id"
+	case *SIPCallCreatedEvent:
+		id, field = e.Call.ID, "call.id"
+	case *SIPCallUpdatedEvent:
+		id, field = e.Call.ID, "call.id"
+	case *SIPCallDestroyedEvent:
+		id, field = e.Call.ID, "call.id"
+	case *SIPMuteForcedEvent:
+		id, field = e.Call.ID, "call.id"
+	case *ArchiveEvent:
+		id, field = e.ID, "id"
+	case *BroadcastEvent:
+		id, field = e.ID, "id"
+	case *RenderEvent:
+		id, field = e.ID, "id"
+	case *CaptionsEvent:
+		id, field = e.CaptionsID, "captionId"
+	default:
+		return ""
+	}
+	if id == "" {
+		return field
+	}
+	return ""
+}
+
+// ---------------------------------------------------------------------------
+// Individual archive manifest
+
+// ArchiveManifest is the manifest.json inside the ZIP file of an individual
+// (outputMode "individual") archive: one entry per recorded stream. It is
+// not a callback; decode it with [ParseArchiveManifest].
+type ArchiveManifest struct {
+	// ID is the archive ID.
+	ID string
+	// SessionID is the archived session's ID.
+	SessionID string
+	// ProjectID is the API key of the project (sent as "partnerId" or
+	// "projectId").
+	ProjectID string
+	// Name is the archive's name.
+	Name string
+	// CreatedAt is when the archive was started.
+	CreatedAt time.Time
+	// Files are the per-stream media files.
+	Files []ArchiveManifestFile
+}
+
+// ArchiveManifestFile is one stream's media file in an [ArchiveManifest].
+type ArchiveManifestFile struct {
+	// StreamID is the recorded stream's ID.
+	StreamID string
+	// Filename is the file's name in the ZIP (.webm for VP8 projects, .mkv
+	// for H.264 projects).
+	Filename string
+	// Size is the file size in bytes.
+	Size int64
+	// StartTimeOffset and StopTimeOffset are when the stream started and
+	// stopped relative to the start of the archive (sent in milliseconds).
+	StartTimeOffset, StopTimeOffset time.Duration
+	// VideoType is camera, screen or custom; empty for audio-only streams.
+	VideoType VideoType
+	// ConnectionData is the connection data of the publisher's token.
+	ConnectionData string
+}
+
+type cbManifestWire struct {
+	cbOwnerWire
+	ID        string `json:"id"`
+	SessionID string `json:"sessionId"`
+	Name      string `json:"name"`
+	CreatedAt msTime `json:"createdAt"`
+	Files     []struct {
+		StreamID        string  `json:"streamId"`
+		Filename        string  `json:"filename"`
+		Size            flexInt `json:"size"`
+		StartTimeOffset flexInt `json:"startTimeOffset"`
+		StopTimeOffset  flexInt `json:"stopTimeOffset"`
+		VideoType       string  `json:"videoType"`
+		ConnectionData  string  `json:"connectionData"`
+	} `json:"files"`
+}
+
+// ParseArchiveManifest decodes the manifest of an individual archive ZIP
+// (see [ArchiveManifest]). Decoding is lenient like [ParseCallback]'s:
+// unknown fields are ignored and numbers may arrive as strings. It fails
+// with an error wrapping the JSON error when data is not a JSON object of
+// that shape.
+func ParseArchiveManifest(data []byte) (*ArchiveManifest, error) {
+	var w cbManifestWire
+	if err := json.Unmarshal(data, &w); err != nil {
+		return nil, fmt.Errorf("opentok: archive manifest: %s: %w", cbJSONReason(err), err)
+	}
+	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
+		return nil, errors.New("opentok: archive manifest: not a JSON object")
+	}
+	m := &ArchiveManifest{
+		ID:        w.ID,
+		SessionID: w.SessionID,
+		ProjectID: w.project(),
+		Name:      w.Name,
+		CreatedAt: w.CreatedAt.Time(),
+	}
+	for _, f := range w.Files {
+		m.Files = append(m.Files, ArchiveManifestFile{
+			StreamID:        f.StreamID,
+			Filename:        f.Filename,
+			Size:            int64(f.Size),
+			StartTimeOffset: time.Duration(f.StartTimeOffset) * time.Millisecond,
+			StopTimeOffset:  time.Duration(f.StopTimeOffset) * time.Millisecond,
+			VideoType:       VideoType(f.VideoType),
+			ConnectionData:  f.ConnectionData,
+		})
+	}
+	return m, nil
+}
+
+// ---------------------------------------------------------------------------
+// Signed callbacks
+
+// Defaults of signed-callback verification and of the handler.
+const (
+	// DefaultCallbackMaxAge is the oldest iat a signed callback may carry
+	// unless [VerifyCallbackOptions] or [WithCallbackMaxAge] say otherwise:
+	// 5 minutes. It limits replays of a captured callback; a platform retry
+	// carries a fresh JWT.
+	DefaultCallbackMaxAge = 5 * time.Minute
+	// DefaultCallbackLeeway is the clock skew tolerated between the
+	// platform and this server when checking iat: 30 seconds.
+	DefaultCallbackLeeway = 30 * time.Second
+	// DefaultCallbackMaxBody is the largest body [NewCallbackHandler]
+	// reads unless [WithCallbackMaxBody] says otherwise: 1 MiB.
+	DefaultCallbackMaxBody int64 = 1 << 20
+)
+
+// cbIssuer is the iss claim of the platform's callback JWTs.
+const cbIssuer = "Vonage"
+
+// cbMaxJWT bounds the JWT a verifier parses; real ones are a few hundred
+// bytes.
+const cbMaxJWT = 8 << 10
+
+// CallbackClaims are the verified claims of a signed callback's JWT, as
+// returned by [VerifyCallbackSignature] and [CallbackClaimsFromContext].
+type CallbackClaims struct {
+	// IssuedAt is the iat claim (whole seconds).
+	IssuedAt time.Time
+	// ID is the jti claim, a UUID unique to the callback; store the IDs
+	// seen within the maximum age to reject replays.
+	ID string
+	// PayloadHash is the payload_hash claim: the hex SHA-256 of the body.
+	PayloadHash string
+	// APIKey is the api_key claim.
+	APIKey string
+	// ApplicationID is the application_id claim.
+	ApplicationID string
+}
+
+// cbJWTClaims is the JWT payload of a signed callback.
+type cbJWTClaims struct {
+	jwt.RegisteredClaims
+	PayloadHash   string     `json:"payload_hash,omitempty"`
+	APIKey        flexString `json:"api_key,omitempty"`
+	ApplicationID string     `json:"application_id,omitempty"`
+}
+
+// VerifyCallbackOptions tune [VerifyCallbackSignature]. The zero value (or
+// nil) takes the defaults.
+type VerifyCallbackOptions struct {
+	// MaxAge is the oldest iat accepted (0 means [DefaultCallbackMaxAge],
+	// 5 minutes; negative turns the age check off, which allows replays).
+	MaxAge time.Duration
+	// Leeway is the clock skew tolerated both ways when checking iat (0
+	// means [DefaultCallbackLeeway], 30 seconds; negative is rejected).
+	Leeway time.Duration
+
+	// now replaces time.Now in tests.
+	now func() time.Time
+}
+
+// VerifyCallbackSignature checks a signed ("secure") callback: authorization
+// is the request's Authorization header value ("Bearer <JWT>"), body the raw
+// request body, and secret the signature secret the dashboard shows for
+// that callback type (not the API secret or the private key). opts may be
+// nil.
+//
+// It checks that the JWT is HS256 (any other alg, "none" included, is
+// refused) and signed with secret, that iss is "Vonage", that iat is no
+// older than the maximum age and not in the future (both with the leeway),
+// that exp and nbf hold if present, and that payload_hash is the hex
+// SHA-256 of body (compared in constant time). It returns the verified
+// claims; jti can be used to reject replays within the maximum age.
+//
+// A failed check is a [*CallbackError] matching [ErrCallbackSignature]; an
+// empty secret or a negative leeway is a [*ValidationError]. No error
+// contains the secret or the JWT.
+func VerifyCallbackSignature(authorization string, body []byte, secret string, opts *VerifyCallbackOptions) (*CallbackClaims, error) {
+	if secret == "" {
+		return nil, invalid("secret", "must not be empty")
+	}
+	var o VerifyCallbackOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Leeway < 0 {
+		return nil, invalid("leeway", "must not be negative")
+	}
+	return cbVerify(authorization, body, [][]byte{[]byte(secret)}, o)
+}
+
+// cbVerify verifies against any of secrets.
+func cbVerify(authorization string, body []byte, secrets [][]byte, o VerifyCallbackOptions) (*CallbackClaims, error) {
+	if o.MaxAge == 0 {
+		o.MaxAge = DefaultCallbackMaxAge
+	}
+	if o.Leeway == 0 {
+		o.Leeway = DefaultCallbackLeeway
+	}
+	now := o.now
+	if now == nil {
+		now = time.Now
+	}
+
+	authorization = strings.TrimSpace(authorization)
+	if authorization == "" {
+		return nil, cbSignature("no Authorization header", nil)
+	}
+	scheme, raw, _ := strings.Cut(authorization, " ")
+	raw = strings.TrimSpace(raw)
+	if !strings.EqualFold(scheme, "Bearer") || raw == "" {
+		return nil, cbSignature("the Authorization header is not a Bearer token", nil)
+	}
+	if len(raw) > cbMaxJWT {
+		return nil, cbSignature("the JWT is too long", nil)
+	}
+
+	at := now()
+	claims := &cbJWTClaims{}
+	parser := jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithIssuer(cbIssuer),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(o.Leeway),
+		jwt.WithTimeFunc(func() time.Time { return at }),
+	)
+	tok, err := parser.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) {
+		if len(secrets) == 1 {
+			return secrets[0], nil
+		}
+		set := jwt.VerificationKeySet{}
+		for _, s := range secrets {
+			set.Keys = append(set.Keys, s)
+		}
+		return set, nil
+	})
+	if err != nil {
+		return nil, cbSignature(cbJWTReason(tok, err), err)
+	}
+
+	if o.MaxAge > 0 {
+		if claims.IssuedAt == nil {
+			return nil, cbSignature("the JWT has no iat", nil)
+		}
+		if at.Sub(claims.IssuedAt.Time) > o.MaxAge+o.Leeway {
+			return nil, cbSignature("the JWT's iat is older than the maximum age", nil)
+		}
+	}
+
+	if claims.PayloadHash == "" {
+		return nil, cbSignature("the JWT has no payload_hash", nil)
+	}
+	want, err := hex.DecodeString(claims.PayloadHash)
+	sum := sha256.Sum256(body)
+	if err != nil || !hmac.Equal(want, sum[:]) {
+		return nil, cbSignature("payload_hash does not match the body", nil)
+	}
+
+	out := &CallbackClaims{
+		ID:            claims.ID,
+		PayloadHash:   claims.PayloadHash,
+		APIKey:        string(claims.APIKey),
+		ApplicationID: claims.ApplicationID,
+	}
+	if claims.IssuedAt != nil {
+		out.IssuedAt = claims.IssuedAt.Time
+	}
+	return out, nil
+}
+
+// cbJWTReason describes a JWT failure in words of our own: the JWT
+// library's texts may quote the alg header.
+func cbJWTReason(tok *jwt.Token, err error) string {
+	if tok != nil && tok.Header != nil {
+		if alg, _ := tok.Header["alg"].(string); alg != jwt.SigningMethodHS256.Alg() {
+			return "the JWT is not signed with HS256"
+		}
+	}
+	switch {
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return "the JWT is malformed"
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		return "the JWT signature does not verify with the secret"
+	case errors.Is(err, jwt.ErrTokenInvalidIssuer), errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		return "the JWT's issuer is not Vonage"
+	case errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
+		return "the JWT's iat is in the future"
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return "the JWT has expired"
+	case errors.Is(err, jwt.ErrTokenNotValidYet):
+		return "the JWT is not valid yet"
+	}
+	return "the JWT is not valid"
+}
+
+// SignCallbackOptions set the claims of [SignCallback]. The zero value (or
+// nil) signs at the current time with a random jti and no api_key or
+// application_id.
+type SignCallbackOptions struct {
+	// IssuedAt is the iat claim (zero means now); it is truncated to whole
+	// seconds.
+	IssuedAt time.Time
+	// ID is the jti claim (empty means a random UUID).
+	ID string
+	// APIKey and ApplicationID are the api_key and application_id claims,
+	// omitted when empty.
+	APIKey, ApplicationID string
+}
+
+// SignCallback signs body the way the platform signs a secure callback and
+// returns the JWT to send as "Authorization: Bearer <JWT>": HS256 keyed with
+// secret, with iss "Vonage", iat, jti, payload_hash (the hex SHA-256 of
+// body) and, when set in opts, api_key and application_id. It is meant for
+// tests and fakes of the platform (opts may be nil). An empty secret is a
+// [*ValidationError].
+func SignCallback(body []byte, secret string, opts *SignCallbackOptions) (string, error) {
+	if secret == "" {
+		return "", invalid("secret", "must not be empty")
+	}
+	var o SignCallbackOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.IssuedAt.IsZero() {
+		o.IssuedAt = time.Now()
+	}
+	if o.ID == "" {
+		o.ID = uuid.NewString()
+	}
+	sum := sha256.Sum256(body)
+	claims := cbJWTClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:   cbIssuer,
+			IssuedAt: jwt.NewNumericDate(o.IssuedAt.Truncate(time.Second)),
+			ID:       o.ID,
+		},
+		PayloadHash:   hex.EncodeToString(sum[:]),
+		APIKey:        flexString(o.APIKey),
+		ApplicationID: o.ApplicationID,
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(secret))
+}
+
+// ---------------------------------------------------------------------------
+// Handler
+
+// CallbackHandlerOption configures [NewCallbackHandler].
+type CallbackHandlerOption func(*cbHandlerConfig)
+
+type cbHandlerConfig struct {
+	secrets [][]byte
+	maxBody int64
+	maxAge  time.Duration
+	onError func(*http.Request, error)
+	now     func() time.Time
+	bad     string // the first invalid option, reported by NewCallbackHandler
+}
+
+func (c *cbHandlerConfig) reject(reason string) {
+	if c.bad == "" {
+		c.bad = reason
+	}
+}
+
+// WithCallbackSecret makes the handler verify every callback's signature
+// (see [VerifyCallbackSignature]) with secret, the signature secret of the
+// callback type; unsigned or badly signed callbacks are answered 401. It may
+// be given more than once: a signature made with any of the secrets is
+// accepted (for rotating a secret, or one URL serving several callback
+// types). NewCallbackHandler panics when secret is empty, so a missing
+// configuration value cannot silently turn verification off. Default: no
+// verification.
+func WithCallbackSecret(secret string) CallbackHandlerOption {
+	return func(c *cbHandlerConfig) {
+		if secret == "" {
+			c.reject("WithCallbackSecret: the secret is empty")
+			return
+		}
+		c.secrets = append(c.secrets, []byte(secret))
+	}
+}
+
+// WithCallbackMaxBody sets the largest body the handler reads, in bytes
+// (default [DefaultCallbackMaxBody], 1 MiB); a larger one is answered 413.
+// NewCallbackHandler panics when n is not positive.
+func WithCallbackMaxBody(n int64) CallbackHandlerOption {
+	return func(c *cbHandlerConfig) {
+		if n <= 0 {
+			c.reject("WithCallbackMaxBody: the limit must be positive")
+			return
+		}
+		c.maxBody = n
+	}
+}
+
+// WithCallbackMaxAge sets the oldest iat a signed callback may carry
+// (default [DefaultCallbackMaxAge], 5 minutes, which 0 also selects; the
+// leeway of [DefaultCallbackLeeway] is added). A negative d turns the age
+// check off, which allows replays. It matters only with
+// [WithCallbackSecret].
+func WithCallbackMaxAge(d time.Duration) CallbackHandlerOption {
+	return func(c *cbHandlerConfig) {
+		if d == 0 {
+			d = DefaultCallbackMaxAge
+		}
+		c.maxAge = d
+	}
+}
+
+// WithCallbackErrorHandler sets a function the handler calls, before
+// answering, for every request it does not answer 2xx, so the failure can be
+// logged: err is a [*CallbackError] for a rejected request (wrong method,
+// oversized body, failed verification, malformed body) or the error the
+// event function returned. It must be safe for concurrent use. Default:
+// errors are not reported anywhere (the handler never logs).
+func WithCallbackErrorHandler(f func(r *http.Request, err error)) CallbackHandlerOption {
+	return func(c *cbHandlerConfig) { c.onError = f }
+}
+
+// withCallbackClock replaces time.Now in tests.
+func withCallbackClock(now func() time.Time) CallbackHandlerOption {
+	return func(c *cbHandlerConfig) { c.now = now }
+}
+
+type cbClaimsKey struct{}
+
+// CallbackClaimsFromContext returns the verified claims of the callback
+// being handled, from the context [NewCallbackHandler] passes to its
+// function; nil when the handler verifies no signatures.
+func CallbackClaimsFromContext(ctx context.Context) *CallbackClaims {
+	c, _ := ctx.Value(cbClaimsKey{}).(*CallbackClaims)
+	return c
+}
+
+type cbHandler struct {
+	fn  func(context.Context, Event) error
+	cfg cbHandlerConfig
+}
+
+// NewCallbackHandler returns an http.Handler that receives the platform's
+// callbacks and passes each as an [Event] to fn, with the request's context
+// (carrying the verified claims, see [CallbackClaimsFromContext]). Mount it
+// at the URL configured for the callbacks.
+//
+// It answers:
+//   - 405 to any method but POST;
+//   - 413 to a body over the limit ([WithCallbackMaxBody], 1 MiB by default);
+//   - 401 when a secret is set ([WithCallbackSecret]) and the signature does
+//     not verify; without a secret nothing is verified, and anyone who knows
+//     the URL can send events;
+//   - 400 to a body [ParseCallback] finds malformed;
+//   - 500 when fn returns an error, so that the platform retries;
+//   - 200 once fn returns nil.
+//
+// A well-formed JSON object of no kind this package knows reaches fn as an
+// [*UnknownEvent], so that new platform events are neither refused (which
+// would make the platform retry them, or disable the callback) nor dropped
+// unseen. Answers carry a short generic text: never the body, the secret,
+// the JWT or the text of fn's error; use [WithCallbackErrorHandler] to see
+// the details. The handler does not log.
+//
+// NewCallbackHandler panics if fn is nil or an option is invalid (an empty
+// secret, a non-positive body limit), as these are programming errors.
+func NewCallbackHandler(fn func(context.Context, Event) error, opts ...CallbackHandlerOption) http.Handler {
+	if fn == nil {
+		panic("opentok: NewCallbackHandler: fn is nil")
+	}
+	h := &cbHandler{fn: fn, cfg: cbHandlerConfig{maxBody: DefaultCallbackMaxBody, maxAge: DefaultCallbackMaxAge}}
+	for _, o := range opts {
+		if o != nil {
+			o(&h.cfg)
+		}
+	}
+	if h.cfg.bad != "" {
+		panic("opentok: NewCallbackHandler: " + h.cfg.bad)
+	}
+	return h
+}
+
+func (h *cbHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		h.fail(w, r, http.StatusMethodNotAllowed, "method not allowed",
+			cbMalformed(fmt.Sprintf("method %q is not POST", cbClip(r.Method)), nil))
+		return
+	}
+	if r.ContentLength > h.cfg.maxBody {
+		h.fail(w, r, http.StatusRequestEntityTooLarge, "callback body too large",
+			cbMalformed(fmt.Sprintf("body of %d bytes is over the limit of %d", r.ContentLength, h.cfg.maxBody), nil))
+		return
+	}
+	var body []byte
+	var err error
+	if r.Body != nil {
+		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.maxBody))
+	}
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			h.fail(w, r, http.StatusRequestEntityTooLarge, "callback body too large",
+				cbMalformed(fmt.Sprintf("body is over the limit of %d bytes", h.cfg.maxBody), err))
+			return
+		}
+		h.fail(w, r, http.StatusBadRequest, "could not read callback body", cbMalformed("reading the body failed", err))
+		return
+	}
+
+	ctx := r.Context()
+	if len(h.cfg.secrets) > 0 {
+		claims, err := cbVerify(r.Header.Get("Authorization"), body, h.cfg.secrets,
+			VerifyCallbackOptions{MaxAge: h.cfg.maxAge, now: h.cfg.now})
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			h.fail(w, r, http.StatusUnauthorized, "callback signature not valid", err)
+			return
+		}
+		ctx = context.WithValue(ctx, cbClaimsKey{}, claims)
+	}
+
+	ev, err := ParseCallback(body)
+	if errors.Is(err, ErrUnknownCallback) {
+		ev, err = cbUnknown(body), nil
+	}
+	if err != nil {
+		h.fail(w, r, http.StatusBadRequest, "malformed callback", err)
+		return
+	}
+	if err := h.fn(ctx, ev); err != nil {
+		h.fail(w, r, http.StatusInternalServerError, "callback processing failed", err)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// cbUnknown wraps a body ParseCallback did not know.
+func cbUnknown(body []byte) *UnknownEvent {
+	var probe struct {
+		Event     json.RawMessage `json:"event"`
+		SessionID json.RawMessage `json:"sessionId"`
+	}
+	_ = json.Unmarshal(body, &probe)
+	var typ, sid string
+	_ = json.Unmarshal(probe.Event, &typ)
+	_ = json.Unmarshal(probe.SessionID, &sid)
+	return &UnknownEvent{Type: typ, SessionID: sid, Body: body}
+}
+
+// fail reports err and answers status with a fixed short text.
+func (h *cbHandler) fail(w http.ResponseWriter, r *http.Request, status int, text string, err error) {
+	if h.cfg.onError != nil {
+		h.cfg.onError(r, err)
+	}
+	http.Error(w, text, status)
+}
