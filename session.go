@@ -233,12 +233,11 @@ func (ot *OpenTok) checkSessionOwner(field, id string) error {
 	if ot.project == nil {
 		return nil
 	}
-	d, ok := sessionid.Decode(id)
-	if !ok {
+	if sessionid.HasAPIKey(id, ot.ownerID) {
+		return nil
+	}
+	if _, ok := sessionid.Decode(id); !ok {
 		return invalid(field, "is not an OpenTok session ID (it does not decode)")
 	}
-	if d.APIKey != ot.ownerID {
-		return invalid(field, "belongs to another project, not to API key %s", ot.ownerID)
-	}
-	return nil
+	return invalid(field, "belongs to another project, not to API key %s", ot.ownerID)
 }

@@ -183,6 +183,12 @@ func New(opts ...Option) (*Server, error) {
 	s.cfg = cfg
 	s.st = newState()
 	s.hooks = newWebhookQueue(cfg.webhooks)
+	s.hooks.sign = func(body []byte) (string, error) {
+		// Signed at the real time: the receiver checks iat against its own
+		// clock, not the fake's.
+		return opentok.SignCallback(body, cfg.webhooks.Secret, &opentok.SignCallbackOptions{
+			APIKey: s.APIKey, ApplicationID: s.ApplicationID})
+	}
 	s.mux = http.NewServeMux()
 	s.routes()
 	return s, nil

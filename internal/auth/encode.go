@@ -79,6 +79,11 @@ func AppendJSNumber(dst []byte, f float64) []byte {
 		dst = append(dst, '-')
 		f = -f
 	}
+	if f >= 1e-6 && f < 1e21 {
+		// JavaScript writes these without an exponent, with the same
+		// shortest round-trip digits as strconv.
+		return strconv.AppendFloat(dst, f, 'f', -1, 64)
+	}
 	// Shortest digits and exponent from strconv's 'e' form: d[.ddd]e±XX.
 	var tmp [32]byte
 	e := strconv.AppendFloat(tmp[:0], f, 'e', -1, 64)

@@ -8,6 +8,7 @@
 package sessionid
 
 import (
+	"bytes"
 	"encoding/base64"
 	"strings"
 )
@@ -30,49 +31,96 @@ type Decoded struct {
 // Decode returns the fields of an OpenTok session ID, or ok=false when the ID
 // does not have the platform's form.
 func Decode(id string) (d Decoded, ok bool) {
-	if len(id) < 3 || len(id) > MaxLen {
+	var stack [768]byte
+	plain, ok := decodeBody(id, stack[:0])
+	if !ok {
 		return d, false
+	}
+	var fields [4]string
+	n := 0
+	for n < len(fields) {
+		i := bytes.IndexByte(plain, '~')
+		if i < 0 {
+			fields[n] = string(plain)
+			n++
+			break
+		}
+		fields[n] = string(plain[:i])
+		plain = plain[i+1:]
+		n++
+	}
+	if n < 2 || fields[1] == "" {
+		return d, false
+	}
+	return Decoded{APIKey: fields[1], Location: fields[2], CreateTime: fields[3]}, true
+}
+
+// HasAPIKey reports whether the session ID decodes and its API key field is
+// apiKey. It does not allocate for IDs of usual length.
+func HasAPIKey(id, apiKey string) bool {
+	var stack [768]byte
+	plain, ok := decodeBody(id, stack[:0])
+	if !ok {
+		return false
+	}
+	first := bytes.IndexByte(plain, '~')
+	if first < 0 {
+		return false
+	}
+	rest := plain[first+1:]
+	if end := bytes.IndexByte(rest, '~'); end >= 0 {
+		rest = rest[:end]
+	}
+	return len(rest) > 0 && string(rest) == apiKey
+}
+
+// decodeBody maps the platform's alphabet to standard base64, cuts at the
+// first character outside it (as Node does) and decodes into dst.
+func decodeBody(id string, dst []byte) ([]byte, bool) {
+	if len(id) < 3 || len(id) > MaxLen {
+		return nil, false
 	}
 	body := id[2:]
-	// Map the platform's alphabet to standard base64 and cut at the first
-	// character that is not part of it (Node ignores the rest).
-	buf := make([]byte, 0, len(body))
+	n := 0
+	for n < len(body) && isB64(body[n]) {
+		n++
+	}
+	body = body[:n]
+	// A trailing group of one character carries no whole byte.
+	if len(body)%4 == 1 {
+		body = body[:len(body)-1]
+	}
+	// Map the alphabet into a scratch buffer (on the stack for IDs of usual
+	// length), then decode it in one call.
+	var scratch [768]byte
+	mapped := scratch[:0]
+	if len(body) > len(scratch) {
+		mapped = make([]byte, 0, len(body))
+	}
 	for i := 0; i < len(body); i++ {
 		c := body[i]
-		switch {
-		case c == '-':
+		switch c {
+		case '-':
 			c = '+'
-		case c == '_':
+		case '_':
 			c = '/'
-		case c == '+' || c == '/' ||
-			'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
-		default:
-			i = len(body) // stop
-			continue
 		}
-		buf = append(buf, c)
+		mapped = append(mapped, c)
 	}
-	// A trailing group of one character carries no whole byte.
-	if len(buf)%4 == 1 {
-		buf = buf[:len(buf)-1]
+	need := base64.RawStdEncoding.DecodedLen(len(mapped))
+	if cap(dst) < need {
+		dst = make([]byte, 0, need)
 	}
-	dec := make([]byte, base64.RawStdEncoding.DecodedLen(len(buf)))
-	n, err := base64.RawStdEncoding.Decode(dec, buf)
+	n, err := base64.RawStdEncoding.Decode(dst[:need], mapped)
 	if err != nil {
-		return d, false
+		return nil, false
 	}
-	fields := strings.Split(string(dec[:n]), "~")
-	if len(fields) < 2 || fields[1] == "" {
-		return d, false
-	}
-	d.APIKey = fields[1]
-	if len(fields) > 2 {
-		d.Location = fields[2]
-	}
-	if len(fields) > 3 {
-		d.CreateTime = fields[3]
-	}
-	return d, true
+	return dst[:n], true
+}
+
+func isB64(c byte) bool {
+	return c == '-' || c == '_' || c == '+' || c == '/' ||
+		'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
 }
 
 // Encode returns a session ID in the platform's form for the given fields,

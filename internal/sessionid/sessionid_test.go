@@ -77,3 +77,30 @@ func containsTilde(d Decoded) bool {
 	}
 	return false
 }
+
+func TestHasAPIKey(t *testing.T) {
+	id := "1_MX4xMjM0NTZ-flNhdCBNYXIgMTUgMTQ6NDI6MjMgUERUIDIwMTR-MC40OTAxMzAyNX4"
+	assert.True(t, HasAPIKey(id, "123456"))
+	assert.False(t, HasAPIKey(id, "12345"))
+	assert.False(t, HasAPIKey(id, "1234567"))
+	assert.False(t, HasAPIKey("garbage", "123456"))
+	assert.False(t, HasAPIKey("", ""))
+	assert.Zero(t, testing.AllocsPerRun(100, func() { HasAPIKey(id, "123456") }), "no allocation")
+	for _, s := range []string{"1_MX4xMDB-MTI3LjAuMC4xflR1ZSBKYW4gMjggMTU6NDg6NDAgUFNUIDIwMTR-MC43NjAyOTYyfg", Encode("k", "", "1", "r")} {
+		d, ok := Decode(s)
+		assert.True(t, ok)
+		assert.True(t, HasAPIKey(s, d.APIKey))
+	}
+}
+
+func FuzzHasAPIKeyAgreesWithDecode(f *testing.F) {
+	f.Add("1_MX4xMjM0NTZ-flNhdCBNYXIgMTUgMTQ6NDI6MjMgUERUIDIwMTR-MC40OTAxMzAyNX4", "123456")
+	f.Add("2_MX4~", "")
+	f.Fuzz(func(t *testing.T, id, key string) {
+		d, ok := Decode(id)
+		want := ok && d.APIKey == key
+		if got := HasAPIKey(id, key); got != want {
+			t.Fatalf("HasAPIKey(%q, %q) = %v, Decode says %v (%+v)", id, key, got, want, d)
+		}
+	})
+}
