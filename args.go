@@ -85,5 +85,16 @@ func checkIDList(field string, ids []string) error {
 // reason quotes the name, never the value.
 // listQuery returns the offset/count query of a list call; zero values are
 // left out (platform defaults: offset 0, count 50).
+func listQuery(offset, count int) url.Values {
+	q := url.Values{}
+	if offset > 0 {
+		q.Set("offset", strconv.Itoa(offset))
+	}
+	if count > 0 {
+		q.Set("count", strconv.Itoa(count))
+	}
+	return q
+}
+
 // missingInAnswer is the error for a success answer that lacks a field the
 // SDK needs (such as the ID of a started resource).
