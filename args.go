@@ -1,6 +1,7 @@
 package opentok
 
 import (
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -32,6 +33,16 @@ func checkResourceID(field, id string) error {
 // checkClientToken validates the client token argument of the calls that
 // connect a server-side participant (SIP, Audio Connector, Experience
 // Composer, captions). The reason never quotes the token.
+func checkClientToken(token string) error {
+	if token == "" {
+		return invalid("token", "must not be empty (pass a client token from GenerateToken)")
+	}
+	if strings.TrimSpace(token) != token || !utf8.ValidString(token) {
+		return invalid("token", "must be a client token without surrounding white space")
+	}
+	return nil
+}
+
 // checkHTTPURL validates an absolute http or https URL of minLen to maxLen
 // characters (0 means no bound).
 func checkHTTPURL(field, raw string, minLen, maxLen int) error {
@@ -83,6 +94,28 @@ func checkIDList(field string, ids []string) error {
 // WebSocket endpoint: the name must be an HTTP token, the value must not
 // contain CR, LF or NUL (which would let it inject further headers). The
 // reason quotes the name, never the value.
+func checkHeaderField(field, name, value string) error {
+	if name == "" {
+		return invalid(field, "a header name must not be empty")
+	}
+	for i := 0; i < len(name); i++ {
+		if !isTokenByte(name[i]) {
+			return invalid(field, "header name %q is not a valid header token", name)
+		}
+	}
+	if strings.ContainsAny(value, "\r\n\x00") || !utf8.ValidString(value) {
+		return invalid(field, "the value of header %q must be UTF-8 without CR, LF or NUL", name)
+	}
+	return nil
+}
+
+func isTokenByte(c byte) bool {
+	if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
+
 // listQuery returns the offset/count query of a list call; zero values are
 // left out (platform defaults: offset 0, count 50).
 func listQuery(offset, count int) url.Values {
@@ -98,3 +131,7 @@ func listQuery(offset, count int) url.Values {
 
 // missingInAnswer is the error for a success answer that lacks a field the
 // SDK needs (such as the ID of a started resource).
+func missingInAnswer(method, path string, status int, field string) *ResponseError {
+	return &ResponseError{StatusCode: status, Method: method, Path: path,
+		Err: errors.New("the answer holds no " + field)}
+}
