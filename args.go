@@ -1,0 +1,137 @@
+package opentok
+
+import (
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Argument checks shared by the session-level resource files (streams,
+// connections, signals, SIP, Audio Connector, Experience Composer, captions,
+// migration, legacy callbacks). They run before any I/O and return
+// *ValidationError naming the REST field; none of them ever quotes a client
+// token or a password.
+
+// checkResourceID validates a required resource ID argument (streamId,
+// connectionId, renderId, captionsId, callbackId): non-empty, valid UTF-8,
+// at most 255 bytes. The ID is escaped into the path by projectPath, so it
+// may contain any character without changing the path.
+func checkResourceID(field, id string) error {
+	if id == "" {
+		return invalid(field, "must not be empty")
+	}
+	if len(id) > 255 || !utf8.ValidString(id) {
+		return invalid(field, "must be valid UTF-8 of at most 255 bytes")
+	}
+	return nil
+}
+
+// checkClientToken validates the client token argument of the calls that
+// connect a server-side participant (SIP, Audio Connector, Experience
+// Composer, captions). The reason never quotes the token.
+func checkClientToken(token string) error {
+	if token == "" {
+		return invalid("token", "must not be empty (pass a client token from GenerateToken)")
+	}
+	if strings.TrimSpace(token) != token || !utf8.ValidString(token) {
+		return invalid("token", "must be a client token without surrounding white space")
+	}
+	return nil
+}
+
+// checkHTTPURL validates an absolute http or https URL of minLen to maxLen
+// characters (0 means no bound).
+func checkHTTPURL(field, raw string, minLen, maxLen int) error {
+	n := utf8.RuneCountInString(raw)
+	if minLen > 0 && n < minLen {
+		return invalid(field, "must be at least %d characters long, not %d", minLen, n)
+	}
+	if maxLen > 0 && n > maxLen {
+		return invalid(field, "must be at most %d characters long, not %d", maxLen, n)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return invalid(field, "must be an absolute http or https URL")
+	}
+	if strings.ContainsFunc(raw, unicode.IsSpace) {
+		return invalid(field, "must not contain white space")
+	}
+	return nil
+}
+
+// wireSeconds converts an optional duration option to whole seconds for the
+// wire: 0 stays 0 (the field is omitted and the platform default applies);
+// anything else must be a whole number of seconds from lo to hi.
+func wireSeconds(field string, d time.Duration, lo, hi int) (int, error) {
+	if d == 0 {
+		return 0, nil
+	}
+	if d%time.Second != 0 {
+		return 0, invalid(field, "must be a whole number of seconds, not %s", d)
+	}
+	s := d / time.Second
+	if s < time.Duration(lo) || s > time.Duration(hi) {
+		return 0, invalid(field, "must be between %d and %d seconds, not %d", lo, hi, int64(s))
+	}
+	return int(s), nil
+}
+
+// checkIDList validates a list of stream IDs sent in a body (each non-empty).
+func checkIDList(field string, ids []string) error {
+	for i, id := range ids {
+		if id == "" || len(id) > 255 || !utf8.ValidString(id) {
+			return invalid(field+"["+strconv.Itoa(i)+"]", "must be a non-empty ID of valid UTF-8, at most 255 bytes")
+		}
+	}
+	return nil
+}
+
+// checkHeaderField validates a custom header name and value sent to a SIP or
+// WebSocket endpoint: the name must be an HTTP token, the value must not
+// contain CR, LF or NUL (which would let it inject further headers). The
+// reason quotes the name, never the value.
+func checkHeaderField(field, name, value string) error {
+	if name == "" {
+		return invalid(field, "a header name must not be empty")
+	}
+	for i := 0; i < len(name); i++ {
+		if !isTokenByte(name[i]) {
+			return invalid(field, "header name %q is not a valid header token", name)
+		}
+	}
+	if strings.ContainsAny(value, "\r\n\x00") || !utf8.ValidString(value) {
+		return invalid(field, "the value of header %q must be UTF-8 without CR, LF or NUL", name)
+	}
+	return nil
+}
+
+func isTokenByte(c byte) bool {
+	if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
+
+// listQuery returns the offset/count query of a list call; zero values are
+// left out (platform defaults: offset 0, count 50).
+func listQuery(offset, count int) url.Values {
+	q := url.Values{}
+	if offset > 0 {
+		q.Set("offset", strconv.Itoa(offset))
+	}
+	if count > 0 {
+		q.Set("count", strconv.Itoa(count))
+	}
+	return q
+}
+
+// missingInAnswer is the error for a success answer that lacks a field the
+// SDK needs (such as the ID of a started resource).
+func missingInAnswer(method, path string, status int, field string) *ResponseError {
+	return &ResponseError{StatusCode: status, Method: method, Path: path,
+		Err: errors.New("the answer holds no " + field)}
+}

@@ -1,0 +1,140 @@
+package opentok
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// CallbackRegistration is a callback URL to register with
+// [OpenTok.RegisterCallback].
+type CallbackRegistration struct {
+	// Group is the kind of object the events are about, such as
+	// "connection", "stream" or "archive"; required.
+	Group string
+	// Event is the event within the group, such as "created", "destroyed"
+	// or "status"; required.
+	Event string
+	// URL receives the events: an absolute http or https URL; required.
+	URL string
+}
+
+// RegisteredCallback is a callback registered with the legacy callback API.
+type RegisteredCallback struct {
+	// ID is the callback ID, for UnregisterCallback.
+	ID string
+	// Group, Event and URL are as registered.
+	Group, Event, URL string
+	// CreatedAt is when the callback was registered.
+	CreatedAt time.Time
+}
+
+type callbackBody struct {
+	Group string `json:"group"`
+	Event string `json:"event"`
+	URL   string `json:"url"`
+}
+
+type registeredCallbackWire struct {
+	ID        string `json:"id"`
+	Group     string `json:"group"`
+	Event     string `json:"event"`
+	URL       string `json:"url"`
+	CreatedAt msTime `json:"createdAt"`
+}
+
+func (w *registeredCallbackWire) callback() *RegisteredCallback {
+	return &RegisteredCallback{ID: w.ID, Group: w.Group, Event: w.Event, URL: w.URL, CreatedAt: w.CreatedAt.Time()}
+}
+
+// checkLegacyCallbacks refuses Vonage credentials: the legacy callback
+// registration API exists only on the OpenTok host.
+func (ot *OpenTok) checkLegacyCallbacks() error {
+	if ot.app != nil {
+		return invalid("credentials", "the legacy callback registration API needs OpenTok project credentials (New); "+
+			"configure the callbacks of a Vonage application in its dashboard")
+	}
+	return nil
+}
+
+// RegisterCallback registers a URL for a group of session events with the
+// legacy (pre-dashboard) callback API of OpenTok projects, as the Node SDK's
+// registerCallback does. Configuring callbacks in the project dashboard is
+// the documented way today; the API is kept for projects that rely on it.
+// Parse the events the URL receives with the SDK's webhook support.
+//
+// REST: POST /v2/project/{apiKey}/callback with {"group","event","url"};
+// 200 with the registered callback.
+//
+// Errors: [*ValidationError] (nothing is sent) with Vonage credentials
+// (field "credentials"), or for an empty group or event or a URL that is not
+// absolute http(s); [*APIError] for a non-2xx answer; [*TransportError]
+// when no answer came.
+func (ot *OpenTok) RegisterCallback(ctx context.Context, reg CallbackRegistration) (*RegisteredCallback, error) {
+	if err := ot.checkLegacyCallbacks(); err != nil {
+		return nil, err
+	}
+	if reg.Group == "" {
+		return nil, invalid("group", "must not be empty (for example connection, stream or archive)")
+	}
+	if reg.Event == "" {
+		return nil, invalid("event", "must not be empty (for example created, destroyed or status)")
+	}
+	if reg.URL == "" {
+		return nil, invalid("url", "must not be empty")
+	}
+	if err := checkHTTPURL("url", reg.URL, 0, 2048); err != nil {
+		return nil, err
+	}
+	var w registeredCallbackWire
+	path := ot.projectPath("callback")
+	err := ot.do(ctx, &request{method: http.MethodPost, path: path, body: callbackBody(reg), out: &w})
+	if err != nil {
+		return nil, err
+	}
+	if w.ID == "" {
+		return nil, missingInAnswer(http.MethodPost, path, http.StatusOK, "id")
+	}
+	return w.callback(), nil
+}
+
+// ListCallbacks returns the callbacks registered with the legacy callback
+// API of an OpenTok project.
+//
+// REST: GET /v2/project/{apiKey}/callback; 200 with a JSON array.
+//
+// Errors: [*ValidationError] with Vonage credentials (nothing is sent);
+// [*APIError] for a non-2xx answer; [*ResponseError] when the answer is not
+// an array; [*TransportError] when no answer came.
+func (ot *OpenTok) ListCallbacks(ctx context.Context) ([]*RegisteredCallback, error) {
+	if err := ot.checkLegacyCallbacks(); err != nil {
+		return nil, err
+	}
+	var w []registeredCallbackWire
+	if err := ot.do(ctx, &request{method: http.MethodGet, path: ot.projectPath("callback"), out: &w}); err != nil {
+		return nil, err
+	}
+	out := make([]*RegisteredCallback, 0, len(w))
+	for i := range w {
+		out = append(out, w[i].callback())
+	}
+	return out, nil
+}
+
+// UnregisterCallback removes a callback registered with the legacy callback
+// API of an OpenTok project.
+//
+// REST: DELETE /v2/project/{apiKey}/callback/{callbackId}; 204.
+//
+// Errors: [*ValidationError] with Vonage credentials or for an empty callback
+// ID (nothing is sent); [*APIError] otherwise: 404 ([ErrNotFound]) for an
+// unknown callback; [*TransportError] when no answer came.
+func (ot *OpenTok) UnregisterCallback(ctx context.Context, callbackID string) error {
+	if err := ot.checkLegacyCallbacks(); err != nil {
+		return err
+	}
+	if err := checkResourceID("callbackId", callbackID); err != nil {
+		return err
+	}
+	return ot.do(ctx, &request{method: http.MethodDelete, path: ot.projectPath("callback", callbackID)})
+}
