@@ -219,7 +219,7 @@ func (p *pagedList) recorded() []string {
 	return append([]string(nil), p.queries...)
 }
 
-func pageIDs(prefix string, n int) []string {
+func prefixedIDs(prefix string, n int) []string {
 	out := make([]string, n)
 	for i := range out {
 		out[i] = fmt.Sprintf("%s-%02d", prefix, i+1)
@@ -235,7 +235,7 @@ type iterCase struct {
 	path string
 }
 
-func runIteratorTests(t *testing.T, ic iterCase) {
+func runPagedIteratorTests(t *testing.T, ic iterCase) {
 	for _, kind := range credKinds() {
 		setup := func(t *testing.T, ids []string) (*OpenTok, *pagedList) {
 			p := ic.list()
@@ -260,34 +260,34 @@ func runIteratorTests(t *testing.T, ic iterCase) {
 			return got, errs
 		}
 		t.Run(kind.name+"/several pages", func(t *testing.T) {
-			ot, p := setup(t, pageIDs("x", 7))
+			ot, p := setup(t, prefixedIDs("x", 7))
 			got, errs := collectAll(ic.all(ot, 0, 3))
 			assert.Empty(t, errs)
-			assert.Equal(t, pageIDs("x", 7), got)
+			assert.Equal(t, prefixedIDs("x", 7), got)
 			assert.Equal(t, []string{"count=3", "count=3&offset=3", "count=3&offset=6"}, p.recorded())
 		})
 		t.Run(kind.name+"/stops at the total", func(t *testing.T) {
-			ot, p := setup(t, pageIDs("x", 6))
+			ot, p := setup(t, prefixedIDs("x", 6))
 			got, errs := collectAll(ic.all(ot, 0, 3))
 			assert.Empty(t, errs)
-			assert.Equal(t, pageIDs("x", 6), got)
+			assert.Equal(t, prefixedIDs("x", 6), got)
 			assert.Equal(t, []string{"count=3", "count=3&offset=3"}, p.recorded())
 		})
 		t.Run(kind.name+"/default page size and start offset", func(t *testing.T) {
-			ot, p := setup(t, pageIDs("x", 5))
+			ot, p := setup(t, prefixedIDs("x", 5))
 			got, errs := collectAll(ic.all(ot, 0, 0))
 			assert.Empty(t, errs)
-			assert.Equal(t, pageIDs("x", 5), got)
+			assert.Equal(t, prefixedIDs("x", 5), got)
 			assert.Equal(t, []string{"count=100"}, p.recorded())
 
-			ot, p = setup(t, pageIDs("x", 5))
+			ot, p = setup(t, prefixedIDs("x", 5))
 			got, errs = collectAll(ic.all(ot, 2, 2))
 			assert.Empty(t, errs)
-			assert.Equal(t, pageIDs("x", 5)[2:], got)
+			assert.Equal(t, prefixedIDs("x", 5)[2:], got)
 			assert.Equal(t, []string{"count=2&offset=2", "count=2&offset=4"}, p.recorded())
 		})
 		t.Run(kind.name+"/lazy and early break", func(t *testing.T) {
-			ot, p := setup(t, pageIDs("x", 10))
+			ot, p := setup(t, prefixedIDs("x", 10))
 			seq := ic.all(ot, 0, 3)
 			assert.Empty(t, p.recorded(), "nothing fetched before ranging")
 			var got []string
@@ -298,11 +298,11 @@ func runIteratorTests(t *testing.T, ic iterCase) {
 					break
 				}
 			}
-			assert.Equal(t, pageIDs("x", 10)[:4], got)
+			assert.Equal(t, prefixedIDs("x", 10)[:4], got)
 			assert.Equal(t, []string{"count=3", "count=3&offset=3"}, p.recorded(), "no page after the break")
 		})
 		t.Run(kind.name+"/error on page 2", func(t *testing.T) {
-			ot, p := setup(t, pageIDs("x", 10))
+			ot, p := setup(t, prefixedIDs("x", 10))
 			p.before = func(n int, _ *pagedList) int {
 				if n == 2 {
 					return http.StatusNotFound
@@ -310,13 +310,13 @@ func runIteratorTests(t *testing.T, ic iterCase) {
 				return 0
 			}
 			got, errs := collectAll(ic.all(ot, 0, 3))
-			assert.Equal(t, pageIDs("x", 10)[:3], got)
+			assert.Equal(t, prefixedIDs("x", 10)[:3], got)
 			require.Len(t, errs, 1, "one error, then the end")
 			assert.ErrorIs(t, errs[0], ErrNotFound)
 			assert.Equal(t, []string{"count=3", "count=3&offset=3"}, p.recorded())
 		})
 		t.Run(kind.name+"/shifted page", func(t *testing.T) {
-			ot, p := setup(t, pageIDs("x", 6))
+			ot, p := setup(t, prefixedIDs("x", 6))
 			p.before = func(n int, p *pagedList) int {
 				if n == 2 { // an item appears at the head between two pages
 					p.ids = append([]string{"x-new"}, p.ids...)
@@ -325,13 +325,13 @@ func runIteratorTests(t *testing.T, ic iterCase) {
 			}
 			got, errs := collectAll(ic.all(ot, 0, 3))
 			assert.Empty(t, errs)
-			assert.Equal(t, pageIDs("x", 6), got, "every item once; the one pushed onto page 2 is not repeated")
+			assert.Equal(t, prefixedIDs("x", 6), got, "every item once; the one pushed onto page 2 is not repeated")
 		})
 	}
 }
 
 func TestAllConnections(t *testing.T) {
-	runIteratorTests(t, iterCase{
+	runPagedIteratorTests(t, iterCase{
 		list: func() *pagedList {
 			return &pagedList{
 				item: func(id string) string {
@@ -364,7 +364,7 @@ func TestAllConnectionsPlatformIgnoringPaging(t *testing.T) {
 	// A platform that ignores offset/count and reports no count serves the
 	// same full list again: the iterator ends instead of asking forever.
 	p := &pagedList{
-		ids:          pageIDs("c", 3),
+		ids:          prefixedIDs("c", 3),
 		ignorePaging: true,
 		item:         func(id string) string { return `{"connectionId":"` + id + `"}` },
 		page:         func(_ int, items string) string { return `{"items":[` + items + `]}` },
@@ -376,12 +376,12 @@ func TestAllConnectionsPlatformIgnoringPaging(t *testing.T) {
 		require.NoError(t, err)
 		got = append(got, c.ID)
 	}
-	assert.Equal(t, pageIDs("c", 3), got)
+	assert.Equal(t, prefixedIDs("c", 3), got)
 	assert.Equal(t, []string{"count=3", "count=3&offset=3"}, p.recorded())
 
 	// With a count, the platform's whole list in one page ends the loop.
 	p = &pagedList{
-		ids:          pageIDs("c", 5),
+		ids:          prefixedIDs("c", 5),
 		ignorePaging: true,
 		item:         func(id string) string { return `{"connectionId":"` + id + `"}` },
 		page: func(total int, items string) string {
@@ -395,6 +395,6 @@ func TestAllConnectionsPlatformIgnoringPaging(t *testing.T) {
 		require.NoError(t, err)
 		got = append(got, c.ID)
 	}
-	assert.Equal(t, pageIDs("c", 5), got)
+	assert.Equal(t, prefixedIDs("c", 5), got)
 	assert.Equal(t, []string{"count=2"}, p.recorded())
 }

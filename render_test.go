@@ -286,7 +286,7 @@ func TestRenderValidation(t *testing.T) {
 }
 
 func TestAllRenders(t *testing.T) {
-	runIteratorTests(t, iterCase{
+	runPagedIteratorTests(t, iterCase{
 		list: func() *pagedList {
 			return &pagedList{
 				item: func(id string) string { return `{"id":"` + id + `","status":"started","createdAt":1437676551000}` },

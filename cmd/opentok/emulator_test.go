@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/opentok-go/opentok"
+)
+
+// TestMain lets the test binary act as the opentok command, so tests can run
+// it as a separate process.
+func TestMain(m *testing.M) {
+	if os.Getenv("OPENTOK_CLI_AS_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// emulatorProcess starts "opentok emulator" in a child process and returns
+// the environment lines it printed.
+func emulatorProcess(t *testing.T, args ...string) map[string]string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"emulator", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "OPENTOK_CLI_AS_MAIN=1")
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case err := <-exited:
+			assert.NoError(t, err, "the emulator exits cleanly on SIGTERM; stderr: %s", stderr.String())
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Error("the emulator did not stop on SIGTERM")
+		}
+	})
+
+	env := map[string]string{}
+	sc := bufio.NewScanner(stdout)
+	want := 3
+	for len(env) < want && sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), "=")
+		require.True(t, ok, "shell-style line, got %q", sc.Text())
+		env[k] = v
+	}
+	require.Len(t, env, want, "stderr: %s", stderr.String())
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	return env
+}
+
+// control calls the emulator's control API.
+func control(t *testing.T, base, method, path string, body any) (int, map[string]any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, base+path, rd)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var m map[string]any
+	if len(b) > 0 {
+		require.NoError(t, json.Unmarshal(b, &m), "%s", b)
+	}
+	return resp.StatusCode, m
+}
+
+func TestEmulatorDrivenOverHTTPFromAnotherProcess(t *testing.T) {
+	env := emulatorProcess(t)
+	base := env["OPENTOK_API_URL"]
+	require.True(t, strings.HasPrefix(base, "http://127.0.0.1:"), base)
+	require.NotEmpty(t, env["OPENTOK_API_KEY"])
+	require.NotEmpty(t, env["OPENTOK_API_SECRET"])
+
+	// Any client that can set the base URL works unchanged: here the SDK.
+	ot, err := opentok.New(env["OPENTOK_API_KEY"], env["OPENTOK_API_SECRET"], opentok.WithBaseURL(base))
+	require.NoError(t, err)
+	ctx := context.Background()
+	s, err := ot.CreateSession(ctx, &opentok.SessionOptions{MediaMode: opentok.MediaRouted})
+	require.NoError(t, err)
+	tok, err := ot.GenerateToken(s.ID, nil)
+	require.NoError(t, err)
+
+	status, info := control(t, base, "GET", "/_emulator/", nil)
+	require.Equal(t, 200, status)
+	assert.Equal(t, env["OPENTOK_API_KEY"], info["apiKey"])
+
+	// A simulated client joins and publishes through the control API.
+	status, conn := control(t, base, "POST", "/_emulator/connect", map[string]any{"sessionId": s.ID, "token": tok})
+	require.Equal(t, 200, status, "%v", conn)
+	cid := conn["connectionId"].(string)
+	status, pub := control(t, base, "POST", "/_emulator/connections/"+cid+"/publish", map[string]any{"name": "cam"})
+	require.Equal(t, 200, status, "%v", pub)
+	streams, err := ot.ListStreams(ctx, s.ID)
+	require.NoError(t, err)
+	require.Len(t, streams.Items, 1)
+	assert.Equal(t, pub["streamId"], streams.Items[0].ID)
+
+	status, bad := control(t, base, "POST", "/_emulator/connect", map[string]any{"sessionId": s.ID, "token": tok + "x"})
+	assert.Equal(t, 403, status, "a tampered token is refused: %v", bad)
+
+	// Signals reach the simulated client.
+	require.NoError(t, ot.Signal(ctx, s.ID, opentok.SignalPayload{Type: "chat", Data: "hello"}))
+	_, sigs := control(t, base, "GET", "/_emulator/connections/"+cid+"/signals", nil)
+	assert.Equal(t, []any{map[string]any{"type": "chat", "data": "hello", "from": ""}}, sigs["items"])
+
+	// Archive, stop, advance the clock: available.
+	a, err := ot.StartArchive(ctx, s.ID, nil)
+	require.NoError(t, err)
+	_, err = ot.StopArchive(ctx, a.ID)
+	require.NoError(t, err)
+	status, _ = control(t, base, "POST", "/_emulator/clock/advance", map[string]any{"seconds": 10})
+	require.Equal(t, 200, status)
+	got, err := ot.GetArchive(ctx, a.ID)
+	require.NoError(t, err)
+	assert.Equal(t, opentok.ArchiveAvailable, got.Status)
+
+	// Fault injection through the control API.
+	status, _ = control(t, base, "POST", "/_emulator/faults", map[string]any{"op": "GetArchive", "status": 404})
+	require.Equal(t, 204, status)
+	_, err = ot.GetArchive(ctx, a.ID)
+	assert.ErrorIs(t, err, opentok.ErrNotFound)
+
+	status, reqs := control(t, base, "GET", "/_emulator/requests", nil)
+	require.Equal(t, 200, status)
+	assert.NotEmpty(t, reqs["items"])
+
+	status, _ = control(t, base, "DELETE", "/_emulator/connections/"+cid, nil)
+	assert.Equal(t, 204, status)
+	_, sess := control(t, base, "GET", "/_emulator/sessions/"+s.ID, nil)
+	assert.Empty(t, sess["connections"])
+}
+
+func TestEmulatorVonage(t *testing.T) {
+	env := emulatorProcess(t, "--vonage")
+	keyPath := env["VONAGE_PRIVATE_KEY_PATH"]
+	pemBytes, err := os.ReadFile(keyPath)
+	require.NoError(t, err)
+	ot, err := opentok.NewVonage(env["VONAGE_APPLICATION_ID"], pemBytes, opentok.WithBaseURL(env["OPENTOK_API_URL"]))
+	require.NoError(t, err)
+	s, err := ot.CreateSession(context.Background(), &opentok.SessionOptions{MediaMode: opentok.MediaRouted})
+	require.NoError(t, err)
+	assert.Equal(t, env["VONAGE_APPLICATION_ID"], s.ProjectID)
+}
+
+func TestEmulatorRefusesPublicAddress(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"emulator", "--addr", "0.0.0.0:4010"}, &out, &errb, func(string) string { return "" })
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errb.String(), "loopback")
+}
