@@ -64,6 +64,11 @@ func commands() []command {
 		{"token", "generate a client token for a session", cmdToken},
 		{"archive", "start, stop, get, list, delete archives and set their layout", cmdArchive},
 		{"broadcast", "start, stop, get, list broadcasts and set their layout", cmdBroadcast},
+		{"stream", "list the streams of a session or get one", cmdStream},
+		{"signal", "send a signal to a session or one connection", cmdSignal},
+		{"disconnect", "force a connection to leave a session", cmdDisconnect},
+		{"mute", "force-mute a stream, every stream, or end the mute state", cmdMute},
+		{"dial", "dial a SIP endpoint into a session", cmdDial},
 	}
 }
 

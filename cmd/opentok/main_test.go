@@ -234,3 +234,58 @@ func TestBroadcastCommands(t *testing.T) {
 	stopped := c.json("broadcast", "stop", id)
 	assert.Equal(t, string(opentok.BroadcastStopped), stopped["status"])
 }
+
+func TestStreamSignalMuteDisconnectDial(t *testing.T) {
+	c := newCLI(t)
+	sid := strings.TrimSpace(c.ok("session", "create", "--routed"))
+	conn := c.joinClient(sid)
+	streams := c.srv.Streams(sid)
+	require.Len(t, streams, 1)
+	stID := streams[0].ID
+
+	list := c.ok("stream", "list", sid)
+	assert.Contains(t, list, stID)
+	assert.Contains(t, list, "camera")
+	got := c.json("stream", "get", sid, stID)
+	assert.Equal(t, "cam", got["name"])
+
+	assert.Contains(t, c.ok("signal", sid, "--type", "chat", "--data", "hello all"), "every connection")
+	assert.Contains(t, c.ok("signal", sid, "--to", conn.ID(), "--type", "dm", "--data", "hi"), "connection "+conn.ID())
+	assert.Equal(t, []opentoktest.Signal{{Type: "chat", Data: "hello all"}, {Type: "dm", Data: "hi"}}, conn.Signals())
+
+	assert.Contains(t, c.ok("mute", sid, stID), "muted stream")
+	st, _ := c.srv.Stream(stID)
+	assert.True(t, st.AudioMuted)
+	c.ok("mute", sid, "--all", "--exclude", "a,b")
+	ss, _ := c.srv.Session(sid)
+	assert.True(t, ss.MuteActive)
+	assert.Equal(t, []string{"a", "b"}, ss.ExcludedStreamIDs)
+	c.ok("mute", sid, "--off")
+	ss, _ = c.srv.Session(sid)
+	assert.False(t, ss.MuteActive)
+	code, _, errs := c.run("mute", sid, "--all", "--off")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "give a stream ID, --all or --off")
+
+	call := c.json("dial", sid, "sip:alice@example.com", "--from", "bob@example.com", "--header", "X-Room=42",
+		"--username", "u", "--password", "s3cret-pass", "--video")
+	callID := call["id"].(string)
+	sc, ok := c.srv.SIPCall(callID)
+	require.True(t, ok)
+	assert.Equal(t, "sip:alice@example.com", sc.URI)
+	assert.Equal(t, map[string]string{"X-Room": "42"}, sc.Headers)
+	assert.True(t, sc.Video)
+	code, _, errs = c.run("dial", sid, "sip:x@example.com", "--header", "Room=1")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errs, "X-")
+	assert.NotContains(t, errs, "s3cret-pass")
+
+	assert.Contains(t, c.ok("disconnect", sid, call["connectionId"].(string)), "disconnected")
+	sc, _ = c.srv.SIPCall(callID)
+	assert.True(t, sc.Ended, "disconnecting the SIP connection hangs up")
+	c.ok("disconnect", sid, conn.ID())
+	assert.False(t, conn.Connected())
+	code, _, errs = c.run("disconnect", sid, conn.ID())
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errs, "404")
+}
