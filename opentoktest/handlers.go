@@ -561,6 +561,10 @@ type archiveRequest struct {
 	TranscriptionProperties json.RawMessage `json:"transcriptionProperties"`
 }
 
+// startArchive starts an archive. As the platform documents for
+// multiArchiveTag, an archive without a tag conflicts with any running one,
+// and a tagged archive conflicts only with a running one of the same tag (so
+// a tagged manual archive can run beside an automatic one).
 func (s *Server) startArchive(_ *http.Request, body []byte) (reply, *apiError) {
 	var req archiveRequest
 	if aerr := decodeBody(body, &req); aerr != nil {
@@ -634,7 +638,7 @@ func (s *Server) startArchive(_ *http.Request, body []byte) (reply, *apiError) {
 	}
 	for _, other := range s.st.archives {
 		if other.SessionID == ss.ID && activeArchive(other) &&
-			(a.MultiArchiveTag == "" || other.MultiArchiveTag == "" || other.MultiArchiveTag == a.MultiArchiveTag) {
+			(a.MultiArchiveTag == "" || other.MultiArchiveTag == a.MultiArchiveTag) {
 			return reply{}, errf(http.StatusConflict, "Recording already in progress for this session (use a unique multiArchiveTag to record more than one archive)")
 		}
 	}
@@ -944,7 +948,7 @@ func (s *Server) startBroadcast(_ *http.Request, body []byte) (reply, *apiError)
 	}
 	for _, other := range s.st.broadcasts {
 		if other.SessionID == ss.ID && other.Status == "started" &&
-			(b.MultiBroadcastTag == "" || other.MultiBroadcastTag == "" || other.MultiBroadcastTag == b.MultiBroadcastTag) {
+			(b.MultiBroadcastTag == "" || other.MultiBroadcastTag == b.MultiBroadcastTag) {
 			return reply{}, errf(http.StatusConflict, "The session is already being broadcast (use a unique multiBroadcastTag to start another)")
 		}
 	}

@@ -198,17 +198,27 @@ func New(opts ...Option) (*Server, error) {
 // test ends. It fails the test if an option is invalid.
 func NewServer(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
-	s, err := New(opts...)
+	s, err := Start(opts...)
 	if err != nil {
 		tb.Fatalf("opentoktest.NewServer: %v", err)
 	}
-	s.httpSrv = httptest.NewServer(s)
-	s.URL = s.httpSrv.URL
 	tb.Cleanup(s.Close)
 	return s
 }
 
-// Close stops the server started by NewServer and waits for webhook
+// Start starts a fake platform on a loopback port, for use outside tests
+// (examples, demos, local development). Call Close when done.
+func Start(opts ...Option) (*Server, error) {
+	s, err := New(opts...)
+	if err != nil {
+		return nil, err
+	}
+	s.httpSrv = httptest.NewServer(s)
+	s.URL = s.httpSrv.URL
+	return s, nil
+}
+
+// Close stops the server started by NewServer or Start and waits for webhook
 // deliveries in flight. It is safe to call more than once.
 func (s *Server) Close() {
 	if s.httpSrv != nil {
