@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -38,8 +39,8 @@ func emulatorProcess(t *testing.T, args ...string) map[string]string {
 	cmd.Env = append(os.Environ(), "OPENTOK_CLI_AS_MAIN=1")
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
 	require.NoError(t, cmd.Start())
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -171,4 +172,22 @@ func TestEmulatorRefusesPublicAddress(t *testing.T) {
 	code := run(context.Background(), []string{"emulator", "--addr", "0.0.0.0:4010"}, &out, &errb, func(string) string { return "" })
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errb.String(), "loopback")
+}
+
+// syncBuffer is a bytes.Buffer safe to read while a child process writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
