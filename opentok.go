@@ -52,8 +52,14 @@ type OpenTok struct {
 	project *auth.Project // OpenTok credentials, or nil
 	app     *auth.App     // Vonage credentials, or nil
 	base    *url.URL
-	header  http.Header // fixed request headers (Accept, User-Agent)
-	tr      *transport.Client
+	// opaquePrefix is "//host/base-path", the start of every request's
+	// opaque URL.
+	opaquePrefix string
+	header       http.Header // fixed request headers (Accept, User-Agent)
+	// jsonHeader and formHeader add the Content-Type of a JSON or form
+	// body; made once so that requests share them.
+	jsonHeader, formHeader http.Header
+	tr                     *transport.Client
 
 	// now and nonce are replaced by in-package tests to make tokens
 	// reproducible.
@@ -370,6 +376,7 @@ func (ot *OpenTok) configure(defaultURL string, opts []Option) error {
 		return err
 	}
 	ot.base = base
+	ot.opaquePrefix = "//" + base.Host + base.EscapedPath()
 	ua := "opentok-go/" + Version
 	if cfg.userAgent != "" {
 		ua += " " + cfg.userAgent
@@ -378,6 +385,8 @@ func (ot *OpenTok) configure(defaultURL string, opts []Option) error {
 		"Accept":     {"application/json"},
 		"User-Agent": {ua},
 	}
+	ot.jsonHeader = withContentType(ot.header, "application/json")
+	ot.formHeader = withContentType(ot.header, "application/x-www-form-urlencoded")
 	policy := transport.DefaultPolicy
 	if cfg.retry != nil {
 		policy = transport.Policy{
@@ -544,20 +553,29 @@ type request struct {
 	optionalOut bool
 }
 
-var jsonBufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// jsonEncoder is a pooled buffer with an encoder writing into it.
+type jsonEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var jsonEncoderPool = sync.Pool{New: func() any {
+	e := &jsonEncoder{}
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	return e
+}}
 
 // encodeJSON encodes v without HTML escaping, as the wire bodies in the
 // tests and the platform documentation show it.
 func encodeJSON(v any) ([]byte, error) {
-	buf := jsonBufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer jsonBufPool.Put(buf)
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	e := jsonEncoderPool.Get().(*jsonEncoder)
+	e.buf.Reset()
+	defer jsonEncoderPool.Put(e)
+	if err := e.enc.Encode(v); err != nil {
 		return nil, err
 	}
-	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	b := bytes.TrimSuffix(e.buf.Bytes(), []byte("\n"))
 	return append([]byte(nil), b...), nil
 }
 
@@ -568,29 +586,25 @@ func (ot *OpenTok) do(ctx context.Context, r *request) error {
 	if ctx == nil {
 		return invalid("ctx", "must not be nil")
 	}
-	u := *ot.base
-	u.RawPath = ot.base.EscapedPath() + r.path
-	p, err := url.PathUnescape(u.RawPath)
-	if err != nil {
-		return invalid("path", "is not a valid escaped path")
-	}
-	u.Path = p
+	// The escaped path goes in Opaque ("//host/path"), which net/http sends
+	// as is: no unescape-and-re-escape round trip can change an ID.
+	u := &url.URL{Scheme: ot.base.Scheme, Host: ot.base.Host, Opaque: ot.opaquePrefix + r.path}
 	if len(r.query) > 0 {
 		u.RawQuery = r.query.Encode()
 	}
-	treq := &transport.Request{Method: r.method, URL: &u, Path: r.path, Header: ot.header}
+	treq := &transport.Request{Method: r.method, URL: u, Path: r.path, Header: ot.header}
 	switch b := r.body.(type) {
 	case nil:
 	case url.Values:
 		treq.Body = []byte(b.Encode())
-		treq.Header = withContentType(ot.header, "application/x-www-form-urlencoded")
+		treq.Header = ot.formHeader
 	default:
 		enc, err := encodeJSON(b)
 		if err != nil {
 			return invalid("body", "cannot be encoded as JSON: %v", err)
 		}
 		treq.Body = enc
-		treq.Header = withContentType(ot.header, "application/json")
+		treq.Header = ot.jsonHeader
 	}
 
 	resp, err := ot.tr.Do(ctx, treq)

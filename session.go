@@ -1,6 +1,7 @@
 package opentok
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -198,8 +199,13 @@ func (ot *OpenTok) CreateSession(ctx context.Context, opts *SessionOptions) (*Se
 	return s, nil
 }
 
-// rawString returns a JSON string's value or a JSON number's text.
+// rawString returns a JSON string's value or a JSON number's text (null and
+// other values give "").
 func rawString(raw json.RawMessage) string {
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && bytes.IndexByte(raw[1:n-1], '\\') < 0 &&
+		bytes.IndexByte(raw[1:n-1], '"') < 0 && utf8.Valid(raw[1:n-1]) {
+		return string(raw[1 : n-1]) // the common case: no escapes to undo
+	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		return s
