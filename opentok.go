@@ -62,7 +62,7 @@ type OpenTok struct {
 	tr                     *transport.Client
 
 	// now and nonce are replaced by in-package tests to make tokens
-	// reproducible.
+	// reproducible; a nil nonce means 15 random digits.
 	now   func() time.Time
 	nonce func() float64
 }
@@ -397,7 +397,6 @@ func (ot *OpenTok) configure(defaultURL string, opts []Option) error {
 		}
 	}
 	ot.now = time.Now
-	ot.nonce = auth.RandomNonce
 	ot.tr = &transport.Client{
 		HTTP:    guardRedirects(cfg.httpClient),
 		Timeout: cfg.timeout,

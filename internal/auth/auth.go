@@ -9,11 +9,13 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"hash"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // Header segments (base64url of the JSON header) of the two JWT kinds.
@@ -57,12 +59,32 @@ func putBuf(b *[]byte) {
 	bufPool.Put(b)
 }
 
-// RandomNonce returns a uniformly random float64 in [0, 1) with 53 bits from
-// crypto/rand, the same kind of value the Node SDK puts in the nonce claim.
-func RandomNonce() float64 {
+// RandomNonceDigits returns 15 random decimal digits (a number in
+// [1e14, 1e15) from crypto/rand) for ClientClaims.NonceDigits.
+func RandomNonceDigits() uint64 {
 	var b [8]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go ≥ 1.24)
-	return float64(binary.BigEndian.Uint64(b[:])>>11) / (1 << 53)
+	_, _ = rand.Read(b[:])
+	return 1e14 + binary.BigEndian.Uint64(b[:])%9e14
+}
+
+// appendNonce appends the nonce claim's number: from NonceDigits when set
+// (0.ddd…, trailing zeros dropped, as JavaScript prints it), else Nonce.
+func appendNonce(dst []byte, c *ClientClaims) []byte {
+	if c.NonceDigits == 0 {
+		return AppendJSNumber(dst, c.Nonce)
+	}
+	var d [15]byte
+	n := c.NonceDigits
+	for i := len(d) - 1; i >= 0; i-- {
+		d[i] = byte('0' + n%10)
+		n /= 10
+	}
+	end := len(d)
+	for end > 1 && d[end-1] == '0' {
+		end--
+	}
+	dst = append(dst, '0', '.')
+	return append(dst, d[:end]...)
 }
 
 // AppendUUID appends a random (version 4) UUID from crypto/rand.
@@ -98,6 +120,10 @@ type ClientClaims struct {
 	ExpireTime int64
 	// Nonce is the random nonce (a float in [0,1), as the Node SDK makes).
 	Nonce float64
+	// NonceDigits, when non-zero, replaces Nonce with the number
+	// 0.<NonceDigits> (15 digits, from RandomNonceDigits): the same kind of
+	// value, written without float formatting.
+	NonceDigits uint64
 }
 
 // Project signs with OpenTok project credentials (API key and secret).
@@ -105,17 +131,32 @@ type ClientClaims struct {
 type Project struct {
 	apiKey  string
 	secret  []byte
-	sha256  sync.Pool // hash.Hash: HMAC-SHA256 keyed with the secret
-	sha1    sync.Pool // hash.Hash: HMAC-SHA1 keyed with the secret
+	sha256  sync.Pool // *macState: HMAC-SHA256 keyed with the secret
+	sha1    sync.Pool // *macState: HMAC-SHA1 keyed with the secret
 	jsonIss []byte    // `{"iss":"<key>","ist":"project","iat":`
+}
+
+// macState is a keyed HMAC with room for its sum, pooled so that signing
+// allocates nothing but the token.
+type macState struct {
+	h   hash.Hash
+	sum [sha256.Size]byte
+}
+
+// mac returns the HMAC of msg; the sum is valid until the state is put
+// back in its pool.
+func (m *macState) mac(msg []byte) []byte {
+	m.h.Reset()
+	m.h.Write(msg)
+	return m.h.Sum(m.sum[:0])
 }
 
 // NewProject returns a signer for the API key and secret. The secret is
 // copied.
 func NewProject(apiKey string, secret []byte) *Project {
 	p := &Project{apiKey: apiKey, secret: append([]byte(nil), secret...)}
-	p.sha256.New = func() any { return hmac.New(sha256.New, p.secret) }
-	p.sha1.New = func() any { return hmac.New(sha1.New, p.secret) }
+	p.sha256.New = func() any { return &macState{h: hmac.New(sha256.New, p.secret)} }
+	p.sha1.New = func() any { return &macState{h: hmac.New(sha1.New, p.secret)} }
 	iss := append([]byte(`{"iss":`), AppendJSONString(nil, apiKey)...)
 	p.jsonIss = append(iss, `,"ist":"project","iat":`...)
 	return p
@@ -153,7 +194,7 @@ func (p *Project) AppendClientPayload(dst []byte, c *ClientClaims) []byte {
 	dst = append(dst, `,"create_time":`...)
 	dst = strconv.AppendInt(dst, c.CreateTime, 10)
 	dst = append(dst, `,"nonce":`...)
-	dst = AppendJSNumber(dst, c.Nonce)
+	dst = appendNonce(dst, c)
 	dst = append(dst, `,"role":`...)
 	dst = AppendJSONString(dst, c.Role)
 	dst = append(dst, `,"expire_time":`...)
@@ -175,23 +216,21 @@ func (p *Project) ClientJWT(c *ClientClaims) string {
 	return p.signHS256(*bp)
 }
 
-// signHS256 returns header.payload.signature for the JSON payload.
+// signHS256 returns header.payload.signature for the JSON payload. The
+// token is encoded straight into its final memory, which becomes the
+// string without a copy.
 func (p *Project) signHS256(payload []byte) string {
-	bp := getBuf()
-	defer putBuf(bp)
-	out := append((*bp)[:0], HS256Header...)
-	out = append(out, '.')
-	out = b64url.AppendEncode(out, payload)
-	h := p.sha256.Get().(hash.Hash)
-	h.Reset()
-	h.Write(out)
-	var sum [sha256.Size]byte
-	sig := h.Sum(sum[:0])
-	p.sha256.Put(h)
-	out = append(out, '.')
-	out = b64url.AppendEncode(out, sig)
-	*bp = out
-	return string(out)
+	signedLen := len(HS256Header) + 1 + b64url.EncodedLen(len(payload))
+	out := make([]byte, signedLen+1+b64url.EncodedLen(sha256.Size))
+	copy(out, HS256Header)
+	out[len(HS256Header)] = '.'
+	b64url.Encode(out[len(HS256Header)+1:signedLen], payload)
+	m := p.sha256.Get().(*macState)
+	sig := m.mac(out[:signedLen])
+	out[signedLen] = '.'
+	b64url.Encode(out[signedLen+1:], sig)
+	p.sha256.Put(m)
+	return unsafe.String(&out[0], len(out)) // out is never written again
 }
 
 // AppendT1Data appends the T1 data string (Node querystring form) of the
@@ -203,7 +242,7 @@ func AppendT1Data(dst []byte, c *ClientClaims) []byte {
 	dst = append(dst, "&create_time="...)
 	dst = strconv.AppendInt(dst, c.CreateTime, 10)
 	dst = append(dst, "&nonce="...)
-	dst = AppendJSNumber(dst, c.Nonce)
+	dst = appendNonce(dst, c)
 	dst = append(dst, "&role="...)
 	dst = AppendQueryEscape(dst, c.Role)
 	dst = append(dst, "&expire_time="...)
@@ -229,23 +268,14 @@ func (p *Project) T1(c *ClientClaims) string {
 	plain = append(plain, "0000000000000000000000000000000000000000:"...)
 	dataAt := len(plain)
 	plain = AppendT1Data(plain, c)
-	h := p.sha1.Get().(hash.Hash)
-	h.Reset()
-	h.Write(plain[dataAt:])
-	var sum [sha1.Size]byte
-	sig := h.Sum(sum[:0])
-	p.sha1.Put(h)
-	for i, b := range sig {
-		plain[sigAt+2*i] = hexDigits[b>>4]
-		plain[sigAt+2*i+1] = hexDigits[b&0xf]
-	}
+	m := p.sha1.Get().(*macState)
+	hex.Encode(plain[sigAt:sigAt+2*sha1.Size], m.mac(plain[dataAt:]))
+	p.sha1.Put(m)
 	*bp = plain
-	ob := getBuf()
-	defer putBuf(ob)
-	out := append((*ob)[:0], "T1=="...)
-	out = base64.StdEncoding.AppendEncode(out, plain)
-	*ob = out
-	return string(out)
+	out := make([]byte, 4+base64.StdEncoding.EncodedLen(len(plain)))
+	copy(out, "T1==")
+	base64.StdEncoding.Encode(out[4:], plain)
+	return unsafe.String(&out[0], len(out)) // out is never written again
 }
 
 // App signs with Vonage application credentials (application ID and RSA

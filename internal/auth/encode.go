@@ -134,25 +134,32 @@ func AppendJSNumber(dst []byte, f float64) []byte {
 // with upper-case hex (so a space is %20, not +).
 func AppendQueryEscape(dst []byte, s string) []byte {
 	const upper = "0123456789ABCDEF"
+	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if isQueryUnreserved(c) {
-			dst = append(dst, c)
+		if queryUnreserved[c] {
 			continue
 		}
+		dst = append(dst, s[start:i]...)
 		dst = append(dst, '%', upper[c>>4], upper[c&0xf])
+		start = i + 1
 	}
-	return dst
+	return append(dst, s[start:]...)
 }
 
-func isQueryUnreserved(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
+// queryUnreserved marks the bytes Node's querystring.escape keeps.
+var queryUnreserved = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
 	}
-	switch c {
-	case '-', '_', '.', '!', '~', '*', '\'', '(', ')':
-		return true
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = true
 	}
-	return false
-}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for _, c := range "-_.!~*'()" {
+		t[c] = true
+	}
+	return t
+}()

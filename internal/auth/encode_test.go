@@ -3,6 +3,7 @@ package auth
 import (
 	"encoding/json"
 	"math"
+	mathrand "math/rand/v2"
 	"strconv"
 	"testing"
 	"unicode/utf8"
@@ -42,7 +43,7 @@ func TestAppendJSNumber(t *testing.T) {
 
 func TestAppendJSNumberRoundTrips(t *testing.T) {
 	for i := 0; i < 10000; i++ {
-		f := RandomNonce()
+		f := mathrand.Float64()
 		s := string(AppendJSNumber(nil, f))
 		g, err := strconv.ParseFloat(s, 64)
 		require.NoError(t, err, s)
@@ -94,4 +95,21 @@ func FuzzAppendJSONString(f *testing.F) {
 			t.Fatalf("%q round-trips to %q", s, back)
 		}
 	})
+}
+
+func TestNonceDigitsWrittenAsJavaScriptWould(t *testing.T) {
+	for _, d := range []uint64{100000000000000, 394260988105088, 999999999999999, 120000000000000, 123456789012340} {
+		c := &ClientClaims{NonceDigits: d}
+		got := string(appendNonce(nil, c))
+		f, err := strconv.ParseFloat(got, 64)
+		require.NoError(t, err)
+		assert.Equal(t, string(AppendJSNumber(nil, f)), got, "JavaScript prints %v the same way", f)
+	}
+	for i := 0; i < 1000; i++ {
+		d := RandomNonceDigits()
+		require.True(t, d >= 1e14 && d < 1e15)
+		got := string(appendNonce(nil, &ClientClaims{NonceDigits: d}))
+		f, _ := strconv.ParseFloat(got, 64)
+		require.Equal(t, string(AppendJSNumber(nil, f)), got)
+	}
 }
