@@ -112,7 +112,10 @@ func run(url string, n, tokens int) error {
 		count int
 		op    func() error
 	}{
-		{"tokenJWT", tokens, func() error { _, err := ot.GenerateToken(sessionID, &opentok.TokenOptions{Role: opentok.RoleModerator}); return err }},
+		{"tokenJWT", tokens, func() error {
+			_, err := ot.GenerateToken(sessionID, &opentok.TokenOptions{Role: opentok.RoleModerator})
+			return err
+		}},
 		{"tokenT1", tokens, func() error {
 			_, err := ot.GenerateToken(sessionID, &opentok.TokenOptions{Role: opentok.RoleModerator, Format: opentok.TokenT1})
 			return err
