@@ -75,14 +75,7 @@ func archiveStart(ctx context.Context, a *app, args []string) error {
 	noVideo := f.fs.Bool("no-video", false, "record without video")
 	bitrate := f.fs.Int("max-bitrate", 0, "video bitrate cap in bits per second (100000-6000000)")
 	layout := layoutFlags(f, "layout")
-	pos, err := f.parse(args)
-	if err != nil {
-		return err
-	}
-	if err := f.positional(pos, "<session-id>"); err != nil {
-		return err
-	}
-	ot, err := f.client()
+	pos, ot, err := f.setup(args, "<session-id>")
 	if err != nil {
 		return err
 	}
@@ -104,14 +97,7 @@ func archiveStart(ctx context.Context, a *app, args []string) error {
 // idCommand runs a command that takes one ID.
 func idCommand(a *app, args []string, name, usage, help, idName string) (*cmdFlags, string, *opentok.OpenTok, error) {
 	f := a.newFlags(name, usage, help, true)
-	pos, err := f.parse(args)
-	if err != nil {
-		return nil, "", nil, err
-	}
-	if err := f.positional(pos, idName); err != nil {
-		return nil, "", nil, err
-	}
-	ot, err := f.client()
+	pos, ot, err := f.setup(args, idName)
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -154,14 +140,20 @@ func archiveDelete(ctx context.Context, a *app, args []string) error {
 }
 
 func archiveLayout(ctx context.Context, a *app, args []string) error {
-	f := a.newFlags("archive layout", "opentok archive layout <archive-id> --type bestFit [--stylesheet CSS] [--screenshare-type pip]",
-		"Changes the layout of a recording composed archive.", true)
+	return layoutCommand(ctx, a, args, "archive", "Changes the layout of a recording composed archive.",
+		func(ot *opentok.OpenTok, id string, l opentok.Layout) error { return ot.SetArchiveLayout(ctx, id, l) })
+}
+
+// layoutCommand is "opentok <kind> layout <id> --type T ...".
+func layoutCommand(ctx context.Context, a *app, args []string, kind, help string,
+	set func(ot *opentok.OpenTok, id string, l opentok.Layout) error) error {
+	f := a.newFlags(kind+" layout", "opentok "+kind+" layout <"+kind+"-id> --type bestFit [--stylesheet CSS] [--screenshare-type pip]", help, true)
 	layout := layoutFlags(f, "type")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
 	}
-	if err := f.positional(pos, "<archive-id>"); err != nil {
+	if err := f.positional(pos, "<"+kind+"-id>"); err != nil {
 		return err
 	}
 	l := layout()
@@ -172,11 +164,11 @@ func archiveLayout(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := ot.SetArchiveLayout(ctx, pos[0], *l); err != nil {
+	if err := set(ot, pos[0], *l); err != nil {
 		return err
 	}
 	return f.print(map[string]any{"id": pos[0], "layout": l}, func(w io.Writer) {
-		fmt.Fprintf(w, "archive %s now uses the %s layout\n", pos[0], l.Type)
+		fmt.Fprintf(w, "%s %s now uses the %s layout\n", kind, pos[0], l.Type)
 	})
 }
 
@@ -187,14 +179,7 @@ func archiveList(ctx context.Context, a *app, args []string) error {
 	offset := f.fs.Int("offset", 0, "index of the first archive (0 is the newest)")
 	count := f.fs.Int("count", 0, "page size (default 50, at most 1000)")
 	all := f.fs.Bool("all", false, "list every archive, page after page")
-	pos, err := f.parse(args)
-	if err != nil {
-		return err
-	}
-	if err := f.positional(pos); err != nil {
-		return err
-	}
-	ot, err := f.client()
+	_, ot, err := f.setup(args)
 	if err != nil {
 		return err
 	}

@@ -67,14 +67,7 @@ func broadcastStart(ctx context.Context, a *app, args []string) error {
 	res := f.fs.String("resolution", "", "resolution, e.g. 1280x720")
 	tag := f.fs.String("tag", "", "multiBroadcastTag, to run several broadcasts of one session")
 	layout := layoutFlags(f, "layout")
-	pos, err := f.parse(args)
-	if err != nil {
-		return err
-	}
-	if err := f.positional(pos, "<session-id>"); err != nil {
-		return err
-	}
-	ot, err := f.client()
+	pos, ot, err := f.setup(args, "<session-id>")
 	if err != nil {
 		return err
 	}
@@ -115,30 +108,8 @@ func broadcastGet(ctx context.Context, a *app, args []string) error {
 }
 
 func broadcastLayout(ctx context.Context, a *app, args []string) error {
-	f := a.newFlags("broadcast layout", "opentok broadcast layout <broadcast-id> --type bestFit [--stylesheet CSS] [--screenshare-type pip]",
-		"Changes the layout of a broadcast.", true)
-	layout := layoutFlags(f, "type")
-	pos, err := f.parse(args)
-	if err != nil {
-		return err
-	}
-	if err := f.positional(pos, "<broadcast-id>"); err != nil {
-		return err
-	}
-	l := layout()
-	if l == nil {
-		return usagef("--type is required")
-	}
-	ot, err := f.client()
-	if err != nil {
-		return err
-	}
-	if err := ot.SetBroadcastLayout(ctx, pos[0], *l); err != nil {
-		return err
-	}
-	return f.print(map[string]any{"id": pos[0], "layout": l}, func(w io.Writer) {
-		fmt.Fprintf(w, "broadcast %s now uses the %s layout\n", pos[0], l.Type)
-	})
+	return layoutCommand(ctx, a, args, "broadcast", "Changes the layout of a broadcast.",
+		func(ot *opentok.OpenTok, id string, l opentok.Layout) error { return ot.SetBroadcastLayout(ctx, id, l) })
 }
 
 func broadcastList(ctx context.Context, a *app, args []string) error {
@@ -146,14 +117,7 @@ func broadcastList(ctx context.Context, a *app, args []string) error {
 	session := f.fs.String("session", "", "only this session's broadcasts")
 	offset := f.fs.Int("offset", 0, "index of the first broadcast")
 	count := f.fs.Int("count", 0, "page size (default 50, at most 1000)")
-	pos, err := f.parse(args)
-	if err != nil {
-		return err
-	}
-	if err := f.positional(pos); err != nil {
-		return err
-	}
-	ot, err := f.client()
+	_, ot, err := f.setup(args)
 	if err != nil {
 		return err
 	}

@@ -97,6 +97,23 @@ func (f *cmdFlags) positional(pos []string, names ...string) error {
 	return nil
 }
 
+// setup parses the arguments, checks the positional ones against names and
+// builds the client: the start of every command that calls the platform.
+func (f *cmdFlags) setup(args []string, names ...string) ([]string, *opentok.OpenTok, error) {
+	pos, err := f.parse(args)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := f.positional(pos, names...); err != nil {
+		return nil, nil, err
+	}
+	ot, err := f.client()
+	if err != nil {
+		return nil, nil, err
+	}
+	return pos, ot, nil
+}
+
 func (f *cmdFlags) pick(flagValue, envName string) string {
 	if flagValue != "" {
 		return flagValue

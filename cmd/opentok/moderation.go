@@ -49,14 +49,7 @@ func streamList(ctx context.Context, a *app, args []string) error {
 
 func streamGet(ctx context.Context, a *app, args []string) error {
 	f := a.newFlags("stream get", "opentok stream get <session-id> <stream-id>", "Shows one stream of a session.", true)
-	pos, err := f.parse(args)
-	if err != nil {
-		return err
-	}
-	if err := f.positional(pos, "<session-id>", "<stream-id>"); err != nil {
-		return err
-	}
-	ot, err := f.client()
+	pos, ot, err := f.setup(args, "<session-id>", "<stream-id>")
 	if err != nil {
 		return err
 	}
@@ -75,14 +68,7 @@ func cmdSignal(ctx context.Context, a *app, args []string) error {
 	to := f.fs.String("to", "", "connection ID of the one recipient (default: everyone)")
 	typ := f.fs.String("type", "", "signal type (at most 128 bytes)")
 	data := f.fs.String("data", "", "signal data (at most 8 kB)")
-	pos, err := f.parse(args)
-	if err != nil {
-		return err
-	}
-	if err := f.positional(pos, "<session-id>"); err != nil {
-		return err
-	}
-	ot, err := f.client()
+	pos, ot, err := f.setup(args, "<session-id>")
 	if err != nil {
 		return err
 	}
@@ -107,14 +93,7 @@ func cmdSignal(ctx context.Context, a *app, args []string) error {
 func cmdDisconnect(ctx context.Context, a *app, args []string) error {
 	f := a.newFlags("disconnect", "opentok disconnect <session-id> <connection-id>",
 		"Forces a connection to leave the session (this also hangs up a SIP call or closes an Audio Connector).", true)
-	pos, err := f.parse(args)
-	if err != nil {
-		return err
-	}
-	if err := f.positional(pos, "<session-id>", "<connection-id>"); err != nil {
-		return err
-	}
-	ot, err := f.client()
+	pos, ot, err := f.setup(args, "<session-id>", "<connection-id>")
 	if err != nil {
 		return err
 	}
@@ -197,14 +176,7 @@ func cmdDial(ctx context.Context, a *app, args []string) error {
 	video := f.fs.Bool("video", false, "send and receive video")
 	observe := f.fs.Bool("observe-force-mute", false, "let force-mute reach the SIP side")
 	data := f.fs.String("data", "", "connection data of the SIP participant's token")
-	pos, err := f.parse(args)
-	if err != nil {
-		return err
-	}
-	if err := f.positional(pos, "<session-id>", "<sip-uri>"); err != nil {
-		return err
-	}
-	ot, err := f.client()
+	pos, ot, err := f.setup(args, "<session-id>", "<sip-uri>")
 	if err != nil {
 		return err
 	}

@@ -23,14 +23,7 @@ func cmdSession(ctx context.Context, a *app, args []string) error {
 	e2ee := f.fs.Bool("e2ee", false, "end-to-end encryption (needs --routed)")
 	archiveName := f.fs.String("archive-name", "", "name of automatic archives")
 	archiveRes := f.fs.String("archive-resolution", "", "resolution of automatic archives, e.g. 1280x720")
-	pos, err := f.parse(args[1:])
-	if err != nil {
-		return err
-	}
-	if err := f.positional(pos); err != nil {
-		return err
-	}
-	ot, err := f.client()
+	_, ot, err := f.setup(args[1:])
 	if err != nil {
 		return err
 	}

@@ -18,14 +18,7 @@ func cmdToken(_ context.Context, a *app, args []string) error {
 	data := f.fs.String("data", "", "connection data (at most 1000 characters)")
 	layout := f.fs.String("layout", "", "comma-separated initial layout classes")
 	t1 := f.fs.Bool("t1", false, "make a legacy T1 token instead of a JWT (OpenTok credentials only)")
-	pos, err := f.parse(args)
-	if err != nil {
-		return err
-	}
-	if err := f.positional(pos, "<session-id>"); err != nil {
-		return err
-	}
-	ot, err := f.client()
+	pos, ot, err := f.setup(args, "<session-id>")
 	if err != nil {
 		return err
 	}
