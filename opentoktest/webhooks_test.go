@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -109,4 +110,46 @@ func TestWebhooksWithAWrongSecretAreRejected(t *testing.T) {
 		assert.Equal(t, 401, d.Status)
 	}
 	assert.Empty(t, sink.types())
+}
+
+func TestBroadcastAndRenderWebhooks(t *testing.T) {
+	var broadcasts, renders eventSink
+	bh := broadcasts.handler("")
+	defer bh.Close()
+	rh := renders.handler("")
+	defer rh.Close()
+	srv := NewServer(t, WithWebhooks(Webhooks{BroadcastURL: bh.URL, RenderURL: rh.URL}))
+	ot := srv.Client()
+	ctx := context.Background()
+	sid := routedSession(t, ot)
+	_, err := srv.Connect(sid, token(t, ot, sid, nil))
+	require.NoError(t, err)
+
+	b, err := ot.StartBroadcast(ctx, sid, &opentok.BroadcastOptions{Outputs: opentok.BroadcastOutputs{HLS: &opentok.HLSOutput{}}})
+	require.NoError(t, err)
+	_, err = ot.StopBroadcast(ctx, b.ID)
+	require.NoError(t, err)
+	r, err := ot.StartRender(ctx, sid, token(t, ot, sid, nil), "https://example.com/page", nil)
+	require.NoError(t, err)
+	srv.Advance(2 * time.Second)
+	require.NoError(t, ot.StopRender(ctx, r.ID))
+	srv.FlushWebhooks()
+
+	assert.Equal(t, []string{"broadcast", "broadcast"}, broadcasts.types())
+	broadcasts.mu.Lock()
+	be := broadcasts.events[1].(*opentok.BroadcastEvent)
+	broadcasts.mu.Unlock()
+	assert.Equal(t, b.ID, be.ID)
+	assert.Equal(t, opentok.BroadcastStopped, be.Status)
+
+	renders.mu.Lock()
+	defer renders.mu.Unlock()
+	require.Len(t, renders.events, 3, "starting, started, stopped")
+	var statuses []opentok.RenderStatus
+	for _, ev := range renders.events {
+		re := ev.(*opentok.RenderEvent)
+		assert.Equal(t, r.ID, re.ID)
+		statuses = append(statuses, re.Status)
+	}
+	assert.Equal(t, []opentok.RenderStatus{opentok.RenderStarting, opentok.RenderStarted, opentok.RenderStopped}, statuses)
 }
