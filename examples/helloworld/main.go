@@ -76,12 +76,8 @@ func (a *app) info() (sessionInfo, error) {
 func (a *app) home(w http.ResponseWriter, r *http.Request) {
 	page := &exampleapp.Page{Title: "Hello, world", SessionID: a.sessionID, Publish: true}
 	info, err := a.info()
-	if err != nil {
-		a.site.Fail(w, r, "home", page, err)
-		return
-	}
 	page.Token, page.Result = info.Token, info
-	a.site.Render(w, r, http.StatusOK, "home", page)
+	a.site.Respond(w, r, "home", page, err)
 }
 
 func (a *app) session(w http.ResponseWriter, r *http.Request) {

@@ -157,6 +157,16 @@ func (s *Site) Fail(w http.ResponseWriter, r *http.Request, name string, page *P
 	s.Render(w, r, ErrorStatus(err), name, page)
 }
 
+// Respond renders the page with status 200, or, when err is not nil,
+// reports err on it as Fail does.
+func (s *Site) Respond(w http.ResponseWriter, r *http.Request, name string, page *Page, err error) {
+	if err != nil {
+		s.Fail(w, r, name, page, err)
+		return
+	}
+	s.Render(w, r, http.StatusOK, name, page)
+}
+
 // WantsJSON reports whether the request asked for JSON (Accept:
 // application/json) rather than a page.
 func WantsJSON(r *http.Request) bool {

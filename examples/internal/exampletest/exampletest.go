@@ -83,7 +83,17 @@ func PostJSON(t testing.TB, h http.Handler, path string, form url.Values, v any)
 	if form == nil {
 		form = url.Values{}
 	}
-	resp := Do(t, h, http.MethodPost, path, form, "application/json")
+	return decode(t, Do(t, h, http.MethodPost, path, form, "application/json"), v)
+}
+
+// GetJSON fetches a page as JSON and decodes it into v.
+func GetJSON(t testing.TB, h http.Handler, path string, v any) Response {
+	t.Helper()
+	return decode(t, Do(t, h, http.MethodGet, path, nil, "application/json"), v)
+}
+
+func decode(t testing.TB, resp Response, v any) Response {
+	t.Helper()
 	require.Equal(t, "application/json; charset=utf-8", resp.Header.Get("Content-Type"), resp.Body)
 	require.NoError(t, json.Unmarshal([]byte(resp.Body), v), resp.Body)
 	return resp

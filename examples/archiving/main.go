@@ -1,0 +1,307 @@
+// Command archiving records an OpenTok session. The host page publishes the
+// camera and starts and stops archives (recordings) and changes their layout;
+// the participant page joins the same session; the history page lists the
+// project's archives with their status and duration, and downloads or
+// deletes them.
+//
+//	go run ./examples/archiving [-addr host:port]
+//
+// Archives need a routed session with someone publishing. Offline (no
+// credentials set) a simulated participant publishes in the built-in fake
+// platform, and a stopped archive becomes available at once. Every form
+// also answers JSON when asked with Accept: application/json.
+package main
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/opentok-go/opentok"
+	"github.com/opentok-go/opentok/examples/internal/exampleapp"
+)
+
+//go:embed templates
+var templates embed.FS
+
+func main() { exampleapp.Main("archiving", newHandler) }
+
+// historyPageSize is how many archives the history page shows at a time.
+const historyPageSize = 20
+
+// layouts are the layout types the host can switch a composed archive to
+// (custom layouts need a stylesheet, which this example leaves out).
+var layouts = []opentok.LayoutType{
+	opentok.LayoutBestFit, opentok.LayoutPIP,
+	opentok.LayoutVerticalPresentation, opentok.LayoutHorizontalPresentation,
+}
+
+type app struct {
+	site      *exampleapp.Site
+	ot        *opentok.OpenTok
+	sessionID string
+}
+
+func newHandler(ctx context.Context, p *exampleapp.Platform) (http.Handler, error) {
+	site, err := exampleapp.NewSite(p, "archiving", templates,
+		exampleapp.NavLink{Path: "/", Label: "Host"},
+		exampleapp.NavLink{Path: "/participant", Label: "Participant"},
+		exampleapp.NavLink{Path: "/history", Label: "History"})
+	if err != nil {
+		return nil, err
+	}
+	site.OfflineNote = "A simulated participant is connected and publishing, so that archives can start " +
+		"without a camera; a stopped archive becomes available at once instead of after its upload."
+	// Archiving needs the Media Router: a routed session.
+	s, err := p.Client.CreateSession(ctx, &opentok.SessionOptions{MediaMode: opentok.MediaRouted})
+	if err != nil {
+		return nil, err
+	}
+	if err := p.SimulateParticipant(s.ID, "Simulated participant"); err != nil {
+		return nil, err
+	}
+	a := &app{site: site, ot: p.Client, sessionID: s.ID}
+
+	mux := site.NewMux()
+	mux.HandleFunc("GET /{$}", a.host)
+	mux.HandleFunc("GET /participant", a.participant)
+	mux.HandleFunc("GET /history", a.history)
+	mux.HandleFunc("POST /start", a.start)
+	mux.HandleFunc("POST /stop/{id}", a.stop)
+	mux.HandleFunc("POST /layout/{id}", a.layout)
+	mux.HandleFunc("GET /download/{id}", a.download)
+	mux.HandleFunc("POST /delete/{id}", a.delete)
+	return mux, nil
+}
+
+// archiveView is an archive as the pages and JSON answers show it. It leaves
+// out the download URL: that pre-signed link is a secret for a few minutes,
+// handed out only by /download/{id}.
+type archiveView struct {
+	ID          string                `json:"id"`
+	SessionID   string                `json:"sessionId"`
+	Name        string                `json:"name,omitempty"`
+	Status      opentok.ArchiveStatus `json:"status"`
+	OutputMode  opentok.OutputMode    `json:"outputMode,omitempty"`
+	CreatedAt   time.Time             `json:"createdAt"`
+	Duration    time.Duration         `json:"-"`
+	Seconds     int64                 `json:"durationSeconds"`
+	Size        int64                 `json:"size"`
+	Reason      string                `json:"reason,omitempty"`
+	DownloadURL string                `json:"downloadUrl,omitempty"`
+	ThisSession bool                  `json:"thisSession"`
+}
+
+func (a *app) view(ar *opentok.Archive) archiveView {
+	v := archiveView{ID: ar.ID, SessionID: ar.SessionID, Name: ar.Name, Status: ar.Status, OutputMode: ar.OutputMode,
+		CreatedAt: ar.CreatedAt, Duration: ar.Duration, Seconds: int64(ar.Duration / time.Second), Size: ar.Size,
+		Reason: ar.Reason, ThisSession: ar.SessionID == a.sessionID}
+	if ar.Status == opentok.ArchiveAvailable {
+		v.DownloadURL = "/download/" + ar.ID
+	}
+	return v
+}
+
+// Recording reports whether the archive is still being recorded.
+func (v archiveView) Recording() bool {
+	return v.Status == opentok.ArchiveStarted || v.Status == opentok.ArchivePaused
+}
+
+// Deletable reports whether the platform lets the archive be deleted.
+func (v archiveView) Deletable() bool {
+	return v.Status == opentok.ArchiveAvailable || v.Status == opentok.ArchiveUploaded
+}
+
+// hostData is the host page's content.
+type hostData struct {
+	// Recording are this session's archives still being recorded.
+	Recording []archiveView        `json:"recording"`
+	Layouts   []opentok.LayoutType `json:"-"`
+}
+
+// historyData is the history page's content.
+type historyData struct {
+	Archives   []archiveView `json:"archives"`
+	Total      int           `json:"total"`
+	Page       int           `json:"page"`
+	Prev, Next int           `json:"-"` // page numbers, 0 for none
+}
+
+// token makes a client token; the host is a moderator (it may force others
+// to disconnect or mute), a participant a publisher.
+func (a *app) token(role opentok.Role, name string) (string, error) {
+	return a.ot.GenerateToken(a.sessionID, &opentok.TokenOptions{Role: role, Data: "name=" + name})
+}
+
+// renderHost shows the host page with the session's current recordings and
+// the notice (or error) of the action that led there.
+func (a *app) renderHost(w http.ResponseWriter, r *http.Request, page *exampleapp.Page, actionErr error) {
+	page.Title, page.SessionID, page.Publish = "Host", a.sessionID, true
+	data := &hostData{Layouts: layouts}
+	page.Data = data
+	var err error
+	if page.Token, err = a.token(opentok.RoleModerator, "Host"); err != nil {
+		actionErr = err
+	}
+	list, err := a.ot.ListArchives(r.Context(), &opentok.ListArchivesOptions{SessionID: a.sessionID})
+	if err != nil && actionErr == nil {
+		actionErr = fmt.Errorf("list this session's archives: %w", err)
+	}
+	if list != nil {
+		for _, ar := range list.Items {
+			if v := a.view(ar); v.Recording() {
+				data.Recording = append(data.Recording, v)
+			}
+		}
+	}
+	a.site.Respond(w, r, "host", page, actionErr)
+}
+
+func (a *app) host(w http.ResponseWriter, r *http.Request) {
+	a.renderHost(w, r, &exampleapp.Page{}, nil)
+}
+
+func (a *app) participant(w http.ResponseWriter, r *http.Request) {
+	page := &exampleapp.Page{Title: "Participant", SessionID: a.sessionID, Publish: true}
+	var err error
+	page.Token, err = a.token(opentok.RolePublisher, "Participant")
+	a.site.Respond(w, r, "participant", page, err)
+}
+
+// start starts an archive of the session: composed (one MP4 of everyone,
+// in the layout) or individual (one file per stream), with audio, video or
+// both.
+func (a *app) start(w http.ResponseWriter, r *http.Request) {
+	opts := &opentok.ArchiveOptions{
+		Name:       r.FormValue("name"),
+		OutputMode: opentok.OutputMode(r.FormValue("outputMode")),
+	}
+	switch r.FormValue("media") {
+	case "audio":
+		opts.HasVideo = opentok.Ptr(false)
+	case "video":
+		opts.HasAudio = opentok.Ptr(false)
+	}
+	page := &exampleapp.Page{}
+	ar, err := a.ot.StartArchive(r.Context(), a.sessionID, opts)
+	switch {
+	case errors.Is(err, opentok.ErrNotFound):
+		// The platform answers 404 when nobody is connected to the session.
+		a.renderHost(w, r, page, fmt.Errorf("start an archive (an archive needs someone connected to the session: "+
+			"open this page or the participant page in a browser that has a camera): %w", err))
+		return
+	case err != nil:
+		a.renderHost(w, r, page, fmt.Errorf("start an archive: %w", err))
+		return
+	}
+	page.Notice = fmt.Sprintf("Archive %s started: recording.", ar.ID)
+	page.Result = a.view(ar)
+	a.renderHost(w, r, page, nil)
+}
+
+// stop stops an archive. The platform then uploads the file; the archive
+// becomes "available" (and a callback says so) a little later.
+func (a *app) stop(w http.ResponseWriter, r *http.Request) {
+	page := &exampleapp.Page{}
+	ar, err := a.ot.StopArchive(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.renderHost(w, r, page, fmt.Errorf("stop archive %s: %w", r.PathValue("id"), err))
+		return
+	}
+	page.Notice = fmt.Sprintf("Archive %s stopped after %s; it is available for download once the platform has stored it (see History).",
+		ar.ID, ar.Duration)
+	if a.site.FinishArchive(ar.ID) {
+		page.Notice = fmt.Sprintf("Archive %s stopped after %s. Offline demo: the fake platform made it available at once; download it from History.",
+			ar.ID, ar.Duration)
+		if fresh, err := a.ot.GetArchive(r.Context(), ar.ID); err == nil {
+			ar = fresh
+		}
+	}
+	page.Result = a.view(ar)
+	a.renderHost(w, r, page, nil)
+}
+
+// layout changes the layout of a composed archive while it records.
+func (a *app) layout(w http.ResponseWriter, r *http.Request) {
+	id, typ := r.PathValue("id"), opentok.LayoutType(r.FormValue("type"))
+	page := &exampleapp.Page{}
+	if err := a.ot.SetArchiveLayout(r.Context(), id, opentok.Layout{Type: typ}); err != nil {
+		a.renderHost(w, r, page, fmt.Errorf("change the layout of archive %s: %w", id, err))
+		return
+	}
+	page.Notice = fmt.Sprintf("Archive %s now uses the %s layout.", id, typ)
+	page.Result = map[string]string{"id": id, "layout": string(typ)}
+	a.renderHost(w, r, page, nil)
+}
+
+// renderHistory shows one page of the project's archives, newest first.
+func (a *app) renderHistory(w http.ResponseWriter, r *http.Request, page *exampleapp.Page, actionErr error) {
+	page.Title = "History"
+	n, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	n = max(n, 1)
+	data := &historyData{Page: n}
+	page.Data = data
+	list, err := a.ot.ListArchives(r.Context(), &opentok.ListArchivesOptions{
+		Offset: (n - 1) * historyPageSize, Count: historyPageSize})
+	if err != nil && actionErr == nil {
+		actionErr = fmt.Errorf("list the archives: %w", err)
+	}
+	if list != nil {
+		data.Total = list.Total
+		for _, ar := range list.Items {
+			data.Archives = append(data.Archives, a.view(ar))
+		}
+		if n > 1 {
+			data.Prev = n - 1
+		}
+		if n*historyPageSize < list.Total {
+			data.Next = n + 1
+		}
+	}
+	a.site.Respond(w, r, "history", page, actionErr)
+}
+
+func (a *app) history(w http.ResponseWriter, r *http.Request) {
+	a.renderHistory(w, r, &exampleapp.Page{}, nil)
+}
+
+// download sends the browser to the archive's file. The platform hands out
+// the link only once the archive is available, and only for a few minutes,
+// so it is fetched afresh on every click and never stored.
+func (a *app) download(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	ar, err := a.ot.GetArchive(r.Context(), id)
+	switch {
+	case err != nil:
+		err = fmt.Errorf("download archive %s: %w", id, err)
+	case ar.Status == opentok.ArchiveUploaded:
+		err = exampleapp.Errorf(http.StatusConflict,
+			"Archive %s was uploaded to your own storage (S3 or Azure): download it from there.", id)
+	case ar.Status != opentok.ArchiveAvailable || ar.URL == "":
+		err = exampleapp.Errorf(http.StatusConflict,
+			"Archive %s cannot be downloaded yet: its status is %q, and only an available archive has a file. "+
+				"An archive becomes available a little while after it stops.", id, ar.Status)
+	default:
+		http.Redirect(w, r, ar.URL, http.StatusFound)
+		return
+	}
+	a.renderHistory(w, r, &exampleapp.Page{}, err)
+}
+
+// delete deletes an archive's file; the platform allows it once the archive
+// is available or uploaded.
+func (a *app) delete(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	page := &exampleapp.Page{}
+	if err := a.ot.DeleteArchive(r.Context(), id); err != nil {
+		a.renderHistory(w, r, page, fmt.Errorf("delete archive %s: %w", id, err))
+		return
+	}
+	page.Notice = fmt.Sprintf("Archive %s deleted.", id)
+	page.Result = map[string]string{"id": id, "status": string(opentok.ArchiveDeleted)}
+	a.renderHistory(w, r, page, nil)
+}
