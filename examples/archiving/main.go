@@ -33,13 +33,6 @@ func main() { exampleapp.Main("archiving", newHandler) }
 // historyPageSize is how many archives the history page shows at a time.
 const historyPageSize = 20
 
-// layouts are the layout types the host can switch a composed archive to
-// (custom layouts need a stylesheet, which this example leaves out).
-var layouts = []opentok.LayoutType{
-	opentok.LayoutBestFit, opentok.LayoutPIP,
-	opentok.LayoutVerticalPresentation, opentok.LayoutHorizontalPresentation,
-}
-
 type app struct {
 	site      *exampleapp.Site
 	ot        *opentok.OpenTok
@@ -141,7 +134,7 @@ func (a *app) token(role opentok.Role, name string) (string, error) {
 // the notice (or error) of the action that led there.
 func (a *app) renderHost(w http.ResponseWriter, r *http.Request, page *exampleapp.Page, actionErr error) {
 	page.Title, page.SessionID, page.Publish = "Host", a.sessionID, true
-	data := &hostData{Layouts: layouts}
+	data := &hostData{}
 	page.Data = data
 	var err error
 	if page.Token, err = a.token(opentok.RoleModerator, "Host"); err != nil {

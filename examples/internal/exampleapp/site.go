@@ -12,10 +12,19 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/opentok-go/opentok"
 )
 
 //go:embed assets
 var assets embed.FS
+
+// LayoutTypes are the layouts the examples offer for a composed archive or
+// a broadcast (a custom layout would also need a stylesheet).
+var LayoutTypes = []opentok.LayoutType{
+	opentok.LayoutBestFit, opentok.LayoutPIP,
+	opentok.LayoutVerticalPresentation, opentok.LayoutHorizontalPresentation,
+}
 
 // NavLink is one link of a Site's navigation bar.
 type NavLink struct {
@@ -66,14 +75,18 @@ type Page struct {
 
 // NewSite parses an example's page templates: every templates/*.html file
 // in pages, each defining a "content" template, rendered by name (the file
-// name without .html) inside the shared layout. Pages may use the shared
-// templates "ids" (API key or application ID, session ID and token) and
-// "video" (joins the session with OpenTok.js), and the functions "banner"
-// (the offline Banner) and "when" (a time for people, "" when zero).
+// name without .html) inside the shared layout. Files whose name starts
+// with "_" hold templates shared by the example's pages instead. Pages may
+// use the shared templates "ids" (API key or application ID, session ID and
+// token), "video" (joins the session with OpenTok.js) and "layout-form"
+// (a form that posts a layout type, given the form's action URL), and the
+// functions "banner" (the offline Banner), "when" (a time for people, ""
+// when zero) and "layoutTypes" (LayoutTypes).
 func NewSite(p *Platform, name string, pages fs.FS, nav ...NavLink) (*Site, error) {
 	base, err := template.New("layout").Funcs(template.FuncMap{
-		"banner": func() string { return Banner },
-		"when":   when,
+		"banner":      func() string { return Banner },
+		"when":        when,
+		"layoutTypes": func() []opentok.LayoutType { return LayoutTypes },
 	}).ParseFS(assets, "assets/*.tmpl")
 	if err != nil {
 		return nil, err
@@ -82,11 +95,24 @@ func NewSite(p *Platform, name string, pages fs.FS, nav ...NavLink) (*Site, erro
 	if err != nil {
 		return nil, err
 	}
-	if len(files) == 0 {
+	var partials, names []string
+	for _, f := range files {
+		if strings.HasPrefix(path.Base(f), "_") {
+			partials = append(partials, f)
+		} else {
+			names = append(names, f)
+		}
+	}
+	if len(names) == 0 {
 		return nil, fmt.Errorf("exampleapp: no templates/*.html pages for %s", name)
 	}
+	if len(partials) > 0 {
+		if base, err = base.ParseFS(pages, partials...); err != nil {
+			return nil, err
+		}
+	}
 	s := &Site{Platform: p, Name: name, Nav: nav, pages: map[string]*template.Template{}}
-	for _, f := range files {
+	for _, f := range names {
 		t, err := base.Clone()
 		if err == nil {
 			t, err = t.ParseFS(pages, f)

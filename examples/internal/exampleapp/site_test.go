@@ -17,7 +17,9 @@ import (
 )
 
 var testPages = fstest.MapFS{
-	"templates/room.html": {Data: []byte(`{{define "content"}}{{template "ids" .}}<p id="data">{{.Data}}</p>{{template "video" .}}{{end}}`)},
+	"templates/room.html": {Data: []byte(`{{define "content"}}{{template "ids" .}}<p id="data">{{.Data}}</p>` +
+		`{{template "shared" .}}{{template "layout-form" "/layout/A1"}}{{template "video" .}}{{end}}`)},
+	"templates/_parts.html": {Data: []byte(`{{define "shared"}}<p id="shared">shared by the pages</p>{{end}}`)},
 }
 
 func newTestSite(t *testing.T, p *Platform) *Site {
@@ -61,6 +63,9 @@ func TestRenderOfflinePage(t *testing.T) {
 		`<code id="session-id">2_sess</code>`,
 		`<code id="token" class="long">T0K</code>`,
 		`<p id="data">page data</p>`,
+		`<p id="shared">shared by the pages</p>`,
+		`<form class="inline" method="post" action="/layout/A1">`,
+		`<option>bestFit</option><option>pip</option><option>verticalPresentation</option><option>horizontalPresentation</option>`,
 		`data-session-id="2_sess"`, `data-token="T0K"`, `data-publish="true"`, `data-offline="true"`,
 		`<script src="` + OpenTokClientLibraryURL + `"></script>`,
 		`<script src="/static/video.js"></script>`,
@@ -188,4 +193,6 @@ func TestVideoScriptGuardsAgainstAMissingLibrary(t *testing.T) {
 func TestNewSiteNeedsPages(t *testing.T) {
 	_, err := NewSite(&Platform{}, "demo", fstest.MapFS{})
 	assert.ErrorContains(t, err, "no templates/*.html pages")
+	_, err = NewSite(&Platform{}, "demo", fstest.MapFS{"templates/_only.html": {Data: []byte(`{{define "x"}}{{end}}`)}})
+	assert.ErrorContains(t, err, "no templates/*.html pages", "partials alone are no pages")
 }
