@@ -13,9 +13,9 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -25,7 +25,7 @@ import (
 	"github.com/opentok-go/opentok/examples/internal/exampleapp"
 )
 
-//go:embed templates
+//go:embed templates/*.html
 var templates embed.FS
 
 func main() { exampleapp.Main("archiving", newHandler) }
@@ -134,24 +134,25 @@ func (a *app) token(role opentok.Role, name string) (string, error) {
 // the notice (or error) of the action that led there.
 func (a *app) renderHost(w http.ResponseWriter, r *http.Request, page *exampleapp.Page, actionErr error) {
 	page.Title, page.SessionID, page.Publish = "Host", a.sessionID, true
+	var errs [2]error
+	page.Token, errs[0] = a.token(opentok.RoleModerator, "Host")
+	page.Data, errs[1] = a.recording(r.Context())
+	a.site.Respond(w, r, "host", page, cmp.Or(actionErr, errs[0], errs[1]))
+}
+
+// recording lists the session's archives that are still recording.
+func (a *app) recording(ctx context.Context) (*hostData, error) {
 	data := &hostData{}
-	page.Data = data
-	var err error
-	if page.Token, err = a.token(opentok.RoleModerator, "Host"); err != nil {
-		actionErr = err
+	list, err := a.ot.ListArchives(ctx, &opentok.ListArchivesOptions{SessionID: a.sessionID})
+	if err != nil {
+		return data, fmt.Errorf("list this session's archives: %w", err)
 	}
-	list, err := a.ot.ListArchives(r.Context(), &opentok.ListArchivesOptions{SessionID: a.sessionID})
-	if err != nil && actionErr == nil {
-		actionErr = fmt.Errorf("list this session's archives: %w", err)
-	}
-	if list != nil {
-		for _, ar := range list.Items {
-			if v := a.view(ar); v.Recording() {
-				data.Recording = append(data.Recording, v)
-			}
+	for _, ar := range list.Items {
+		if v := a.view(ar); v.Recording() {
+			data.Recording = append(data.Recording, v)
 		}
 	}
-	a.site.Respond(w, r, "host", page, actionErr)
+	return data, nil
 }
 
 func (a *app) host(w http.ResponseWriter, r *http.Request) {
@@ -181,14 +182,8 @@ func (a *app) start(w http.ResponseWriter, r *http.Request) {
 	}
 	page := &exampleapp.Page{}
 	ar, err := a.ot.StartArchive(r.Context(), a.sessionID, opts)
-	switch {
-	case errors.Is(err, opentok.ErrNotFound):
-		// The platform answers 404 when nobody is connected to the session.
-		a.renderHost(w, r, page, fmt.Errorf("start an archive (an archive needs someone connected to the session: "+
-			"open this page or the participant page in a browser that has a camera): %w", err))
-		return
-	case err != nil:
-		a.renderHost(w, r, page, fmt.Errorf("start an archive: %w", err))
+	if err != nil {
+		a.renderHost(w, r, page, exampleapp.StartError("an archive", err))
 		return
 	}
 	page.Notice = fmt.Sprintf("Archive %s started: recording.", ar.ID)

@@ -172,7 +172,7 @@ func TestOnlineNeedsSomeoneConnected(t *testing.T) {
 	resp := exampletest.Post(t, h, "/start", url.Values{"name": {"nobody"}})
 	assert.Equal(t, http.StatusNotFound, resp.Code)
 	msg := html.UnescapeString(exampletest.Between(t, resp.Body, `<p class="error" id="error" role="alert">`, `</p>`))
-	assert.True(t, strings.HasPrefix(msg, "The platform refused the request (HTTP 404): start an archive (an archive needs someone connected"), msg)
+	assert.True(t, strings.HasPrefix(msg, "The platform refused the request (HTTP 404): start an archive (it needs someone connected to the session"), msg)
 	assert.Contains(t, resp.Body, `<code id="session-id">`+sessionID+`</code>`, "the page is still there")
 	assert.Empty(t, fake.Archives())
 }

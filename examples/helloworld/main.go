@@ -20,7 +20,7 @@ import (
 	"github.com/opentok-go/opentok/examples/internal/exampleapp"
 )
 
-//go:embed templates
+//go:embed templates/*.html
 var templates embed.FS
 
 func main() { exampleapp.Main("helloworld", newHandler) }

@@ -80,3 +80,15 @@ func ErrorStatus(err error) int {
 	}
 	return http.StatusInternalServerError
 }
+
+// StartError describes a failure to start what (an archive, a broadcast)
+// for the page. The platform answers 404 to such a start when nobody is
+// connected to the session, which alone does not say what to do, so the
+// message then says it.
+func StartError(what string, err error) error {
+	if errors.Is(err, opentok.ErrNotFound) {
+		return fmt.Errorf("start %s (it needs someone connected to the session: "+
+			"open the host page in a browser that has a camera): %w", what, err)
+	}
+	return fmt.Errorf("start %s: %w", what, err)
+}

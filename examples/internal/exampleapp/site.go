@@ -76,7 +76,8 @@ type Page struct {
 // NewSite parses an example's page templates: every templates/*.html file
 // in pages, each defining a "content" template, rendered by name (the file
 // name without .html) inside the shared layout. Files whose name starts
-// with "_" hold templates shared by the example's pages instead. Pages may
+// with "_" hold templates shared by the example's pages instead (embed them
+// with //go:embed templates/*.html: a directory embed leaves them out). Pages may
 // use the shared templates "ids" (API key or application ID, session ID and
 // token), "video" (joins the session with OpenTok.js) and "layout-form"
 // (a form that posts a layout type, given the form's action URL), and the

@@ -149,6 +149,10 @@ func TestFailShowsTheSDKErrorAsAMessage(t *testing.T) {
 		{"wrapped", fmt.Errorf("stop the archive: %w", notFound), http.StatusNotFound, "The platform refused the request (HTTP 404): stop the archive: "},
 		{"example's own", Errorf(http.StatusConflict, "archive A is not available yet"), http.StatusConflict, "archive A is not available yet"},
 		{"anything else", errors.New("boom"), http.StatusInternalServerError, "boom"},
+		{"start with nobody connected", StartError("an archive", notFound), http.StatusNotFound,
+			"The platform refused the request (HTTP 404): start an archive (it needs someone connected to the session: "},
+		{"start failing otherwise", StartError("a broadcast", server), http.StatusBadGateway,
+			"The platform refused the request (HTTP 500): start a broadcast: opentok: "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			require.Error(t, tc.err)
