@@ -33,39 +33,30 @@ func main() { exampleapp.Main("archiving", newHandler) }
 // historyPageSize is how many archives the history page shows at a time.
 const historyPageSize = 20
 
-type app struct {
-	site      *exampleapp.Site
-	ot        *opentok.OpenTok
-	sessionID string
-}
+type app struct{ *exampleapp.Room }
 
 func newHandler(ctx context.Context, p *exampleapp.Platform) (http.Handler, error) {
-	site, err := exampleapp.NewSite(p, "archiving", templates,
-		exampleapp.NavLink{Path: "/", Label: "Host"},
-		exampleapp.NavLink{Path: "/participant", Label: "Participant"},
-		exampleapp.NavLink{Path: "/history", Label: "History"})
+	room, err := exampleapp.OpenRoom(ctx, p, exampleapp.RoomOptions{
+		Name: "archiving", Pages: templates,
+		Nav: []exampleapp.NavLink{{Path: "/", Label: "Host"}, {Path: "/participant", Label: "Participant"},
+			{Path: "/history", Label: "History"}},
+		OfflineNote: "A simulated participant is connected and publishing, so that archives can start " +
+			"without a camera; a stopped archive becomes available at once instead of after its upload.",
+		// Archiving needs the Media Router, and someone publishing.
+		Session:     &opentok.SessionOptions{MediaMode: opentok.MediaRouted},
+		Participant: "Simulated participant",
+	})
 	if err != nil {
 		return nil, err
 	}
-	site.OfflineNote = "A simulated participant is connected and publishing, so that archives can start " +
-		"without a camera; a stopped archive becomes available at once instead of after its upload."
-	// Archiving needs the Media Router: a routed session.
-	s, err := p.Client.CreateSession(ctx, &opentok.SessionOptions{MediaMode: opentok.MediaRouted})
-	if err != nil {
-		return nil, err
-	}
-	if err := p.SimulateParticipant(s.ID, "Simulated participant"); err != nil {
-		return nil, err
-	}
-	a := &app{site: site, ot: p.Client, sessionID: s.ID}
-
-	mux := site.NewMux()
-	mux.HandleFunc("GET /{$}", a.host)
+	a := &app{room}
+	mux := a.NewMux()
+	mux.Handle("GET /{$}", exampleapp.ShowFunc(a.renderHost))
 	mux.HandleFunc("GET /participant", a.participant)
-	mux.HandleFunc("GET /history", a.history)
+	mux.Handle("GET /history", exampleapp.ShowFunc(a.renderHistory))
 	mux.HandleFunc("POST /start", a.start)
 	mux.HandleFunc("POST /stop/{id}", a.stop)
-	mux.HandleFunc("POST /layout/{id}", a.layout)
+	mux.HandleFunc("POST /layout/{id}", exampleapp.LayoutHandler("archive", a.Client.SetArchiveLayout, a.renderHost))
 	mux.HandleFunc("GET /download/{id}", a.download)
 	mux.HandleFunc("POST /delete/{id}", a.delete)
 	return mux, nil
@@ -92,7 +83,7 @@ type archiveView struct {
 func (a *app) view(ar *opentok.Archive) archiveView {
 	v := archiveView{ID: ar.ID, SessionID: ar.SessionID, Name: ar.Name, Status: ar.Status, OutputMode: ar.OutputMode,
 		CreatedAt: ar.CreatedAt, Duration: ar.Duration, Seconds: int64(ar.Duration / time.Second), Size: ar.Size,
-		Reason: ar.Reason, ThisSession: ar.SessionID == a.sessionID}
+		Reason: ar.Reason, ThisSession: ar.SessionID == a.SessionID}
 	if ar.Status == opentok.ArchiveAvailable {
 		v.DownloadURL = "/download/" + ar.ID
 	}
@@ -112,8 +103,7 @@ func (v archiveView) Deletable() bool {
 // hostData is the host page's content.
 type hostData struct {
 	// Recording are this session's archives still being recorded.
-	Recording []archiveView        `json:"recording"`
-	Layouts   []opentok.LayoutType `json:"-"`
+	Recording []archiveView `json:"recording"`
 }
 
 // historyData is the history page's content.
@@ -124,26 +114,20 @@ type historyData struct {
 	Prev, Next int           `json:"-"` // page numbers, 0 for none
 }
 
-// token makes a client token; the host is a moderator (it may force others
-// to disconnect or mute), a participant a publisher.
-func (a *app) token(role opentok.Role, name string) (string, error) {
-	return a.ot.GenerateToken(a.sessionID, &opentok.TokenOptions{Role: role, Data: "name=" + name})
-}
-
 // renderHost shows the host page with the session's current recordings and
 // the notice (or error) of the action that led there.
 func (a *app) renderHost(w http.ResponseWriter, r *http.Request, page *exampleapp.Page, actionErr error) {
-	page.Title, page.SessionID, page.Publish = "Host", a.sessionID, true
-	var errs [2]error
-	page.Token, errs[0] = a.token(opentok.RoleModerator, "Host")
-	page.Data, errs[1] = a.recording(r.Context())
-	a.site.Respond(w, r, "host", page, cmp.Or(actionErr, errs[0], errs[1]))
+	page.Title = "Host"
+	joinErr := a.Join(page, opentok.RoleModerator, "Host")
+	var listErr error
+	page.Data, listErr = a.recording(r.Context())
+	a.Respond(w, r, "host", page, cmp.Or(actionErr, joinErr, listErr))
 }
 
 // recording lists the session's archives that are still recording.
 func (a *app) recording(ctx context.Context) (*hostData, error) {
 	data := &hostData{}
-	list, err := a.ot.ListArchives(ctx, &opentok.ListArchivesOptions{SessionID: a.sessionID})
+	list, err := a.Client.ListArchives(ctx, &opentok.ListArchivesOptions{SessionID: a.SessionID})
 	if err != nil {
 		return data, fmt.Errorf("list this session's archives: %w", err)
 	}
@@ -155,15 +139,10 @@ func (a *app) recording(ctx context.Context) (*hostData, error) {
 	return data, nil
 }
 
-func (a *app) host(w http.ResponseWriter, r *http.Request) {
-	a.renderHost(w, r, &exampleapp.Page{}, nil)
-}
-
 func (a *app) participant(w http.ResponseWriter, r *http.Request) {
-	page := &exampleapp.Page{Title: "Participant", SessionID: a.sessionID, Publish: true}
-	var err error
-	page.Token, err = a.token(opentok.RolePublisher, "Participant")
-	a.site.Respond(w, r, "participant", page, err)
+	page := &exampleapp.Page{Title: "Participant"}
+	err := a.Join(page, opentok.RolePublisher, "Participant")
+	a.Respond(w, r, "participant", page, err)
 }
 
 // start starts an archive of the session: composed (one MP4 of everyone,
@@ -181,7 +160,7 @@ func (a *app) start(w http.ResponseWriter, r *http.Request) {
 		opts.HasAudio = opentok.Ptr(false)
 	}
 	page := &exampleapp.Page{}
-	ar, err := a.ot.StartArchive(r.Context(), a.sessionID, opts)
+	ar, err := a.Client.StartArchive(r.Context(), a.SessionID, opts)
 	if err != nil {
 		a.renderHost(w, r, page, exampleapp.StartError("an archive", err))
 		return
@@ -195,34 +174,21 @@ func (a *app) start(w http.ResponseWriter, r *http.Request) {
 // becomes "available" (and a callback says so) a little later.
 func (a *app) stop(w http.ResponseWriter, r *http.Request) {
 	page := &exampleapp.Page{}
-	ar, err := a.ot.StopArchive(r.Context(), r.PathValue("id"))
+	ar, err := a.Client.StopArchive(r.Context(), r.PathValue("id"))
 	if err != nil {
 		a.renderHost(w, r, page, fmt.Errorf("stop archive %s: %w", r.PathValue("id"), err))
 		return
 	}
 	page.Notice = fmt.Sprintf("Archive %s stopped after %s; it is available for download once the platform has stored it (see History).",
 		ar.ID, ar.Duration)
-	if a.site.FinishArchive(ar.ID) {
+	if a.FinishArchive(ar.ID) {
 		page.Notice = fmt.Sprintf("Archive %s stopped after %s. Offline demo: the fake platform made it available at once; download it from History.",
 			ar.ID, ar.Duration)
-		if fresh, err := a.ot.GetArchive(r.Context(), ar.ID); err == nil {
+		if fresh, err := a.Client.GetArchive(r.Context(), ar.ID); err == nil {
 			ar = fresh
 		}
 	}
 	page.Result = a.view(ar)
-	a.renderHost(w, r, page, nil)
-}
-
-// layout changes the layout of a composed archive while it records.
-func (a *app) layout(w http.ResponseWriter, r *http.Request) {
-	id, typ := r.PathValue("id"), opentok.LayoutType(r.FormValue("type"))
-	page := &exampleapp.Page{}
-	if err := a.ot.SetArchiveLayout(r.Context(), id, opentok.Layout{Type: typ}); err != nil {
-		a.renderHost(w, r, page, fmt.Errorf("change the layout of archive %s: %w", id, err))
-		return
-	}
-	page.Notice = fmt.Sprintf("Archive %s now uses the %s layout.", id, typ)
-	page.Result = map[string]string{"id": id, "layout": string(typ)}
 	a.renderHost(w, r, page, nil)
 }
 
@@ -233,7 +199,7 @@ func (a *app) renderHistory(w http.ResponseWriter, r *http.Request, page *exampl
 	n = max(n, 1)
 	data := &historyData{Page: n}
 	page.Data = data
-	list, err := a.ot.ListArchives(r.Context(), &opentok.ListArchivesOptions{
+	list, err := a.Client.ListArchives(r.Context(), &opentok.ListArchivesOptions{
 		Offset: (n - 1) * historyPageSize, Count: historyPageSize})
 	if err != nil && actionErr == nil {
 		actionErr = fmt.Errorf("list the archives: %w", err)
@@ -250,11 +216,7 @@ func (a *app) renderHistory(w http.ResponseWriter, r *http.Request, page *exampl
 			data.Next = n + 1
 		}
 	}
-	a.site.Respond(w, r, "history", page, actionErr)
-}
-
-func (a *app) history(w http.ResponseWriter, r *http.Request) {
-	a.renderHistory(w, r, &exampleapp.Page{}, nil)
+	a.Respond(w, r, "history", page, actionErr)
 }
 
 // download sends the browser to the archive's file. The platform hands out
@@ -262,7 +224,7 @@ func (a *app) history(w http.ResponseWriter, r *http.Request) {
 // so it is fetched afresh on every click and never stored.
 func (a *app) download(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	ar, err := a.ot.GetArchive(r.Context(), id)
+	ar, err := a.Client.GetArchive(r.Context(), id)
 	switch {
 	case err != nil:
 		err = fmt.Errorf("download archive %s: %w", id, err)
@@ -285,7 +247,7 @@ func (a *app) download(w http.ResponseWriter, r *http.Request) {
 func (a *app) delete(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	page := &exampleapp.Page{}
-	if err := a.ot.DeleteArchive(r.Context(), id); err != nil {
+	if err := a.Client.DeleteArchive(r.Context(), id); err != nil {
 		a.renderHistory(w, r, page, fmt.Errorf("delete archive %s: %w", id, err))
 		return
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"html"
 	"io"
 	"net/http"
@@ -18,29 +17,17 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// build starts the example on p and returns it with its session ID, read
-// from the host page.
-func build(t *testing.T, p *exampleapp.Platform) (http.Handler, string) {
-	t.Helper()
-	h, err := newHandler(context.Background(), p)
-	require.NoError(t, err)
-	page := exampletest.Get(t, h, "/")
-	require.Equal(t, http.StatusOK, page.Code, page.Body)
-	return h, exampletest.Between(t, page.Body, `<code id="session-id">`, `</code>`)
-}
-
 // startArchive starts an archive through the JSON answer of the start form.
 func startArchive(t *testing.T, h http.Handler, form url.Values) archiveView {
 	t.Helper()
 	var v archiveView
-	resp := exampletest.PostJSON(t, h, "/start", form, &v)
-	require.Equal(t, http.StatusOK, resp.Code, resp.Body)
+	exampletest.PostOK(t, h, "/start", form, &v)
 	return v
 }
 
 func TestHostPage(t *testing.T) {
 	fake, p := exampletest.Offline(t)
-	h, sessionID := build(t, p)
+	h, sessionID := exampletest.Start(t, newHandler, p)
 
 	s, ok := fake.Session(sessionID)
 	require.True(t, ok)
@@ -70,7 +57,7 @@ func TestHostPage(t *testing.T) {
 
 func TestArchiveStartLayoutStopDownloadDelete(t *testing.T) {
 	fake, p := exampletest.Offline(t)
-	h, sessionID := build(t, p)
+	h, sessionID := exampletest.Start(t, newHandler, p)
 
 	// Start, from the form.
 	resp := exampletest.Post(t, h, "/start", url.Values{"name": {"stand-up"}, "outputMode": {"composed"}, "media": {"both"}})
@@ -91,7 +78,7 @@ func TestArchiveStartLayoutStopDownloadDelete(t *testing.T) {
 	// Change the layout.
 	resp = exampletest.Post(t, h, "/layout/"+id, url.Values{"type": {"pip"}})
 	require.Equal(t, http.StatusOK, resp.Code, resp.Body)
-	assert.Contains(t, resp.Body, "Archive "+id+" now uses the pip layout.")
+	assert.Contains(t, resp.Body, "The layout of archive "+id+" is now pip.")
 	ar, _ := fake.Archive(id)
 	assert.Equal(t, "pip", ar.Layout["type"])
 
@@ -138,7 +125,7 @@ func TestArchiveStartLayoutStopDownloadDelete(t *testing.T) {
 
 func TestArchiveActionsAnswerJSON(t *testing.T) {
 	fake, p := exampletest.Offline(t)
-	h, sessionID := build(t, p)
+	h, sessionID := exampletest.Start(t, newHandler, p)
 
 	v := startArchive(t, h, url.Values{"name": {"json"}, "outputMode": {"individual"}, "media": {"audio"}})
 	assert.Equal(t, opentok.ArchiveStarted, v.Status)
@@ -163,7 +150,7 @@ func TestArchiveActionsAnswerJSON(t *testing.T) {
 
 func TestOnlineNeedsSomeoneConnected(t *testing.T) {
 	fake, p := exampletest.Online(t)
-	h, sessionID := build(t, p)
+	h, sessionID := exampletest.Start(t, newHandler, p)
 	assert.Empty(t, fake.Connections(sessionID), "with real credentials nobody is simulated")
 	body := exampletest.Get(t, h, "/").Body
 	assert.NotContains(t, body, "Offline demo")
@@ -171,7 +158,7 @@ func TestOnlineNeedsSomeoneConnected(t *testing.T) {
 	// The platform answers 404 when nobody is connected; the page says so.
 	resp := exampletest.Post(t, h, "/start", url.Values{"name": {"nobody"}})
 	assert.Equal(t, http.StatusNotFound, resp.Code)
-	msg := html.UnescapeString(exampletest.Between(t, resp.Body, `<p class="error" id="error" role="alert">`, `</p>`))
+	msg := exampletest.ErrorMessage(t, resp.Body)
 	assert.True(t, strings.HasPrefix(msg, "The platform refused the request (HTTP 404): start an archive (it needs someone connected to the session"), msg)
 	assert.Contains(t, resp.Body, `<code id="session-id">`+sessionID+`</code>`, "the page is still there")
 	assert.Empty(t, fake.Archives())
@@ -179,7 +166,7 @@ func TestOnlineNeedsSomeoneConnected(t *testing.T) {
 
 func TestDownloadOnlyOnceAvailable(t *testing.T) {
 	fake, p := exampletest.Online(t)
-	h, sessionID := build(t, p)
+	h, sessionID := exampletest.Start(t, newHandler, p)
 	// A browser joins and publishes.
 	tok, err := p.Client.GenerateToken(sessionID, nil)
 	require.NoError(t, err)
@@ -214,7 +201,7 @@ func TestDownloadOnlyOnceAvailable(t *testing.T) {
 
 func TestErrorsAreShownAsMessages(t *testing.T) {
 	fake, p := exampletest.Offline(t)
-	h, _ := build(t, p)
+	h, _ := exampletest.Start(t, newHandler, p)
 	v := startArchive(t, h, nil)
 
 	for _, tc := range []struct {
@@ -242,7 +229,7 @@ func TestErrorsAreShownAsMessages(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			resp := tc.do()
 			assert.Equal(t, tc.status, resp.Code)
-			msg := html.UnescapeString(exampletest.Between(t, resp.Body, `<p class="error" id="error" role="alert">`, `</p>`))
+			msg := exampletest.ErrorMessage(t, resp.Body)
 			assert.Contains(t, msg, tc.want)
 			assert.Contains(t, resp.Body, exampleapp.Banner, "the whole page is rendered around the message")
 		})
@@ -259,7 +246,7 @@ func TestErrorsAreShownAsMessages(t *testing.T) {
 
 func TestHistoryPages(t *testing.T) {
 	fake, p := exampletest.Offline(t)
-	h, _ := build(t, p)
+	h, _ := exampletest.Start(t, newHandler, p)
 	for range historyPageSize + 3 {
 		v := startArchive(t, h, nil)
 		require.Equal(t, http.StatusOK, exampletest.Post(t, h, "/stop/"+v.ID, nil).Code)

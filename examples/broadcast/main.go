@@ -31,37 +31,28 @@ func main() { exampleapp.Main("broadcast", newHandler) }
 // viewerRefresh is how often the viewer page reloads while nothing is live.
 const viewerRefresh = 10
 
-type app struct {
-	site      *exampleapp.Site
-	ot        *opentok.OpenTok
-	sessionID string
-}
+type app struct{ *exampleapp.Room }
 
 func newHandler(ctx context.Context, p *exampleapp.Platform) (http.Handler, error) {
-	site, err := exampleapp.NewSite(p, "broadcast", templates,
-		exampleapp.NavLink{Path: "/", Label: "Host"},
-		exampleapp.NavLink{Path: "/viewer", Label: "Viewer"})
+	room, err := exampleapp.OpenRoom(ctx, p, exampleapp.RoomOptions{
+		Name: "broadcast", Pages: templates,
+		Nav: []exampleapp.NavLink{{Path: "/", Label: "Host"}, {Path: "/viewer", Label: "Viewer"}},
+		OfflineNote: "A simulated participant is connected and publishing, so that a broadcast can start without a " +
+			"camera. The fake's HLS playlists are empty and its RTMP targets go live 2 s after the start.",
+		// Broadcasting needs the Media Router, and someone publishing.
+		Session:     &opentok.SessionOptions{MediaMode: opentok.MediaRouted},
+		Participant: "Simulated participant",
+	})
 	if err != nil {
 		return nil, err
 	}
-	site.OfflineNote = "A simulated participant is connected and publishing, so that a broadcast can start " +
-		"without a camera. The fake's HLS playlists are empty and its RTMP targets go live 2 s after the start."
-	// Broadcasting needs the Media Router: a routed session.
-	s, err := p.Client.CreateSession(ctx, &opentok.SessionOptions{MediaMode: opentok.MediaRouted})
-	if err != nil {
-		return nil, err
-	}
-	if err := p.SimulateParticipant(s.ID, "Simulated participant"); err != nil {
-		return nil, err
-	}
-	a := &app{site: site, ot: p.Client, sessionID: s.ID}
-
-	mux := site.NewMux()
-	mux.HandleFunc("GET /{$}", a.host)
+	a := &app{room}
+	mux := a.NewMux()
+	mux.Handle("GET /{$}", exampleapp.ShowFunc(a.renderHost))
 	mux.HandleFunc("GET /viewer", a.viewer)
 	mux.HandleFunc("POST /start", a.start)
 	mux.HandleFunc("POST /stop/{id}", a.stop)
-	mux.HandleFunc("POST /layout/{id}", a.layout)
+	mux.HandleFunc("POST /layout/{id}", exampleapp.LayoutHandler("broadcast", a.Client.SetBroadcastLayout, a.renderHost))
 	return mux, nil
 }
 
@@ -100,7 +91,7 @@ type liveData struct {
 // live lists the session's broadcasts that are running.
 func (a *app) live(ctx context.Context) (*liveData, error) {
 	data := &liveData{}
-	list, err := a.ot.ListBroadcasts(ctx, &opentok.ListBroadcastsOptions{SessionID: a.sessionID})
+	list, err := a.Client.ListBroadcasts(ctx, &opentok.ListBroadcastsOptions{SessionID: a.SessionID})
 	if err != nil {
 		return data, fmt.Errorf("list this session's broadcasts: %w", err)
 	}
@@ -115,26 +106,22 @@ func (a *app) live(ctx context.Context) (*liveData, error) {
 // renderHost shows the host page with the session's running broadcasts and
 // the notice (or error) of the action that led there.
 func (a *app) renderHost(w http.ResponseWriter, r *http.Request, page *exampleapp.Page, actionErr error) {
-	page.Title, page.SessionID, page.Publish = "Host", a.sessionID, true
-	var errs [2]error
-	page.Token, errs[0] = a.ot.GenerateToken(a.sessionID, &opentok.TokenOptions{Role: opentok.RoleModerator, Data: "name=Host"})
-	page.Data, errs[1] = a.live(r.Context())
-	a.site.Respond(w, r, "host", page, cmp.Or(actionErr, errs[0], errs[1]))
-}
-
-func (a *app) host(w http.ResponseWriter, r *http.Request) {
-	a.renderHost(w, r, &exampleapp.Page{}, nil)
+	page.Title = "Host"
+	joinErr := a.Join(page, opentok.RoleModerator, "Host")
+	var listErr error
+	page.Data, listErr = a.live(r.Context())
+	a.Respond(w, r, "host", page, cmp.Or(actionErr, joinErr, listErr))
 }
 
 // viewer shows the HLS URL of the running broadcast: what an audience
 // watches, with no token and no OpenTok client library.
 func (a *app) viewer(w http.ResponseWriter, r *http.Request) {
 	data, err := a.live(r.Context())
-	page := &exampleapp.Page{Title: "Viewer", SessionID: a.sessionID, Data: data}
+	page := &exampleapp.Page{Title: "Viewer", SessionID: a.SessionID, Data: data}
 	if len(data.Live) == 0 {
 		page.Refresh = viewerRefresh
 	}
-	a.site.Respond(w, r, "viewer", page, err)
+	a.Respond(w, r, "viewer", page, err)
 }
 
 // start starts a broadcast to HLS (standard, low-latency or DVR) and, when
@@ -153,7 +140,7 @@ func (a *app) start(w http.ResponseWriter, r *http.Request) {
 		opts.Outputs.RTMP = []opentok.RTMPOutput{{ID: r.FormValue("rtmpId"), ServerURL: server, StreamName: name}}
 	}
 	page := &exampleapp.Page{}
-	b, err := a.ot.StartBroadcast(r.Context(), a.sessionID, opts)
+	b, err := a.Client.StartBroadcast(r.Context(), a.SessionID, opts)
 	if err != nil {
 		a.renderHost(w, r, page, exampleapp.StartError("a broadcast", err))
 		return
@@ -169,25 +156,12 @@ func (a *app) start(w http.ResponseWriter, r *http.Request) {
 func (a *app) stop(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	page := &exampleapp.Page{}
-	b, err := a.ot.StopBroadcast(r.Context(), id)
+	b, err := a.Client.StopBroadcast(r.Context(), id)
 	if err != nil {
 		a.renderHost(w, r, page, fmt.Errorf("stop broadcast %s: %w", id, err))
 		return
 	}
 	page.Notice = fmt.Sprintf("Broadcast %s stopped.", b.ID)
 	page.Result = view(b)
-	a.renderHost(w, r, page, nil)
-}
-
-// layout changes the layout of the broadcast while it runs.
-func (a *app) layout(w http.ResponseWriter, r *http.Request) {
-	id, typ := r.PathValue("id"), opentok.LayoutType(r.FormValue("type"))
-	page := &exampleapp.Page{}
-	if err := a.ot.SetBroadcastLayout(r.Context(), id, opentok.Layout{Type: typ}); err != nil {
-		a.renderHost(w, r, page, fmt.Errorf("change the layout of broadcast %s: %w", id, err))
-		return
-	}
-	page.Notice = fmt.Sprintf("Broadcast %s now uses the %s layout.", id, typ)
-	page.Result = map[string]string{"id": id, "layout": string(typ)}
 	a.renderHost(w, r, page, nil)
 }

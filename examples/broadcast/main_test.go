@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -18,25 +16,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// build starts the example on p and returns it with its session ID, read
-// from the host page.
-func build(t *testing.T, p *exampleapp.Platform) (http.Handler, string) {
-	t.Helper()
-	h, err := newHandler(context.Background(), p)
-	require.NoError(t, err)
-	page := exampletest.Get(t, h, "/")
-	require.Equal(t, http.StatusOK, page.Code, page.Body)
-	return h, exampletest.Between(t, page.Body, `<code id="session-id">`, `</code>`)
-}
-
-func errorMessage(t *testing.T, body string) string {
-	t.Helper()
-	return html.UnescapeString(exampletest.Between(t, body, `<p class="error" id="error" role="alert">`, `</p>`))
-}
-
 func TestHostAndViewerPages(t *testing.T) {
 	fake, p := exampletest.Offline(t)
-	h, sessionID := build(t, p)
+	h, sessionID := exampletest.Start(t, newHandler, p)
 
 	s, _ := fake.Session(sessionID)
 	assert.True(t, s.Routed(), "broadcasting needs a routed session")
@@ -61,7 +43,7 @@ func TestHostAndViewerPages(t *testing.T) {
 
 func TestStartHLSShowsTheURL(t *testing.T) {
 	fake, p := exampletest.Offline(t)
-	h, sessionID := build(t, p)
+	h, sessionID := exampletest.Start(t, newHandler, p)
 
 	resp := exampletest.Post(t, h, "/start", url.Values{"hls": {"standard"}})
 	require.Equal(t, http.StatusOK, resp.Code, resp.Body)
@@ -92,7 +74,7 @@ func TestStartHLSShowsTheURL(t *testing.T) {
 	// Layout, then stop.
 	resp = exampletest.Post(t, h, "/layout/"+id, url.Values{"type": {"verticalPresentation"}})
 	require.Equal(t, http.StatusOK, resp.Code, resp.Body)
-	assert.Contains(t, resp.Body, "Broadcast "+id+" now uses the verticalPresentation layout.")
+	assert.Contains(t, resp.Body, "The layout of broadcast "+id+" is now verticalPresentation.")
 	b, _ = fake.Broadcast(id)
 	assert.Equal(t, "verticalPresentation", b.Layout["type"])
 
@@ -107,7 +89,7 @@ func TestStartHLSShowsTheURL(t *testing.T) {
 
 func TestStartWithRTMPShowsItsStatus(t *testing.T) {
 	fake, p := exampletest.Offline(t)
-	h, _ := build(t, p)
+	h, _ := exampletest.Start(t, newHandler, p)
 
 	var v broadcastView
 	resp := exampletest.PostJSON(t, h, "/start", url.Values{
@@ -138,46 +120,46 @@ func TestStartWithRTMPShowsItsStatus(t *testing.T) {
 
 func TestErrorsAreShownAsMessages(t *testing.T) {
 	fake, p := exampletest.Offline(t)
-	h, _ := build(t, p)
+	h, _ := exampletest.Start(t, newHandler, p)
 
 	resp := exampletest.Post(t, h, "/start", url.Values{"hls": {"off"}})
 	assert.Equal(t, http.StatusBadRequest, resp.Code)
-	assert.Contains(t, errorMessage(t, resp.Body), "Nothing was sent, the input is not valid: start a broadcast: ")
+	assert.Contains(t, exampletest.ErrorMessage(t, resp.Body), "Nothing was sent, the input is not valid: start a broadcast: ")
 
 	resp = exampletest.Post(t, h, "/start", url.Values{"rtmpServerUrl": {"http://example.com/live"}, "rtmpStreamName": {"k"}})
 	assert.Equal(t, http.StatusBadRequest, resp.Code)
-	assert.Contains(t, errorMessage(t, resp.Body), "outputs.rtmp[0].serverUrl")
+	assert.Contains(t, exampletest.ErrorMessage(t, resp.Body), "outputs.rtmp[0].serverUrl")
 	assert.Empty(t, fake.RequestsFor("StartBroadcast"), "invalid input never reaches the platform")
 
 	var v broadcastView
 	exampletest.PostJSON(t, h, "/start", nil, &v)
 	resp = exampletest.Post(t, h, "/start", nil)
 	assert.Equal(t, http.StatusConflict, resp.Code)
-	assert.Contains(t, errorMessage(t, resp.Body), "The platform refused the request (HTTP 409): start a broadcast: ")
+	assert.Contains(t, exampletest.ErrorMessage(t, resp.Body), "The platform refused the request (HTTP 409): start a broadcast: ")
 	assert.Contains(t, resp.Body, `id="broadcast-`+v.ID+`"`, "the running broadcast is still shown")
 
 	resp = exampletest.Post(t, h, "/layout/"+v.ID, url.Values{"type": {"custom"}})
 	assert.Equal(t, http.StatusBadRequest, resp.Code)
-	assert.Contains(t, errorMessage(t, resp.Body), "change the layout of broadcast "+v.ID)
+	assert.Contains(t, exampletest.ErrorMessage(t, resp.Body), "change the layout of broadcast "+v.ID)
 
 	resp = exampletest.Post(t, h, "/stop/nope", nil)
 	assert.Equal(t, http.StatusNotFound, resp.Code)
-	assert.Contains(t, errorMessage(t, resp.Body), "stop broadcast nope")
+	assert.Contains(t, exampletest.ErrorMessage(t, resp.Body), "stop broadcast nope")
 
 	fake.InjectFault("ListBroadcasts", opentoktest.Fault{Status: http.StatusInternalServerError, Times: 3})
 	resp = exampletest.Get(t, h, "/viewer")
 	assert.Equal(t, http.StatusBadGateway, resp.Code)
-	assert.Contains(t, errorMessage(t, resp.Body), "list this session's broadcasts")
+	assert.Contains(t, exampletest.ErrorMessage(t, resp.Body), "list this session's broadcasts")
 	assert.Contains(t, resp.Body, exampleapp.Banner)
 }
 
 func TestOnlineNeedsSomeonePublishing(t *testing.T) {
 	fake, p := exampletest.Online(t)
-	h, sessionID := build(t, p)
+	h, sessionID := exampletest.Start(t, newHandler, p)
 	assert.Empty(t, fake.Connections(sessionID))
 	resp := exampletest.Post(t, h, "/start", nil)
 	assert.Equal(t, http.StatusNotFound, resp.Code)
-	assert.Contains(t, errorMessage(t, resp.Body),
+	assert.Contains(t, exampletest.ErrorMessage(t, resp.Body),
 		"The platform refused the request (HTTP 404): start a broadcast (it needs someone connected to the session")
 	assert.NotContains(t, resp.Body, "Offline demo")
 }

@@ -27,10 +27,7 @@ func main() { exampleapp.Main("helloworld", newHandler) }
 
 // app is the example's state: one session, shared by everyone who opens the
 // page.
-type app struct {
-	site      *exampleapp.Site
-	sessionID string
-}
+type app struct{ *exampleapp.Room }
 
 // sessionInfo is what a browser needs to join the session.
 type sessionInfo struct {
@@ -42,42 +39,33 @@ type sessionInfo struct {
 }
 
 func newHandler(ctx context.Context, p *exampleapp.Platform) (http.Handler, error) {
-	a, err := newApp(ctx, p)
+	// Relayed media (Session: nil, the default) is enough to publish and
+	// subscribe; the other examples need routed media.
+	room, err := exampleapp.OpenRoom(ctx, p, exampleapp.RoomOptions{
+		Name: "helloworld", Pages: templates, Nav: []exampleapp.NavLink{{Path: "/", Label: "Video chat"}},
+	})
 	if err != nil {
 		return nil, err
 	}
-	mux := a.site.NewMux()
+	a := &app{room}
+	mux := a.NewMux()
 	mux.HandleFunc("GET /{$}", a.home)
 	mux.HandleFunc("GET /session", a.session)
 	return mux, nil
 }
 
-func newApp(ctx context.Context, p *exampleapp.Platform) (*app, error) {
-	site, err := exampleapp.NewSite(p, "helloworld", templates, exampleapp.NavLink{Path: "/", Label: "Video chat"})
-	if err != nil {
-		return nil, err
-	}
-	// Relayed media (the default) is enough to publish and subscribe; the
-	// other examples need routed media.
-	s, err := p.Client.CreateSession(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	return &app{site: site, sessionID: s.ID}, nil
-}
-
 // info makes a fresh token for each visitor: tokens are signed locally,
 // without a request to the platform.
 func (a *app) info() (sessionInfo, error) {
-	token, err := a.site.Client.GenerateToken(a.sessionID, &opentok.TokenOptions{Role: opentok.RolePublisher})
-	return sessionInfo{APIKey: a.site.OwnerID(), SessionID: a.sessionID, Token: token}, err
+	token, err := a.Client.GenerateToken(a.SessionID, &opentok.TokenOptions{Role: opentok.RolePublisher})
+	return sessionInfo{APIKey: a.OwnerID(), SessionID: a.SessionID, Token: token}, err
 }
 
 func (a *app) home(w http.ResponseWriter, r *http.Request) {
-	page := &exampleapp.Page{Title: "Hello, world", SessionID: a.sessionID, Publish: true}
+	page := &exampleapp.Page{Title: "Hello, world", SessionID: a.SessionID, Publish: true}
 	info, err := a.info()
 	page.Token, page.Result = info.Token, info
-	a.site.Respond(w, r, "home", page, err)
+	a.Respond(w, r, "home", page, err)
 }
 
 func (a *app) session(w http.ResponseWriter, r *http.Request) {

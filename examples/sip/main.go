@@ -43,29 +43,25 @@ type call struct {
 }
 
 type app struct {
-	site      *exampleapp.Site
-	ot        *opentok.OpenTok
-	sessionID string
+	*exampleapp.Room
 
 	mu    sync.Mutex
 	calls []call // oldest first
 }
 
 func newHandler(ctx context.Context, p *exampleapp.Platform) (http.Handler, error) {
-	site, err := exampleapp.NewSite(p, "sip", templates, exampleapp.NavLink{Path: "/", Label: "Calls"})
+	room, err := exampleapp.OpenRoom(ctx, p, exampleapp.RoomOptions{
+		Name: "sip", Pages: templates, Nav: []exampleapp.NavLink{{Path: "/", Label: "Calls"}},
+		OfflineNote: "The fake platform answers every SIP URI at once and carries no audio: " +
+			"dial anything that starts with sip:, then play digits and hang up.",
+		// SIP calls need the Media Router.
+		Session: &opentok.SessionOptions{MediaMode: opentok.MediaRouted},
+	})
 	if err != nil {
 		return nil, err
 	}
-	site.OfflineNote = "The fake platform answers every SIP URI at once and carries no audio: " +
-		"dial anything that starts with sip:, then play digits and hang up."
-	// SIP calls need the Media Router: a routed session.
-	s, err := p.Client.CreateSession(ctx, &opentok.SessionOptions{MediaMode: opentok.MediaRouted})
-	if err != nil {
-		return nil, err
-	}
-	a := &app{site: site, ot: p.Client, sessionID: s.ID}
-
-	mux := site.NewMux()
+	a := &app{Room: room}
+	mux := a.NewMux()
 	mux.HandleFunc("GET /{$}", a.home)
 	mux.HandleFunc("POST /dial", a.dial)
 	mux.HandleFunc("POST /dtmf", a.dtmf)
@@ -90,13 +86,12 @@ type dialForm struct {
 // render shows the page with the current calls and the notice (or error) of
 // the action that led there.
 func (a *app) render(w http.ResponseWriter, r *http.Request, page *exampleapp.Page, form dialForm, actionErr error) {
-	page.Title, page.SessionID, page.Publish = "SIP calls", a.sessionID, true
-	var err error
-	page.Token, err = a.ot.GenerateToken(a.sessionID, &opentok.TokenOptions{Role: opentok.RoleModerator, Data: "name=Host"})
+	page.Title = "SIP calls"
+	err := a.Join(page, opentok.RoleModerator, "Host")
 	a.mu.Lock()
 	page.Data = &homeData{Calls: slices.Clone(a.calls), Form: form}
 	a.mu.Unlock()
-	a.site.Respond(w, r, "home", page, cmp.Or(actionErr, err))
+	a.Respond(w, r, "home", page, cmp.Or(actionErr, err))
 }
 
 func (a *app) home(w http.ResponseWriter, r *http.Request) {
@@ -120,12 +115,12 @@ func (a *app) dial(w http.ResponseWriter, r *http.Request) {
 	if password := r.FormValue("password"); form.Username != "" || password != "" {
 		opts.Auth = &opentok.SIPAuth{Username: form.Username, Password: password}
 	}
-	token, err := a.ot.GenerateToken(a.sessionID, &opentok.TokenOptions{Data: "sip=true"})
+	token, err := a.Client.GenerateToken(a.SessionID, &opentok.TokenOptions{Data: "sip=true"})
 	if err != nil {
 		a.render(w, r, page, form, err)
 		return
 	}
-	sc, err := a.ot.Dial(r.Context(), a.sessionID, token, form.URI, opts)
+	sc, err := a.Client.Dial(r.Context(), a.SessionID, token, form.URI, opts)
 	if err != nil {
 		a.render(w, r, page, form, fmt.Errorf("dial %s: %w", form.URI, err))
 		return
@@ -188,12 +183,12 @@ func (a *app) dtmf(w http.ResponseWriter, r *http.Request) {
 	c, found := a.find(id)
 	switch {
 	case id == "":
-		err = a.ot.PlayDTMF(r.Context(), a.sessionID, digits)
+		err = a.Client.PlayDTMF(r.Context(), a.SessionID, digits)
 		page.Notice = fmt.Sprintf("Played %q to every call.", digits)
 	case !found:
 		err = exampleapp.Errorf(http.StatusNotFound, "There is no current call %s.", id)
 	default:
-		err = a.ot.PlayDTMFToConnection(r.Context(), a.sessionID, c.ConnectionID, digits)
+		err = a.Client.PlayDTMFToConnection(r.Context(), a.SessionID, c.ConnectionID, digits)
 		page.Notice = fmt.Sprintf("Played %q to call %s.", digits, id)
 	}
 	if err != nil {
@@ -213,7 +208,7 @@ func (a *app) hangup(w http.ResponseWriter, r *http.Request) {
 		a.render(w, r, page, dialForm{Secure: true}, exampleapp.Errorf(http.StatusNotFound, "There is no current call %s.", id))
 		return
 	}
-	err := a.ot.ForceDisconnect(r.Context(), a.sessionID, c.ConnectionID)
+	err := a.Client.ForceDisconnect(r.Context(), a.SessionID, c.ConnectionID)
 	switch {
 	case errors.Is(err, opentok.ErrNotFound):
 		// The far end hung up, or the platform ended the call.

@@ -14,32 +14,17 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func build(t *testing.T, p *exampleapp.Platform) (http.Handler, string) {
-	t.Helper()
-	h, err := newHandler(context.Background(), p)
-	require.NoError(t, err)
-	page := exampletest.Get(t, h, "/")
-	require.Equal(t, http.StatusOK, page.Code, page.Body)
-	return h, exampletest.Between(t, page.Body, `<code id="session-id">`, `</code>`)
-}
-
-func errorMessage(t *testing.T, body string) string {
-	t.Helper()
-	return html.UnescapeString(exampletest.Between(t, body, `<p class="error" id="error" role="alert">`, `</p>`))
-}
-
 // dial dials through the JSON answer of the dial form.
 func dial(t *testing.T, h http.Handler, uri string) call {
 	t.Helper()
 	var c call
-	resp := exampletest.PostJSON(t, h, "/dial", url.Values{"uri": {uri}}, &c)
-	require.Equal(t, http.StatusOK, resp.Code, resp.Body)
+	exampletest.PostOK(t, h, "/dial", url.Values{"uri": {uri}}, &c)
 	return c
 }
 
 func TestPage(t *testing.T) {
 	fake, p := exampletest.Offline(t)
-	h, sessionID := build(t, p)
+	h, sessionID := exampletest.Start(t, newHandler, p)
 	s, _ := fake.Session(sessionID)
 	assert.True(t, s.Routed(), "SIP needs a routed session")
 
@@ -54,7 +39,7 @@ func TestPage(t *testing.T) {
 
 func TestDialPlayDTMFHangUp(t *testing.T) {
 	fake, p := exampletest.Offline(t)
-	h, sessionID := build(t, p)
+	h, sessionID := exampletest.Start(t, newHandler, p)
 
 	resp := exampletest.Post(t, h, "/dial", url.Values{
 		"uri":      {"sip:+14155550100@sip.example.com;transport=tls"},
@@ -112,7 +97,7 @@ func TestDialPlayDTMFHangUp(t *testing.T) {
 
 func TestCallsList(t *testing.T) {
 	_, p := exampletest.Offline(t)
-	h, sessionID := build(t, p)
+	h, sessionID := exampletest.Start(t, newHandler, p)
 	a := dial(t, h, "sip:alice@example.com")
 	b := dial(t, h, "sips:bob@example.com")
 	assert.NotEmpty(t, a.ConnectionID)
@@ -133,7 +118,7 @@ func TestCallsList(t *testing.T) {
 
 func TestErrorsAreShownAsMessages(t *testing.T) {
 	fake, p := exampletest.Offline(t)
-	h, _ := build(t, p)
+	h, _ := exampletest.Start(t, newHandler, p)
 	c := dial(t, h, "sip:alice@example.com")
 
 	for _, tc := range []struct {
@@ -160,7 +145,7 @@ func TestErrorsAreShownAsMessages(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			resp := exampletest.Post(t, h, tc.path, tc.form)
 			assert.Equal(t, tc.status, resp.Code)
-			assert.Contains(t, errorMessage(t, resp.Body), tc.want)
+			assert.Contains(t, exampletest.ErrorMessage(t, resp.Body), tc.want)
 			assert.Contains(t, resp.Body, `<tr id="call-`+c.ID+`">`, "the page is still whole")
 			assert.NotContains(t, resp.Body, "pa55-w0rd-never-shown")
 		})
@@ -179,12 +164,12 @@ func TestErrorsAreShownAsMessages(t *testing.T) {
 	fake.InjectFault("Dial", opentoktest.Fault{Status: http.StatusInternalServerError})
 	resp = exampletest.Post(t, h, "/dial", url.Values{"uri": {"sip:b@example.com"}})
 	assert.Equal(t, http.StatusBadGateway, resp.Code)
-	assert.Contains(t, errorMessage(t, resp.Body), "The platform refused the request (HTTP 500): dial sip:b@example.com: ")
+	assert.Contains(t, exampletest.ErrorMessage(t, resp.Body), "The platform refused the request (HTTP 500): dial sip:b@example.com: ")
 
 	fake.InjectFault("ForceDisconnect", opentoktest.Fault{Status: http.StatusInternalServerError, Times: 3})
 	resp = exampletest.Post(t, h, "/hangup/"+c.ID, nil)
 	assert.Equal(t, http.StatusBadGateway, resp.Code)
-	assert.Contains(t, errorMessage(t, resp.Body), "hang up call "+c.ID)
+	assert.Contains(t, exampletest.ErrorMessage(t, resp.Body), "hang up call "+c.ID)
 	assert.Contains(t, resp.Body, `<tr id="call-`+c.ID+`">`, "a call that could not be hung up stays listed")
 
 	var e struct{ Error string }

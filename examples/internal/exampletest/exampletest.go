@@ -4,7 +4,9 @@
 package exampletest
 
 import (
+	"context"
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -86,6 +88,13 @@ func PostJSON(t testing.TB, h http.Handler, path string, form url.Values, v any)
 	return decode(t, Do(t, h, http.MethodPost, path, form, "application/json"), v)
 }
 
+// PostOK is PostJSON for an action that must succeed (status 200).
+func PostOK(t testing.TB, h http.Handler, path string, form url.Values, v any) {
+	t.Helper()
+	resp := PostJSON(t, h, path, form, v)
+	require.Equal(t, http.StatusOK, resp.Code, resp.Body)
+}
+
 // GetJSON fetches a page as JSON and decodes it into v.
 func GetJSON(t testing.TB, h http.Handler, path string, v any) Response {
 	t.Helper()
@@ -108,4 +117,21 @@ func Between(t testing.TB, s, start, end string) string {
 	v, _, ok := strings.Cut(rest, end)
 	require.True(t, ok, "%q not found after %q", end, start)
 	return v
+}
+
+// Start builds an example's handler on p, checks that its home page renders,
+// and returns the handler with the session ID the page shows.
+func Start(t testing.TB, build exampleapp.BuildFunc, p *exampleapp.Platform) (http.Handler, string) {
+	t.Helper()
+	h, err := build(context.Background(), p)
+	require.NoError(t, err)
+	page := Get(t, h, "/")
+	require.Equal(t, http.StatusOK, page.Code, page.Body)
+	return h, Between(t, page.Body, `<code id="session-id">`, `</code>`)
+}
+
+// ErrorMessage returns the error message a page shows, as text.
+func ErrorMessage(t testing.TB, body string) string {
+	t.Helper()
+	return html.UnescapeString(Between(t, body, `<p class="error" id="error" role="alert">`, `</p>`))
 }
