@@ -33,6 +33,8 @@ func main() { exampleapp.Main("archiving", newHandler) }
 // historyPageSize is how many archives the history page shows at a time.
 const historyPageSize = 20
 
+// app is the example: its pages and the session it records. What is
+// recorded is read from the platform on every page load, not kept here.
 type app struct{ *exampleapp.Room }
 
 func newHandler(ctx context.Context, p *exampleapp.Platform) (http.Handler, error) {

@@ -82,6 +82,10 @@ func TestArchiveStartLayoutStopDownloadDelete(t *testing.T) {
 	ar, _ := fake.Archive(id)
 	assert.Equal(t, "pip", ar.Layout["type"])
 
+	row = exampletest.Between(t, exampletest.Get(t, h, "/history").Body, `<tr id="archive-`+id+`">`, `</tr>`)
+	assert.Contains(t, row, `<td><span class="muted">recording</span></td>`, "no duration while recording")
+	assert.Contains(t, row, "no file yet")
+
 	// Stop after 65 s: offline, the archive is available at once.
 	fake.Advance(65 * time.Second)
 	resp = exampletest.Post(t, h, "/stop/"+id, nil)

@@ -31,6 +31,8 @@ func main() { exampleapp.Main("broadcast", newHandler) }
 // viewerRefresh is how often the viewer page reloads while nothing is live.
 const viewerRefresh = 10
 
+// app is the example: its pages and the session it broadcasts. What is
+// live is read from the platform on every page load, not kept here.
 type app struct{ *exampleapp.Room }
 
 func newHandler(ctx context.Context, p *exampleapp.Platform) (http.Handler, error) {

@@ -42,6 +42,8 @@ type call struct {
 	StartedAt    time.Time `json:"startedAt"`
 }
 
+// app is the example: its pages, the session calls are dialled into, and
+// the calls it dialled (the platform has no request that lists them).
 type app struct {
 	*exampleapp.Room
 
