@@ -1,0 +1,163 @@
+package exampleapp
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/opentok-go/opentok"
+	"github.com/opentok-go/opentok/opentoktest"
+)
+
+// userAgent is appended to the SDK's User-Agent by the examples' clients.
+const userAgent = "opentok-go-examples"
+
+// Banner is the notice every example prints on the console and shows on
+// every page when it runs against the built-in fake platform.
+const Banner = "Offline demo: using the built-in fake platform; set " + EnvAPIKey + " and " + EnvAPISecret +
+	" (or " + EnvApplicationID + " and " + EnvPrivateKeyPath + ") to use a real project."
+
+// The browser client library (OpenTok.js), from the CDNs the platform's
+// documentation uses: the Vonage package for application credentials, the
+// OpenTok one for project credentials.
+const (
+	VonageClientLibraryURL  = "https://unpkg.com/@vonage/client-sdk-video@2/dist/js/opentok.js"
+	OpenTokClientLibraryURL = "https://static.opentok.com/v2/js/opentok.min.js"
+)
+
+// Platform is what an example talks to: an SDK client and, when running
+// offline, the fake platform behind it.
+type Platform struct {
+	// Client is the SDK client every example uses for its REST calls and
+	// tokens.
+	Client *opentok.OpenTok
+	// Fake is the in-memory fake platform Client talks to when the example
+	// runs offline; nil with real credentials. Examples use it only to stand
+	// in for what a real platform or real people would do (a participant
+	// publishing, an archive finishing its upload).
+	Fake *opentoktest.Server
+
+	close func() error
+}
+
+// StartFake starts the built-in fake platform on a free loopback port and
+// returns a Platform whose Client talks to it. Close stops it.
+func StartFake() (*Platform, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("cannot start the built-in fake platform: %w", err)
+	}
+	fake, err := opentoktest.New(opentoktest.WithBaseURL("http://" + ln.Addr().String()))
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	hs := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }() // ends with ErrServerClosed on Close
+	p, err := FakePlatform(fake)
+	if err != nil {
+		hs.Close()
+		return nil, err
+	}
+	p.close = func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err := hs.Shutdown(ctx)
+		fake.Close()
+		return err
+	}
+	return p, nil
+}
+
+// FakePlatform returns an offline Platform for a fake that is already
+// serving, such as one from opentoktest.NewServer in a test. Closing the
+// Platform leaves the fake running.
+func FakePlatform(fake *opentoktest.Server) (*Platform, error) {
+	ot, err := fake.NewClient(opentok.WithUserAgent(userAgent))
+	if err != nil {
+		return nil, err
+	}
+	return &Platform{Client: ot, Fake: fake}, nil
+}
+
+// Offline reports whether the Platform is the built-in fake.
+func (p *Platform) Offline() bool { return p.Fake != nil }
+
+// Close stops the built-in fake platform, if this Platform started it.
+func (p *Platform) Close() error {
+	if p.close == nil {
+		return nil
+	}
+	c := p.close
+	p.close = nil
+	return c()
+}
+
+// ClientLibraryURL is the URL of the browser client library that fits the
+// credentials.
+func (p *Platform) ClientLibraryURL() string {
+	if p.Client.IsVonage() {
+		return VonageClientLibraryURL
+	}
+	return OpenTokClientLibraryURL
+}
+
+// OwnerLabel names what OwnerID is: "Application ID" or "API key". The
+// browser passes that value to OT.initSession.
+func (p *Platform) OwnerLabel() string {
+	if p.Client.IsVonage() {
+		return "Application ID"
+	}
+	return "API key"
+}
+
+// OwnerID is the API key or application ID: public, unlike the secret.
+func (p *Platform) OwnerID() string { return p.Client.OwnerID() }
+
+// Describe says in a few words what the Platform is ("OpenTok project
+// 47000000 at https://api.opentok.com"), for the console and page footers.
+// It never includes a secret.
+func (p *Platform) Describe() string {
+	switch {
+	case p.Offline():
+		return "the built-in fake platform at " + p.Client.BaseURL()
+	case p.Client.IsVonage():
+		return "Vonage application " + p.OwnerID() + " at " + p.Client.BaseURL()
+	}
+	return "OpenTok project " + p.OwnerID() + " at " + p.Client.BaseURL()
+}
+
+// SimulateParticipant stands in for a person when running offline: it
+// connects a simulated client to the session with a publisher token and
+// publishes a camera stream named name, as a browser would, so that
+// archives and broadcasts (which need someone publishing) can start. With
+// real credentials it does nothing and returns nil: real people join from
+// their browsers.
+func (p *Platform) SimulateParticipant(sessionID, name string) error {
+	if !p.Offline() {
+		return nil
+	}
+	token, err := p.Client.GenerateToken(sessionID, &opentok.TokenOptions{Data: "name=" + name})
+	if err != nil {
+		return err
+	}
+	conn, err := p.Fake.Connect(sessionID, token)
+	if err != nil {
+		return fmt.Errorf("simulated participant: %w", err)
+	}
+	if _, err := conn.Publish(opentoktest.PublishOptions{Name: name}); err != nil {
+		conn.Disconnect()
+		return fmt.Errorf("simulated participant: %w", err)
+	}
+	return nil
+}
+
+// FinishArchive stands in for the platform's upload when running offline:
+// it makes a stopped archive available at once, and reports whether it did.
+// With real credentials it does nothing: the platform makes the archive
+// available (and sends an archive callback) once the file is uploaded.
+func (p *Platform) FinishArchive(archiveID string) bool {
+	return p.Offline() && p.Fake.CompleteArchive(archiveID)
+}
