@@ -1,11 +1,7 @@
 package exampleapp
 
 import (
-	"context"
 	"fmt"
-	"net"
-	"net/http"
-	"time"
 
 	"github.com/opentok-go/opentok"
 	"github.com/opentok-go/opentok/opentoktest"
@@ -45,28 +41,18 @@ type Platform struct {
 // StartFake starts the built-in fake platform on a free loopback port and
 // returns a Platform whose Client talks to it. Close stops it.
 func StartFake() (*Platform, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	fake, err := opentoktest.Start()
 	if err != nil {
 		return nil, fmt.Errorf("cannot start the built-in fake platform: %w", err)
 	}
-	fake, err := opentoktest.New(opentoktest.WithBaseURL("http://" + ln.Addr().String()))
-	if err != nil {
-		ln.Close()
-		return nil, err
-	}
-	hs := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = hs.Serve(ln) }() // ends with ErrServerClosed on Close
 	p, err := FakePlatform(fake)
 	if err != nil {
-		hs.Close()
+		fake.Close()
 		return nil, err
 	}
 	p.close = func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		err := hs.Shutdown(ctx)
 		fake.Close()
-		return err
+		return nil
 	}
 	return p, nil
 }
