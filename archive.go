@@ -2,11 +2,9 @@ package opentok
 
 import (
 	"context"
-	"errors"
 	"iter"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 )
 
@@ -308,14 +306,6 @@ func (w *archiveWire) archive() *Archive {
 
 // ---- validation -----------------------------------------------------------------
 
-// needID rejects an empty resource ID argument.
-func needID(field, id string) error {
-	if id == "" {
-		return invalid(field, "must not be empty")
-	}
-	return nil
-}
-
 func validateStreamMode(mode StreamMode) error {
 	switch mode {
 	case "", StreamModeAuto, StreamModeManual:
@@ -419,13 +409,7 @@ func (ot *OpenTok) pagingQuery(offset, count int, sessionID string) (url.Values,
 	if err := checkPaging(offset, count); err != nil {
 		return nil, err
 	}
-	q := url.Values{}
-	if offset > 0 {
-		q.Set("offset", strconv.Itoa(offset))
-	}
-	if count > 0 {
-		q.Set("count", strconv.Itoa(count))
-	}
+	q := listQuery(offset, count)
 	if sessionID != "" {
 		if err := ot.checkSessionID("sessionId", sessionID); err != nil {
 			return nil, err
@@ -433,12 +417,6 @@ func (ot *OpenTok) pagingQuery(offset, count int, sessionID string) (url.Values,
 		q.Set("sessionId", sessionID)
 	}
 	return q, nil
-}
-
-// missingIDError is the ResponseError of a 2xx answer without the resource's ID.
-func missingIDError(method, path, what string) error {
-	return &ResponseError{StatusCode: http.StatusOK, Method: method, Path: path,
-		Err: errors.New("the answer holds no " + what + " id")}
 }
 
 // ---- operations -----------------------------------------------------------------
@@ -490,7 +468,7 @@ func (ot *OpenTok) StartArchive(ctx context.Context, sessionID string, opts *Arc
 // errors.Is [ErrConflict] when the archive is not being recorded (for
 // example already stopped), [ErrNotFound] for an unknown archive.
 func (ot *OpenTok) StopArchive(ctx context.Context, archiveID string) (*Archive, error) {
-	if err := needID("archiveId", archiveID); err != nil {
+	if err := checkResourceID("archiveId", archiveID); err != nil {
 		return nil, err
 	}
 	return ot.archiveCall(ctx, http.MethodPost, ot.projectPath("archive", archiveID, "stop"), struct{}{})
@@ -503,7 +481,7 @@ func (ot *OpenTok) StopArchive(ctx context.Context, archiveID string) (*Archive,
 // Errors: [*ValidationError] for an empty archive ID; [*APIError]:
 // errors.Is [ErrNotFound] for an unknown (or deleted) archive.
 func (ot *OpenTok) GetArchive(ctx context.Context, archiveID string) (*Archive, error) {
-	if err := needID("archiveId", archiveID); err != nil {
+	if err := checkResourceID("archiveId", archiveID); err != nil {
 		return nil, err
 	}
 	return ot.archiveCall(ctx, http.MethodGet, ot.projectPath("archive", archiveID), nil)
@@ -515,7 +493,7 @@ func (ot *OpenTok) archiveCall(ctx context.Context, method, path string, body an
 		return nil, err
 	}
 	if w.ID == "" {
-		return nil, missingIDError(method, path, "archive")
+		return nil, missingInAnswer(method, path, http.StatusOK, "archive id")
 	}
 	return w.archive(), nil
 }
@@ -597,7 +575,7 @@ func (ot *OpenTok) AllArchives(ctx context.Context, opts *ListArchivesOptions) i
 // uploaded state (for example while it is still recording: stop it first),
 // [ErrNotFound] for an unknown archive.
 func (ot *OpenTok) DeleteArchive(ctx context.Context, archiveID string) error {
-	if err := needID("archiveId", archiveID); err != nil {
+	if err := checkResourceID("archiveId", archiveID); err != nil {
 		return err
 	}
 	return ot.do(ctx, &request{method: http.MethodDelete, path: ot.projectPath("archive", archiveID)})
@@ -615,7 +593,7 @@ func (ot *OpenTok) DeleteArchive(ctx context.Context, archiveID string) error {
 // platform refuses (layouts apply to composed archives only),
 // [ErrNotFound] for an unknown archive.
 func (ot *OpenTok) SetArchiveLayout(ctx context.Context, archiveID string, layout Layout) error {
-	if err := needID("archiveId", archiveID); err != nil {
+	if err := checkResourceID("archiveId", archiveID); err != nil {
 		return err
 	}
 	if err := layout.validate("layout"); err != nil {
@@ -661,7 +639,7 @@ func addStreamBody(streamID string, opts *StreamMediaOptions) *streamsPatchBody 
 
 // patchStreams sends an add/remove-stream body to an archive or broadcast.
 func (ot *OpenTok) patchStreams(ctx context.Context, resource, idField, id string, body *streamsPatchBody) error {
-	if err := needID(idField, id); err != nil {
+	if err := checkResourceID(idField, id); err != nil {
 		return err
 	}
 	if body.AddStream == "" && body.RemoveStream == "" {

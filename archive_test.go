@@ -3,13 +3,11 @@ package opentok
 import (
 	"context"
 	"errors"
-	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -135,170 +133,6 @@ func runStatusCases(t *testing.T, cases []statusCase) {
 				}
 			}
 			assert.Len(t, ts.requests(), 1)
-		})
-	}
-}
-
-// fakePages serves a newest-first list with offset/count paging, the way
-// the platform does, and records the queries it was asked.
-type fakePages struct {
-	mu      sync.Mutex
-	ids     []string
-	item    func(id string) string
-	queries []url.Values
-	// before runs before page n (1-based) is served; a non-zero status
-	// fails the page.
-	before func(n int, f *fakePages) int
-}
-
-func (f *fakePages) serve(w http.ResponseWriter, r *http.Request, _ []byte) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	q := r.URL.Query()
-	f.queries = append(f.queries, q)
-	if f.before != nil {
-		if st := f.before(len(f.queries), f); st != 0 {
-			serveJSON(w, st, `{"code":`+strconv.Itoa(st)+`,"message":"page failed"}`)
-			return
-		}
-	}
-	offset, _ := strconv.Atoi(q.Get("offset"))
-	count := 50
-	if c := q.Get("count"); c != "" {
-		count, _ = strconv.Atoi(c)
-	}
-	var items []string
-	for i := offset; i < len(f.ids) && i < offset+count; i++ {
-		items = append(items, f.item(f.ids[i]))
-	}
-	serveJSON(w, 200, fmt.Sprintf(`{"count":%d,"items":[%s]}`, len(f.ids), strings.Join(items, ",")))
-}
-
-func (f *fakePages) asked() []url.Values {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]url.Values(nil), f.queries...)
-}
-
-func pageIDs(n int) []string {
-	out := make([]string, n)
-	for i := range out {
-		out[i] = fmt.Sprintf("id-%02d", n-i)
-	}
-	return out
-}
-
-// drainSeq ranges over seq, stopping after stopAfter items when positive, and
-// returns the IDs and errors yielded. It keeps ranging after an error to
-// prove that the iterator ends by itself.
-func drainSeq[T any](seq iter.Seq2[T, error], id func(T) string, stopAfter int) (ids []string, errs []error) {
-	for v, err := range seq {
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		ids = append(ids, id(v))
-		if stopAfter > 0 && len(ids) == stopAfter {
-			break
-		}
-	}
-	return ids, errs
-}
-
-func pageQuery(offset, count int, sessionID string) url.Values {
-	q := url.Values{"count": {strconv.Itoa(count)}}
-	if offset > 0 {
-		q.Set("offset", strconv.Itoa(offset))
-	}
-	if sessionID != "" {
-		q.Set("sessionId", sessionID)
-	}
-	return q
-}
-
-// runIteratorTests checks an All* iterator against fakePages: several
-// pages, an early break, an error on page 2, a list that shifts by one
-// between pages, the default page size, and invalid options.
-func runIteratorTests[T any](t *testing.T, item func(id string) string, id func(T) string,
-	all func(ot *OpenTok, offset, count int, sessionID string) iter.Seq2[T, error]) {
-	t.Helper()
-	setup := func(t *testing.T, kind credKind, f *fakePages) *OpenTok {
-		f.item = item
-		ts := newTestServer(t, f.serve)
-		return kind.client(t, ts.baseURL())
-	}
-	for _, kind := range credKinds() {
-		t.Run(kind.name+"/several pages", func(t *testing.T) {
-			f := &fakePages{ids: pageIDs(7)}
-			ot := setup(t, kind, f)
-			seq := all(ot, 0, 3, testSessionID)
-			assert.Empty(t, f.asked(), "lazy: nothing sent before ranging")
-			got, errs := drainSeq(seq, id, 0)
-			assert.Empty(t, errs)
-			assert.Equal(t, pageIDs(7), got)
-			assert.Equal(t, []url.Values{pageQuery(0, 3, testSessionID), pageQuery(3, 3, testSessionID), pageQuery(6, 3, testSessionID)}, f.asked())
-		})
-		t.Run(kind.name+"/stops at the total", func(t *testing.T) {
-			f := &fakePages{ids: pageIDs(4)}
-			ot := setup(t, kind, f)
-			got, errs := drainSeq(all(ot, 2, 2, ""), id, 0)
-			assert.Empty(t, errs)
-			assert.Equal(t, pageIDs(4)[2:], got, "from the offset on")
-			assert.Equal(t, []url.Values{pageQuery(2, 2, "")}, f.asked(), "no request past the total")
-		})
-		t.Run(kind.name+"/early break", func(t *testing.T) {
-			f := &fakePages{ids: pageIDs(10)}
-			ot := setup(t, kind, f)
-			got, errs := drainSeq(all(ot, 0, 3, ""), id, 4)
-			assert.Empty(t, errs)
-			assert.Equal(t, pageIDs(10)[:4], got)
-			assert.Equal(t, []url.Values{pageQuery(0, 3, ""), pageQuery(3, 3, "")}, f.asked(), "no page after the break")
-		})
-		t.Run(kind.name+"/error on page 2", func(t *testing.T) {
-			f := &fakePages{ids: pageIDs(10), before: func(n int, _ *fakePages) int {
-				if n == 2 {
-					return http.StatusForbidden
-				}
-				return 0
-			}}
-			ot := setup(t, kind, f)
-			got, errs := drainSeq(all(ot, 0, 3, ""), id, 0)
-			assert.Equal(t, pageIDs(10)[:3], got)
-			require.Len(t, errs, 1, "one error, then the end")
-			assert.ErrorIs(t, errs[0], ErrForbidden)
-			assert.Len(t, f.asked(), 2)
-		})
-		t.Run(kind.name+"/list shifts between pages", func(t *testing.T) {
-			f := &fakePages{ids: pageIDs(6), before: func(n int, f *fakePages) int {
-				if n == 2 { // a new one starts: everything moves down by one
-					f.ids = append([]string{"id-new"}, f.ids...)
-				}
-				return 0
-			}}
-			ot := setup(t, kind, f)
-			got, errs := drainSeq(all(ot, 0, 3, ""), id, 0)
-			assert.Empty(t, errs)
-			assert.Equal(t, pageIDs(6), got, "each once, none repeated")
-			assert.Equal(t, []url.Values{pageQuery(0, 3, ""), pageQuery(3, 3, ""), pageQuery(6, 3, "")}, f.asked())
-		})
-		t.Run(kind.name+"/default page size", func(t *testing.T) {
-			f := &fakePages{ids: pageIDs(2)}
-			ot := setup(t, kind, f)
-			got, errs := drainSeq(all(ot, 0, 0, ""), id, 0)
-			assert.Empty(t, errs)
-			assert.Len(t, got, 2)
-			assert.Equal(t, []url.Values{pageQuery(0, defaultPageSize, "")}, f.asked())
-		})
-		t.Run(kind.name+"/invalid options", func(t *testing.T) {
-			f := &fakePages{ids: pageIDs(2)}
-			ot := setup(t, kind, f)
-			for _, bad := range [][2]int{{-1, 0}, {0, 1001}, {0, -1}} {
-				got, errs := drainSeq(all(ot, bad[0], bad[1], ""), id, 0)
-				assert.Empty(t, got)
-				require.Len(t, errs, 1)
-				assert.ErrorIs(t, errs[0], ErrInvalidArgument)
-			}
-			assert.Empty(t, f.asked(), "nothing sent")
 		})
 	}
 }
@@ -898,8 +732,9 @@ func TestListArchivesEncodesSessionID(t *testing.T) {
 
 func TestAllArchives(t *testing.T) {
 	item := func(id string) string { return `{"id":"` + id + `","status":"available","duration":"1"}` }
-	runIteratorTests(t, item, func(a *Archive) string { return a.ID },
-		func(ot *OpenTok, offset, count int, sessionID string) iter.Seq2[*Archive, error] {
+	runIteratorTests(t, iterTest[*Archive]{item: item, id: func(a *Archive) string { return a.ID },
+		sessionFilter: true, path: "/archive",
+		all: func(ot *OpenTok, offset, count int, sessionID string) iter.Seq2[*Archive, error] {
 			opts := &ListArchivesOptions{Offset: offset, Count: count, SessionID: sessionID}
 			seq := ot.AllArchives(context.Background(), opts)
 			return func(yield func(*Archive, error) bool) {
@@ -915,7 +750,7 @@ func TestAllArchives(t *testing.T) {
 					yield(nil, errors.New("options modified"))
 				}
 			}
-		})
+		}})
 	t.Run("nil options", func(t *testing.T) {
 		f := &fakePages{ids: pageIDs(3), item: item}
 		ts := newTestServer(t, f.serve)

@@ -336,12 +336,11 @@ func (o *BroadcastOptions) body(sessionID string) (*broadcastStartBody, error) {
 		}
 		b.Outputs.RTMP = append(b.Outputs.RTMP, rtmpOutputWire(t))
 	}
-	if d := o.MaxDuration; d != 0 {
-		if d < MinBroadcastDuration || d > MaxBroadcastDuration || d%time.Second != 0 {
-			return nil, invalid("maxDuration", "must be whole seconds from 60 s to 36000 s (10 h), not %v", d)
-		}
-		b.MaxDuration = int64(d / time.Second)
+	secs, err := wireSeconds("maxDuration", o.MaxDuration, int(MinBroadcastDuration/time.Second), int(MaxBroadcastDuration/time.Second))
+	if err != nil {
+		return nil, err
 	}
+	b.MaxDuration = int64(secs)
 	if err := checkResolution("resolution", o.Resolution); err != nil {
 		return nil, err
 	}
@@ -412,7 +411,7 @@ func (ot *OpenTok) StartBroadcast(ctx context.Context, sessionID string, opts *B
 // Errors: [*ValidationError] for an empty broadcast ID; [*APIError]:
 // errors.Is [ErrNotFound] for an unknown broadcast or one already stopped.
 func (ot *OpenTok) StopBroadcast(ctx context.Context, broadcastID string) (*Broadcast, error) {
-	if err := needID("broadcastId", broadcastID); err != nil {
+	if err := checkResourceID("broadcastId", broadcastID); err != nil {
 		return nil, err
 	}
 	return ot.broadcastCall(ctx, http.MethodPost, ot.projectPath("broadcast", broadcastID, "stop"), struct{}{})
@@ -425,7 +424,7 @@ func (ot *OpenTok) StopBroadcast(ctx context.Context, broadcastID string) (*Broa
 // Errors: [*ValidationError] for an empty broadcast ID; [*APIError]:
 // errors.Is [ErrNotFound] for an unknown broadcast.
 func (ot *OpenTok) GetBroadcast(ctx context.Context, broadcastID string) (*Broadcast, error) {
-	if err := needID("broadcastId", broadcastID); err != nil {
+	if err := checkResourceID("broadcastId", broadcastID); err != nil {
 		return nil, err
 	}
 	return ot.broadcastCall(ctx, http.MethodGet, ot.projectPath("broadcast", broadcastID), nil)
@@ -437,7 +436,7 @@ func (ot *OpenTok) broadcastCall(ctx context.Context, method, path string, body 
 		return nil, err
 	}
 	if w.ID == "" {
-		return nil, missingIDError(method, path, "broadcast")
+		return nil, missingInAnswer(method, path, http.StatusOK, "broadcast id")
 	}
 	return w.broadcast(), nil
 }
@@ -510,7 +509,7 @@ func (ot *OpenTok) AllBroadcasts(ctx context.Context, opts *ListBroadcastsOption
 // (see [Layout]); [*APIError]: errors.Is [ErrBadRequest] for a layout the
 // platform refuses, [ErrNotFound] for an unknown broadcast.
 func (ot *OpenTok) SetBroadcastLayout(ctx context.Context, broadcastID string, layout Layout) error {
-	if err := needID("broadcastId", broadcastID); err != nil {
+	if err := checkResourceID("broadcastId", broadcastID); err != nil {
 		return err
 	}
 	if err := layout.validate("layout"); err != nil {

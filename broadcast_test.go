@@ -517,8 +517,9 @@ func TestAllBroadcasts(t *testing.T) {
 	item := func(id string) string {
 		return `{"id":"` + id + `","status":"started","projectId":1234,"broadcastUrls":{"hls":"u"}}`
 	}
-	runIteratorTests(t, item, func(b *Broadcast) string { return b.ID },
-		func(ot *OpenTok, offset, count int, sessionID string) iter.Seq2[*Broadcast, error] {
+	runIteratorTests(t, iterTest[*Broadcast]{item: item, id: func(b *Broadcast) string { return b.ID },
+		sessionFilter: true, path: "/broadcast",
+		all: func(ot *OpenTok, offset, count int, sessionID string) iter.Seq2[*Broadcast, error] {
 			opts := &ListBroadcastsOptions{Offset: offset, Count: count, SessionID: sessionID}
 			seq := ot.AllBroadcasts(context.Background(), opts)
 			return func(yield func(*Broadcast, error) bool) {
@@ -534,7 +535,7 @@ func TestAllBroadcasts(t *testing.T) {
 					yield(nil, errors.New("options modified"))
 				}
 			}
-		})
+		}})
 }
 
 func TestBroadcastFailureSweep(t *testing.T) {

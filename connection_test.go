@@ -2,12 +2,11 @@ package opentok
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"iter"
 	"net/http"
+	"net/url"
 	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -169,188 +168,22 @@ func TestConnectionFailureSweep(t *testing.T) {
 	})
 }
 
-// pagedList is a fake list endpoint: it serves ids with offset/count paging
-// (platform defaults 0 and 50), records each raw query, and lets a test
-// change the list or fail a request before it is served.
-type pagedList struct {
-	mu      sync.Mutex
-	ids     []string
-	queries []string
-	// before runs before request n (1-based); a non-zero status fails it.
-	before func(n int, p *pagedList) int
-	// item renders one item; page wraps the items with the total.
-	item func(id string) string
-	page func(total int, items string) string
-	// ignorePaging serves the whole list whatever the query.
-	ignorePaging bool
-}
-
-func (p *pagedList) handle(w http.ResponseWriter, r *http.Request, _ []byte) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.queries = append(p.queries, r.URL.RawQuery)
-	if p.before != nil {
-		if status := p.before(len(p.queries), p); status != 0 {
-			serveJSON(w, status, `{"code":`+strconv.Itoa(status)+`,"message":"failed on purpose"}`)
-			return
-		}
-	}
-	offset, count := 0, 50
-	if v := r.URL.Query().Get("offset"); v != "" {
-		offset, _ = strconv.Atoi(v)
-	}
-	if v := r.URL.Query().Get("count"); v != "" {
-		count, _ = strconv.Atoi(v)
-	}
-	ids := p.ids
-	if !p.ignorePaging {
-		ids = ids[min(offset, len(ids)):min(offset+count, len(ids))]
-	}
-	items := make([]string, len(ids))
-	for i, id := range ids {
-		items[i] = p.item(id)
-	}
-	serveJSON(w, 200, p.page(len(p.ids), strings.Join(items, ",")))
-}
-
-func (p *pagedList) recorded() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]string(nil), p.queries...)
-}
-
-func prefixedIDs(prefix string, n int) []string {
-	out := make([]string, n)
-	for i := range out {
-		out[i] = fmt.Sprintf("%s-%02d", prefix, i+1)
-	}
-	return out
-}
-
-// iterCase drives the iterator tests of AllConnections and AllRenders.
-type iterCase struct {
-	// list makes the fake endpoint; all ranges the iterator under test.
-	list func() *pagedList
-	all  func(ot *OpenTok, offset, count int) iter.Seq2[string, error]
-	path string
-}
-
-func runPagedIteratorTests(t *testing.T, ic iterCase) {
-	for _, kind := range credKinds() {
-		setup := func(t *testing.T, ids []string) (*OpenTok, *pagedList) {
-			p := ic.list()
-			p.ids = ids
-			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, body []byte) {
-				assert.Equal(t, "/v2/project/"+kind.owner+ic.path, strings.TrimPrefix(r.URL.EscapedPath(), testPrefix))
-				assert.Equal(t, http.MethodGet, r.Method)
-				p.handle(w, r, body)
-			})
-			return kind.client(t, ts.baseURL()), p
-		}
-		collectAll := func(seq iter.Seq2[string, error]) ([]string, []error) {
-			var got []string
-			var errs []error
-			for id, err := range seq {
-				if err != nil {
-					errs = append(errs, err)
-					continue // the iterator must stop by itself
-				}
-				got = append(got, id)
-			}
-			return got, errs
-		}
-		t.Run(kind.name+"/several pages", func(t *testing.T) {
-			ot, p := setup(t, prefixedIDs("x", 7))
-			got, errs := collectAll(ic.all(ot, 0, 3))
-			assert.Empty(t, errs)
-			assert.Equal(t, prefixedIDs("x", 7), got)
-			assert.Equal(t, []string{"count=3", "count=3&offset=3", "count=3&offset=6"}, p.recorded())
-		})
-		t.Run(kind.name+"/stops at the total", func(t *testing.T) {
-			ot, p := setup(t, prefixedIDs("x", 6))
-			got, errs := collectAll(ic.all(ot, 0, 3))
-			assert.Empty(t, errs)
-			assert.Equal(t, prefixedIDs("x", 6), got)
-			assert.Equal(t, []string{"count=3", "count=3&offset=3"}, p.recorded())
-		})
-		t.Run(kind.name+"/default page size and start offset", func(t *testing.T) {
-			ot, p := setup(t, prefixedIDs("x", 5))
-			got, errs := collectAll(ic.all(ot, 0, 0))
-			assert.Empty(t, errs)
-			assert.Equal(t, prefixedIDs("x", 5), got)
-			assert.Equal(t, []string{"count=100"}, p.recorded())
-
-			ot, p = setup(t, prefixedIDs("x", 5))
-			got, errs = collectAll(ic.all(ot, 2, 2))
-			assert.Empty(t, errs)
-			assert.Equal(t, prefixedIDs("x", 5)[2:], got)
-			assert.Equal(t, []string{"count=2&offset=2", "count=2&offset=4"}, p.recorded())
-		})
-		t.Run(kind.name+"/lazy and early break", func(t *testing.T) {
-			ot, p := setup(t, prefixedIDs("x", 10))
-			seq := ic.all(ot, 0, 3)
-			assert.Empty(t, p.recorded(), "nothing fetched before ranging")
-			var got []string
-			for id, err := range seq {
-				require.NoError(t, err)
-				got = append(got, id)
-				if len(got) == 4 {
-					break
-				}
-			}
-			assert.Equal(t, prefixedIDs("x", 10)[:4], got)
-			assert.Equal(t, []string{"count=3", "count=3&offset=3"}, p.recorded(), "no page after the break")
-		})
-		t.Run(kind.name+"/error on page 2", func(t *testing.T) {
-			ot, p := setup(t, prefixedIDs("x", 10))
-			p.before = func(n int, _ *pagedList) int {
-				if n == 2 {
-					return http.StatusNotFound
-				}
-				return 0
-			}
-			got, errs := collectAll(ic.all(ot, 0, 3))
-			assert.Equal(t, prefixedIDs("x", 10)[:3], got)
-			require.Len(t, errs, 1, "one error, then the end")
-			assert.ErrorIs(t, errs[0], ErrNotFound)
-			assert.Equal(t, []string{"count=3", "count=3&offset=3"}, p.recorded())
-		})
-		t.Run(kind.name+"/shifted page", func(t *testing.T) {
-			ot, p := setup(t, prefixedIDs("x", 6))
-			p.before = func(n int, p *pagedList) int {
-				if n == 2 { // an item appears at the head between two pages
-					p.ids = append([]string{"x-new"}, p.ids...)
-				}
-				return 0
-			}
-			got, errs := collectAll(ic.all(ot, 0, 3))
-			assert.Empty(t, errs)
-			assert.Equal(t, prefixedIDs("x", 6), got, "every item once; the one pushed onto page 2 is not repeated")
-		})
-	}
-}
-
 func TestAllConnections(t *testing.T) {
-	runPagedIteratorTests(t, iterCase{
-		list: func() *pagedList {
-			return &pagedList{
-				item: func(id string) string {
-					return `{"connectionId":"` + id + `","connectionState":"Connected","createdAt":1384221730000}`
-				},
-				page: func(total int, items string) string {
-					return `{"count":` + strconv.Itoa(total) + `,"applicationId":"app","sessionId":"s","items":[` + items + `]}`
-				},
-			}
+	runIteratorTests(t, iterTest[*Connection]{
+		item: func(id string) string {
+			return `{"connectionId":"` + id + `","connectionState":"Connected","createdAt":1384221730000}`
 		},
-		all: func(ot *OpenTok, offset, count int) iter.Seq2[string, error] {
-			return func(yield func(string, error) bool) {
+		page: func(total int, items string) string {
+			return `{"count":` + strconv.Itoa(total) + `,"applicationId":"app","sessionId":"s","items":[` + items + `]}`
+		},
+		id: func(c *Connection) string { return c.ID },
+		all: func(ot *OpenTok, offset, count int, _ string) iter.Seq2[*Connection, error] {
+			return func(yield func(*Connection, error) bool) {
 				for c, err := range ot.AllConnections(context.Background(), testSessionID, &ListConnectionsOptions{Offset: offset, Count: count}) {
-					id := ""
-					if c != nil {
-						id = c.ID
-						assert.Equal(t, ConnectionConnected, c.State)
+					if err == nil && c.State != ConnectionConnected {
+						err = errors.New("item not decoded")
 					}
-					if !yield(id, err) {
+					if !yield(c, err) {
 						return
 					}
 				}
@@ -363,38 +196,24 @@ func TestAllConnections(t *testing.T) {
 func TestAllConnectionsPlatformIgnoringPaging(t *testing.T) {
 	// A platform that ignores offset/count and reports no count serves the
 	// same full list again: the iterator ends instead of asking forever.
-	p := &pagedList{
-		ids:          prefixedIDs("c", 3),
-		ignorePaging: true,
-		item:         func(id string) string { return `{"connectionId":"` + id + `"}` },
-		page:         func(_ int, items string) string { return `{"items":[` + items + `]}` },
-	}
-	ts := newTestServer(t, p.handle)
+	item := func(id string) string { return `{"connectionId":"` + id + `"}` }
+	f := &fakePages{ids: pageIDs(3), ignorePaging: true, item: item,
+		page: func(_ int, items string) string { return `{"items":[` + items + `]}` }}
+	ts := newTestServer(t, f.serve)
 	ot := credKinds()[0].client(t, ts.baseURL())
-	var got []string
-	for c, err := range ot.AllConnections(context.Background(), testSessionID, &ListConnectionsOptions{Count: 3}) {
-		require.NoError(t, err)
-		got = append(got, c.ID)
-	}
-	assert.Equal(t, prefixedIDs("c", 3), got)
-	assert.Equal(t, []string{"count=3", "count=3&offset=3"}, p.recorded())
+	got, errs := drainSeq(ot.AllConnections(context.Background(), testSessionID, &ListConnectionsOptions{Count: 3}),
+		func(c *Connection) string { return c.ID }, 0)
+	assert.Empty(t, errs)
+	assert.Equal(t, pageIDs(3), got)
+	assert.Equal(t, []url.Values{pageQuery(0, 3, ""), pageQuery(3, 3, "")}, f.asked())
 
 	// With a count, the platform's whole list in one page ends the loop.
-	p = &pagedList{
-		ids:          prefixedIDs("c", 5),
-		ignorePaging: true,
-		item:         func(id string) string { return `{"connectionId":"` + id + `"}` },
-		page: func(total int, items string) string {
-			return `{"count":` + strconv.Itoa(total) + `,"items":[` + items + `]}`
-		},
-	}
-	ts = newTestServer(t, p.handle)
+	f = &fakePages{ids: pageIDs(5), ignorePaging: true, item: item}
+	ts = newTestServer(t, f.serve)
 	ot = credKinds()[0].client(t, ts.baseURL())
-	got = nil
-	for c, err := range ot.AllConnections(context.Background(), testSessionID, &ListConnectionsOptions{Count: 2}) {
-		require.NoError(t, err)
-		got = append(got, c.ID)
-	}
-	assert.Equal(t, prefixedIDs("c", 5), got)
-	assert.Equal(t, []string{"count=2"}, p.recorded())
+	got, errs = drainSeq(ot.AllConnections(context.Background(), testSessionID, &ListConnectionsOptions{Count: 2}),
+		func(c *Connection) string { return c.ID }, 0)
+	assert.Empty(t, errs)
+	assert.Equal(t, pageIDs(5), got)
+	assert.Equal(t, []url.Values{pageQuery(0, 2, "")}, f.asked())
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"iter"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -286,24 +285,16 @@ func TestRenderValidation(t *testing.T) {
 }
 
 func TestAllRenders(t *testing.T) {
-	runPagedIteratorTests(t, iterCase{
-		list: func() *pagedList {
-			return &pagedList{
-				item: func(id string) string { return `{"id":"` + id + `","status":"started","createdAt":1437676551000}` },
-				page: func(total int, items string) string {
-					return `{"count":` + strconv.Itoa(total) + `,"items":[` + items + `]}`
-				},
-			}
-		},
-		all: func(ot *OpenTok, offset, count int) iter.Seq2[string, error] {
-			return func(yield func(string, error) bool) {
+	runIteratorTests(t, iterTest[*Render]{
+		item: func(id string) string { return `{"id":"` + id + `","status":"started","createdAt":1437676551000}` },
+		id:   func(r *Render) string { return r.ID },
+		all: func(ot *OpenTok, offset, count int, _ string) iter.Seq2[*Render, error] {
+			return func(yield func(*Render, error) bool) {
 				for r, err := range ot.AllRenders(context.Background(), &ListRendersOptions{Offset: offset, Count: count}) {
-					id := ""
-					if r != nil {
-						id = r.ID
-						assert.Equal(t, RenderStarted, r.Status)
+					if err == nil && r.Status != RenderStarted {
+						err = errors.New("item not decoded")
 					}
-					if !yield(id, err) {
+					if !yield(r, err) {
 						return
 					}
 				}
