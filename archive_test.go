@@ -678,47 +678,6 @@ func TestArchiveStatusMapping(t *testing.T) {
 	runStatusCases(t, cases)
 }
 
-func TestArchiveIDsAreEscaped(t *testing.T) {
-	ctx := context.Background()
-	cases := []struct{ id, escaped string }{
-		{"a/b", "a%2Fb"},
-		{"..", "%2E%2E"},
-		{".", "%2E"},
-		{"../../session/create", "..%2F..%2Fsession%2Fcreate"},
-		{"with space", "with%20space"},
-		{"q?x=1#f", "q%3Fx=1%23f"},
-		{"100%", "100%25"},
-	}
-	for _, kind := range credKinds() {
-		for _, tc := range cases {
-			t.Run(kind.name+"/"+tc.id, func(t *testing.T) {
-				ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
-					serveJSON(w, 200, `{"id":"x"}`)
-				})
-				ot := kind.client(t, ts.baseURL())
-				_, err := ot.GetArchive(ctx, tc.id)
-				require.NoError(t, err)
-				_, err = ot.StopArchive(ctx, tc.id)
-				require.NoError(t, err)
-				require.NoError(t, ot.DeleteArchive(ctx, tc.id))
-				require.NoError(t, ot.SetArchiveLayout(ctx, tc.id, Layout{Type: LayoutPIP}))
-				require.NoError(t, ot.AddArchiveStream(ctx, tc.id, tc.id, nil))
-				require.NoError(t, ot.RemoveArchiveStream(ctx, tc.id, tc.id))
-				p := "/v2/project/" + kind.owner + "/archive/" + tc.escaped
-				var paths []string
-				for _, r := range ts.requests() {
-					paths = append(paths, r.Method+" "+r.Path)
-					assert.Empty(t, r.RawQuery)
-				}
-				assert.Equal(t, []string{"GET " + p, "POST " + p + "/stop", "DELETE " + p, "PUT " + p + "/layout",
-					"PATCH " + p + "/streams", "PATCH " + p + "/streams"}, paths)
-				reqs := ts.requests()
-				assertJSONBody(t, `{"addStream":`+strconv.Quote(tc.id)+`}`, reqs[4].Body)
-			})
-		}
-	}
-}
-
 func TestListArchivesEncodesSessionID(t *testing.T) {
 	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
 		serveJSON(w, 200, `{"count":0,"items":[]}`)

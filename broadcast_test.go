@@ -460,43 +460,6 @@ func TestBroadcastStatusMapping(t *testing.T) {
 	runStatusCases(t, cases)
 }
 
-func TestBroadcastIDsAreEscaped(t *testing.T) {
-	ctx := context.Background()
-	cases := []struct{ id, escaped string }{
-		{"a/b", "a%2Fb"},
-		{"..", "%2E%2E"},
-		{"../archive", "..%2Farchive"},
-		{"with space", "with%20space"},
-		{"x?y#z", "x%3Fy%23z"},
-	}
-	for _, kind := range credKinds() {
-		for _, tc := range cases {
-			t.Run(kind.name+"/"+tc.id, func(t *testing.T) {
-				ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
-					serveJSON(w, 200, `{"id":"x"}`)
-				})
-				ot := kind.client(t, ts.baseURL())
-				_, err := ot.GetBroadcast(ctx, tc.id)
-				require.NoError(t, err)
-				_, err = ot.StopBroadcast(ctx, tc.id)
-				require.NoError(t, err)
-				require.NoError(t, ot.SetBroadcastLayout(ctx, tc.id, Layout{Type: LayoutPIP}))
-				require.NoError(t, ot.AddBroadcastStream(ctx, tc.id, tc.id, nil))
-				require.NoError(t, ot.RemoveBroadcastStream(ctx, tc.id, tc.id))
-				p := "/v2/project/" + kind.owner + "/broadcast/" + tc.escaped
-				var paths []string
-				for _, r := range ts.requests() {
-					paths = append(paths, r.Method+" "+r.Path)
-					assert.Empty(t, r.RawQuery)
-				}
-				assert.Equal(t, []string{"GET " + p, "POST " + p + "/stop", "PUT " + p + "/layout",
-					"PATCH " + p + "/streams", "PATCH " + p + "/streams"}, paths)
-				assertJSONBody(t, `{"removeStream":`+strconv.Quote(tc.id)+`}`, ts.requests()[4].Body)
-			})
-		}
-	}
-}
-
 func TestListBroadcastsEncodesQuery(t *testing.T) {
 	// The Node SDK pastes sessionId into the query unencoded, so a crafted
 	// ID can add parameters.

@@ -62,6 +62,43 @@ func TestIDsCannotChangePath(t *testing.T) {
 				{"StopCaptions", func(ctx context.Context, ot *OpenTok) error {
 					return ot.StopCaptions(ctx, w.id)
 				}, "/captions/" + w.esc + "/stop"},
+				{"GetArchive", func(ctx context.Context, ot *OpenTok) error {
+					_, err := ot.GetArchive(ctx, w.id)
+					return err
+				}, "/archive/" + w.esc},
+				{"StopArchive", func(ctx context.Context, ot *OpenTok) error {
+					_, err := ot.StopArchive(ctx, w.id)
+					return err
+				}, "/archive/" + w.esc + "/stop"},
+				{"DeleteArchive", func(ctx context.Context, ot *OpenTok) error {
+					return ot.DeleteArchive(ctx, w.id)
+				}, "/archive/" + w.esc},
+				{"SetArchiveLayout", func(ctx context.Context, ot *OpenTok) error {
+					return ot.SetArchiveLayout(ctx, w.id, Layout{Type: LayoutPIP})
+				}, "/archive/" + w.esc + "/layout"},
+				{"AddArchiveStream", func(ctx context.Context, ot *OpenTok) error {
+					return ot.AddArchiveStream(ctx, w.id, "s", nil)
+				}, "/archive/" + w.esc + "/streams"},
+				{"RemoveArchiveStream", func(ctx context.Context, ot *OpenTok) error {
+					return ot.RemoveArchiveStream(ctx, w.id, "s")
+				}, "/archive/" + w.esc + "/streams"},
+				{"GetBroadcast", func(ctx context.Context, ot *OpenTok) error {
+					_, err := ot.GetBroadcast(ctx, w.id)
+					return err
+				}, "/broadcast/" + w.esc},
+				{"StopBroadcast", func(ctx context.Context, ot *OpenTok) error {
+					_, err := ot.StopBroadcast(ctx, w.id)
+					return err
+				}, "/broadcast/" + w.esc + "/stop"},
+				{"SetBroadcastLayout", func(ctx context.Context, ot *OpenTok) error {
+					return ot.SetBroadcastLayout(ctx, w.id, Layout{Type: LayoutPIP})
+				}, "/broadcast/" + w.esc + "/layout"},
+				{"AddBroadcastStream", func(ctx context.Context, ot *OpenTok) error {
+					return ot.AddBroadcastStream(ctx, w.id, "s", nil)
+				}, "/broadcast/" + w.esc + "/streams"},
+				{"RemoveBroadcastStream", func(ctx context.Context, ot *OpenTok) error {
+					return ot.RemoveBroadcastStream(ctx, w.id, "s")
+				}, "/broadcast/" + w.esc + "/streams"},
 			}
 			if kind.name == "opentok" {
 				ops = append(ops, struct {
