@@ -276,7 +276,13 @@ type sweepOp struct {
 // nothing.
 func runFailureSweep(t *testing.T, ops []sweepOp) {
 	t.Helper()
-	for _, kind := range credKinds() {
+	runFailureSweepFor(t, credKinds(), ops)
+}
+
+// runFailureSweepFor is runFailureSweep for some credential kinds only.
+func runFailureSweepFor(t *testing.T, kinds []credKind, ops []sweepOp) {
+	t.Helper()
+	for _, kind := range kinds {
 		for _, op := range ops {
 			t.Run(kind.name+"/"+op.name, func(t *testing.T) {
 				ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {

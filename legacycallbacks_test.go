@@ -156,34 +156,5 @@ func TestLegacyCallbackFailureSweep(t *testing.T) {
 			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.UnregisterCallback(ctx, "") },
 		},
 	}
-	for _, op := range ops {
-		t.Run(op.name, func(t *testing.T) {
-			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
-				serveJSON(w, 500, `{"code":500,"message":"System error"}`)
-			})
-			ot := kind.client(t, ts.baseURL())
-			err := op.call(context.Background(), ot)
-			var ae *APIError
-			require.True(t, errors.As(err, &ae), "500 gives *APIError, got %T %v", err, err)
-			assert.Equal(t, 500, ae.StatusCode)
-			assert.Equal(t, "System error", ae.Message)
-			assert.ErrorIs(t, err, ErrServer)
-			require.NotEmpty(t, ts.requests())
-			for _, r := range ts.requests() {
-				kind.checkAuth(t, r.Header)
-			}
-
-			ts2 := newTestServer(t, nil)
-			ot2 := kind.client(t, ts2.baseURL())
-			if op.emptyID != nil {
-				var ve *ValidationError
-				require.True(t, errors.As(op.emptyID(context.Background(), ot2), &ve))
-				assert.Equal(t, "callbackId", ve.Field)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			cancel()
-			assert.ErrorIs(t, op.call(ctx, ot2), context.Canceled)
-			assert.Empty(t, ts2.requests(), "nothing sent")
-		})
-	}
+	runFailureSweepFor(t, []credKind{kind}, ops)
 }
