@@ -56,6 +56,7 @@ func runOpCases(t *testing.T, kinds []credKind, cases []opCase) {
 				assert.Equal(t, tc.method, r.Method)
 				assert.Equal(t, "/v2/project/"+kind.owner+tc.path, r.Path)
 				assert.Equal(t, tc.query, r.RawQuery)
+				assert.Equal(t, "application/json", r.Header.Get("Accept"))
 				kind.checkAuth(t, r.Header)
 				if tc.golden == "" {
 					assert.Empty(t, r.Body, "no body")
@@ -74,6 +75,21 @@ type badCase struct {
 	name  string
 	field string // the ValidationError's Field
 	call  func(ctx context.Context, ot *OpenTok) error
+}
+
+// vcase is a badCase written as {name, call, field}.
+type vcase struct {
+	name  string
+	call  func(ctx context.Context, ot *OpenTok) error
+	field string
+}
+
+func badCases(vs []vcase) []badCase {
+	out := make([]badCase, len(vs))
+	for i, v := range vs {
+		out[i] = badCase{name: v.name, field: v.field, call: v.call}
+	}
+	return out
 }
 
 // runBadCases checks that each call gives a *ValidationError naming the

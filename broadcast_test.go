@@ -40,7 +40,7 @@ func fullBroadcastOptions() *BroadcastOptions {
 func TestBroadcastRequests(t *testing.T) {
 	started := fixture(t, "responses/broadcast_response_started.json")
 	stopped := fixture(t, "responses/broadcast_response_stopped.json")
-	cases := []abCase{
+	cases := []opCase{
 		{
 			name: "start every option", status: 200, answer: started,
 			call: func(ctx context.Context, ot *OpenTok) error {
@@ -110,7 +110,7 @@ func TestBroadcastRequests(t *testing.T) {
 				return err
 			},
 			method: "GET", path: "/broadcast",
-			query: url.Values{"offset": {"3"}, "count": {"7"}, "sessionId": {testSessionID}},
+			query: url.Values{"offset": {"3"}, "count": {"7"}, "sessionId": {testSessionID}}.Encode(),
 		},
 		{
 			name: "list minimal", status: 200, answer: fixture(t, "responses/broadcast_list_response.json"),
@@ -163,7 +163,7 @@ func TestBroadcastRequests(t *testing.T) {
 			method: "PATCH", path: "/broadcast/" + abBroadcastID + "/streams", golden: "broadcast_remove_stream",
 		},
 	}
-	runABCases(t, cases)
+	runOpCases(t, credKinds(), cases)
 }
 
 func TestBroadcastBodyIsNotHTMLEscaped(t *testing.T) {
@@ -422,7 +422,7 @@ func TestBroadcastValidation(t *testing.T) {
 			return nil
 		}, "offset"},
 	}
-	runValidationCases(t, cases)
+	runBadCases(t, credKinds(), badCases(cases))
 }
 
 func TestBroadcastStatusMapping(t *testing.T) {
