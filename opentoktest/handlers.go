@@ -129,6 +129,29 @@ func page[T any](items []T, offset, count int) []T {
 	return items[offset:end]
 }
 
+// listReply answers a list request: the items kept by keep (all when nil),
+// paged with the request's offset and count, as {"count","items"}.
+func listReply[T any](r *http.Request, all []T, keep func(T) bool, render func(T) map[string]any) (reply, *apiError) {
+	offset, count, aerr := paging(r)
+	if aerr != nil {
+		return reply{}, aerr
+	}
+	kept := all
+	if keep != nil {
+		kept = nil
+		for _, it := range all {
+			if keep(it) {
+				kept = append(kept, it)
+			}
+		}
+	}
+	items := []map[string]any{}
+	for _, it := range page(kept, offset, count) {
+		items = append(items, render(it))
+	}
+	return ok(map[string]any{"count": len(kept), "items": items}), nil
+}
+
 // boolField reads an optional JSON boolean, defaulting when absent.
 func boolField(raw json.RawMessage, def bool) (bool, *apiError) {
 	if len(raw) == 0 || string(raw) == "null" {
@@ -654,22 +677,10 @@ func (s *Server) addArchiveLocked(a *Archive) {
 }
 
 func (s *Server) listArchives(r *http.Request, _ []byte) (reply, *apiError) {
-	offset, count, aerr := paging(r)
-	if aerr != nil {
-		return reply{}, aerr
-	}
 	sid := r.URL.Query().Get("sessionId")
-	var all []*Archive
-	for _, a := range s.st.archives {
-		if a.Status != "deleted" && (sid == "" || a.SessionID == sid) {
-			all = append(all, a)
-		}
-	}
-	items := []map[string]any{}
-	for _, a := range page(all, offset, count) {
-		items = append(items, s.archiveJSON(a))
-	}
-	return ok(map[string]any{"count": len(all), "items": items}), nil
+	return listReply(r, s.st.archives, func(a *Archive) bool {
+		return a.Status != "deleted" && (sid == "" || a.SessionID == sid)
+	}, s.archiveJSON)
 }
 
 func (s *Server) findArchive(r *http.Request) (*Archive, *apiError) {
@@ -960,22 +971,8 @@ func (s *Server) startBroadcast(_ *http.Request, body []byte) (reply, *apiError)
 }
 
 func (s *Server) listBroadcasts(r *http.Request, _ []byte) (reply, *apiError) {
-	offset, count, aerr := paging(r)
-	if aerr != nil {
-		return reply{}, aerr
-	}
 	sid := r.URL.Query().Get("sessionId")
-	var all []*Broadcast
-	for _, b := range s.st.broadcasts {
-		if sid == "" || b.SessionID == sid {
-			all = append(all, b)
-		}
-	}
-	items := []map[string]any{}
-	for _, b := range page(all, offset, count) {
-		items = append(items, s.broadcastJSON(b))
-	}
-	return ok(map[string]any{"count": len(all), "items": items}), nil
+	return listReply(r, s.st.broadcasts, func(b *Broadcast) bool { return sid == "" || b.SessionID == sid }, s.broadcastJSON)
 }
 
 func (s *Server) findBroadcast(r *http.Request) (*Broadcast, *apiError) {
@@ -1310,15 +1307,7 @@ func (s *Server) startRender(_ *http.Request, body []byte) (reply, *apiError) {
 }
 
 func (s *Server) listRenders(r *http.Request, _ []byte) (reply, *apiError) {
-	offset, count, aerr := paging(r)
-	if aerr != nil {
-		return reply{}, aerr
-	}
-	items := []map[string]any{}
-	for _, rd := range page(s.st.renders, offset, count) {
-		items = append(items, s.renderJSON(rd))
-	}
-	return ok(map[string]any{"count": len(s.st.renders), "items": items}), nil
+	return listReply(r, s.st.renders, nil, s.renderJSON)
 }
 
 func (s *Server) getRender(r *http.Request, _ []byte) (reply, *apiError) {
