@@ -308,14 +308,6 @@ func (w *archiveWire) archive() *Archive {
 
 // ---- validation -----------------------------------------------------------------
 
-// needID rejects an empty resource ID argument.
-func needID(field, id string) error {
-	if id == "" {
-		return invalid(field, "must not be empty")
-	}
-	return nil
-}
-
 func validateStreamMode(mode StreamMode) error {
 	switch mode {
 	case "", StreamModeAuto, StreamModeManual:
@@ -490,7 +482,7 @@ func (ot *OpenTok) StartArchive(ctx context.Context, sessionID string, opts *Arc
 // errors.Is [ErrConflict] when the archive is not being recorded (for
 // example already stopped), [ErrNotFound] for an unknown archive.
 func (ot *OpenTok) StopArchive(ctx context.Context, archiveID string) (*Archive, error) {
-	if err := needID("archiveId", archiveID); err != nil {
+	if err := checkResourceID("archiveId", archiveID); err != nil {
 		return nil, err
 	}
 	return ot.archiveCall(ctx, http.MethodPost, ot.projectPath("archive", archiveID, "stop"), struct{}{})
@@ -503,7 +495,7 @@ func (ot *OpenTok) StopArchive(ctx context.Context, archiveID string) (*Archive,
 // Errors: [*ValidationError] for an empty archive ID; [*APIError]:
 // errors.Is [ErrNotFound] for an unknown (or deleted) archive.
 func (ot *OpenTok) GetArchive(ctx context.Context, archiveID string) (*Archive, error) {
-	if err := needID("archiveId", archiveID); err != nil {
+	if err := checkResourceID("archiveId", archiveID); err != nil {
 		return nil, err
 	}
 	return ot.archiveCall(ctx, http.MethodGet, ot.projectPath("archive", archiveID), nil)
@@ -597,7 +589,7 @@ func (ot *OpenTok) AllArchives(ctx context.Context, opts *ListArchivesOptions) i
 // uploaded state (for example while it is still recording: stop it first),
 // [ErrNotFound] for an unknown archive.
 func (ot *OpenTok) DeleteArchive(ctx context.Context, archiveID string) error {
-	if err := needID("archiveId", archiveID); err != nil {
+	if err := checkResourceID("archiveId", archiveID); err != nil {
 		return err
 	}
 	return ot.do(ctx, &request{method: http.MethodDelete, path: ot.projectPath("archive", archiveID)})
@@ -615,7 +607,7 @@ func (ot *OpenTok) DeleteArchive(ctx context.Context, archiveID string) error {
 // platform refuses (layouts apply to composed archives only),
 // [ErrNotFound] for an unknown archive.
 func (ot *OpenTok) SetArchiveLayout(ctx context.Context, archiveID string, layout Layout) error {
-	if err := needID("archiveId", archiveID); err != nil {
+	if err := checkResourceID("archiveId", archiveID); err != nil {
 		return err
 	}
 	if err := layout.validate("layout"); err != nil {
@@ -661,11 +653,13 @@ func addStreamBody(streamID string, opts *StreamMediaOptions) *streamsPatchBody 
 
 // patchStreams sends an add/remove-stream body to an archive or broadcast.
 func (ot *OpenTok) patchStreams(ctx context.Context, resource, idField, id string, body *streamsPatchBody) error {
-	if err := needID(idField, id); err != nil {
+	if err := checkResourceID(idField, id); err != nil {
 		return err
 	}
-	if body.AddStream == "" && body.RemoveStream == "" {
-		return invalid("streamId", "must not be empty")
+	// The stream ID goes into a JSON body, where bytes that are not UTF-8
+	// would become U+FFFD and name another stream.
+	if err := checkResourceID("streamId", body.AddStream+body.RemoveStream); err != nil {
+		return err
 	}
 	return ot.do(ctx, &request{method: http.MethodPatch, path: ot.projectPath(resource, id, "streams"), body: body})
 }

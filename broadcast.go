@@ -412,7 +412,7 @@ func (ot *OpenTok) StartBroadcast(ctx context.Context, sessionID string, opts *B
 // Errors: [*ValidationError] for an empty broadcast ID; [*APIError]:
 // errors.Is [ErrNotFound] for an unknown broadcast or one already stopped.
 func (ot *OpenTok) StopBroadcast(ctx context.Context, broadcastID string) (*Broadcast, error) {
-	if err := needID("broadcastId", broadcastID); err != nil {
+	if err := checkResourceID("broadcastId", broadcastID); err != nil {
 		return nil, err
 	}
 	return ot.broadcastCall(ctx, http.MethodPost, ot.projectPath("broadcast", broadcastID, "stop"), struct{}{})
@@ -425,7 +425,7 @@ func (ot *OpenTok) StopBroadcast(ctx context.Context, broadcastID string) (*Broa
 // Errors: [*ValidationError] for an empty broadcast ID; [*APIError]:
 // errors.Is [ErrNotFound] for an unknown broadcast.
 func (ot *OpenTok) GetBroadcast(ctx context.Context, broadcastID string) (*Broadcast, error) {
-	if err := needID("broadcastId", broadcastID); err != nil {
+	if err := checkResourceID("broadcastId", broadcastID); err != nil {
 		return nil, err
 	}
 	return ot.broadcastCall(ctx, http.MethodGet, ot.projectPath("broadcast", broadcastID), nil)
@@ -510,7 +510,7 @@ func (ot *OpenTok) AllBroadcasts(ctx context.Context, opts *ListBroadcastsOption
 // (see [Layout]); [*APIError]: errors.Is [ErrBadRequest] for a layout the
 // platform refuses, [ErrNotFound] for an unknown broadcast.
 func (ot *OpenTok) SetBroadcastLayout(ctx context.Context, broadcastID string, layout Layout) error {
-	if err := needID("broadcastId", broadcastID); err != nil {
+	if err := checkResourceID("broadcastId", broadcastID); err != nil {
 		return err
 	}
 	if err := layout.validate("layout"); err != nil {

@@ -38,3 +38,32 @@ func TestOversizedSuccessBodyIsIgnoredWhenNotDecoded(t *testing.T) {
 		})
 	}
 }
+
+// Archive, broadcast and stream IDs are checked like the other resource IDs
+// (non-empty, UTF-8, at most 255 bytes). Before, only emptiness was: a
+// stream ID that was not UTF-8 reached the JSON body of AddArchiveStream and
+// AddBroadcastStream as U+FFFD replacement characters, naming another
+// stream than the caller's, and a 10 kB ID went out in a request path.
+func TestArchiveAndBroadcastIDsAreCheckedLikeOtherIDs(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ot := credKinds()[0].client(t, ts.baseURL())
+	ctx := context.Background()
+	bad := map[string]string{"not UTF-8": "\xff\xfe", "over 255 bytes": strings.Repeat("a", 256)}
+	for name, id := range bad {
+		t.Run(name, func(t *testing.T) {
+			calls := map[string]func() error{
+				"archiveId":   func() error { _, err := ot.GetArchive(ctx, id); return err },
+				"archiveId ":  func() error { return ot.DeleteArchive(ctx, id) },
+				"broadcastId": func() error { _, err := ot.StopBroadcast(ctx, id); return err },
+				"streamId":    func() error { return ot.AddBroadcastStream(ctx, abArchiveID, id, nil) },
+				"streamId ":   func() error { return ot.RemoveArchiveStream(ctx, abArchiveID, id) },
+			}
+			for field, call := range calls {
+				var ve *ValidationError
+				require.ErrorAs(t, call(), &ve, field)
+				assert.Equal(t, strings.TrimSpace(field), ve.Field)
+			}
+		})
+	}
+	assert.Empty(t, ts.requests(), "nothing was sent")
+}
