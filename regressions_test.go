@@ -1,7 +1,11 @@
 package opentok
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -66,4 +70,49 @@ func TestArchiveAndBroadcastIDsAreCheckedLikeOtherIDs(t *testing.T) {
 		})
 	}
 	assert.Empty(t, ts.requests(), "nothing was sent")
+}
+
+// The RTMP stream name is the target's key. It was printed by fmt, slog and
+// encoding/json wherever an RTMPOutput (in BroadcastOptions) or an
+// RTMPTargetStatus (in the Broadcast the platform returns) went; now each
+// shows REDACTED, including through fmt's error path for a pointer printed
+// with %s, which skips nested Format methods.
+func TestRTMPStreamNamesAreRedacted(t *testing.T) {
+	const key = "live-stream-key-123"
+	out := RTMPOutput{ID: "yt", ServerURL: "rtmps://live.example.com/app", StreamName: key}
+	opts := &BroadcastOptions{Outputs: BroadcastOutputs{RTMP: []RTMPOutput{out}}, MultiBroadcastTag: "tag"}
+	b := &Broadcast{ID: "B1", RTMP: []RTMPTargetStatus{{ID: "yt", ServerURL: out.ServerURL, StreamName: key, Status: RTMPLive}}}
+	list := &BroadcastList{Items: []*Broadcast{b}, Total: 1}
+	values := []any{out, &out, opts, *opts, opts.Outputs, &opts.Outputs, b, *b, b.RTMP[0], list,
+		struct{ O *BroadcastOptions }{opts}, struct{ B *Broadcast }{b}, []*Broadcast{b}}
+
+	var logs bytes.Buffer
+	jsonLog := slog.New(slog.NewJSONHandler(&logs, nil))
+	textLog := slog.New(slog.NewTextHandler(&logs, nil))
+	for _, v := range values {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+			s := fmt.Sprintf(verb, v)
+			assert.NotContains(t, s, key, "%s of %T", verb, v)
+		}
+		js, err := json.Marshal(v)
+		require.NoError(t, err)
+		assert.NotContains(t, string(js), key, "JSON of %T", v)
+		jsonLog.Info("v", "v", v)
+		textLog.Info("v", "v", v)
+	}
+	assert.NotContains(t, logs.String(), key)
+	assert.Contains(t, logs.String(), "REDACTED")
+
+	// The rest still prints, and the fields keep the real name.
+	assert.Contains(t, fmt.Sprintf("%v", b), "rtmps://live.example.com/app")
+	assert.Contains(t, fmt.Sprintf("%+v", opts), "MultiBroadcastTag:tag")
+	assert.True(t, strings.HasPrefix(fmt.Sprintf("%#v", *b), "opentok.Broadcast{ID:\"B1\""), fmt.Sprintf("%#v", *b))
+	assert.Equal(t, `opentok.RTMPOutput{ID: "yt", ServerURL: "rtmps://live.example.com/app", StreamName: REDACTED}`, out.String())
+	assert.Equal(t, `opentok.RTMPOutput{ID: "", ServerURL: "", StreamName: ""}`, RTMPOutput{}.String())
+	assert.Equal(t, key, opts.Outputs.RTMP[0].StreamName)
+	assert.Equal(t, key, b.RTMP[0].StreamName)
+	js, _ := json.Marshal(b.RTMP[0])
+	assert.JSONEq(t, `{"ID":"yt","ServerURL":"rtmps://live.example.com/app","StreamName":"REDACTED","Status":"live"}`, string(js))
+	var nilB *Broadcast
+	assert.Equal(t, "<nil>", fmt.Sprintf("%v", nilB))
 }
