@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -140,4 +141,33 @@ func TestPaginationStopsWhenTheServerDoesNotAdvance(t *testing.T) {
 	}
 	assert.Equal(t, defaultPageSize, n, "every item once")
 	assert.Len(t, ts.requests(), 2, "the second page showed the server was not advancing")
+}
+
+// roundTripFunc is an http.RoundTripper made of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A cancelled context sent nothing only because http.Transport checks it;
+// a RoundTripper given with WithHTTPClient that does not (an instrumenting
+// wrapper, a test double) got the request anyway, and a caller's cancelled
+// All* loop kept fetching pages. The request path now checks the context
+// before every attempt.
+func TestEndedContextSendsNothingWhateverTheRoundTripper(t *testing.T) {
+	var calls atomic.Int32
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		calls.Add(1)
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: http.NoBody, Request: r}, nil
+	})
+	ot := credKinds()[0].client(t, "https://api.example.test", WithHTTPClient(&http.Client{Transport: rt}))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := ot.CreateSession(ctx, nil)
+	assert.ErrorIs(t, err, context.Canceled)
+	var te *TransportError
+	assert.ErrorAs(t, err, &te)
+	for _, err := range ot.AllArchives(ctx, nil) {
+		assert.ErrorIs(t, err, context.Canceled)
+	}
+	assert.Zero(t, calls.Load(), "nothing was sent")
 }
