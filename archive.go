@@ -642,8 +642,10 @@ func (ot *OpenTok) patchStreams(ctx context.Context, resource, idField, id strin
 	if err := checkResourceID(idField, id); err != nil {
 		return err
 	}
-	if body.AddStream == "" && body.RemoveStream == "" {
-		return invalid("streamId", "must not be empty")
+	// The stream ID goes into a JSON body, where bytes that are not UTF-8
+	// would become U+FFFD and name another stream.
+	if err := checkResourceID("streamId", body.AddStream+body.RemoveStream); err != nil {
+		return err
 	}
 	return ot.do(ctx, &request{method: http.MethodPatch, path: ot.projectPath(resource, id, "streams"), body: body})
 }

@@ -619,12 +619,14 @@ func (ot *OpenTok) do(ctx context.Context, r *request) error {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return newAPIError(r.method, r.path, resp)
 	}
+	if r.out == nil {
+		// The body is not used, so any 2xx is success, even one whose body
+		// was over the limit (the delete or stop did happen).
+		return nil
+	}
 	if err != nil { // 2xx body too large
 		return &ResponseError{StatusCode: resp.StatusCode, Method: r.method, Path: r.path,
 			ContentType: resp.Header.Get("Content-Type"), Err: err}
-	}
-	if r.out == nil {
-		return nil
 	}
 	body := bytes.TrimSpace(resp.Body)
 	if len(body) == 0 {

@@ -135,7 +135,8 @@ type pageFunc[T any] func(ctx context.Context, offset, count int) (items []T, to
 // previous page: offset paging over a newest-first list shifts when items are
 // added between two requests, so the next page starts with items already
 // seen. Only one page of IDs is remembered, so memory stays bounded by the
-// page size however long the list is.
+// page size however long the list is. A page holding nothing but repeats
+// ends the iteration: the server is not advancing.
 func paginate[T any](ctx context.Context, offset, count int, id func(T) string, fetch pageFunc[T]) iter.Seq2[T, error] {
 	if count == 0 {
 		count = defaultPageSize
@@ -151,6 +152,7 @@ func paginate[T any](ctx context.Context, offset, count int, id func(T) string, 
 				return
 			}
 			clear(cur)
+			fresh := 0
 			for _, it := range items {
 				k := id(it)
 				if k != "" {
@@ -161,13 +163,17 @@ func paginate[T any](ctx context.Context, offset, count int, id func(T) string, 
 						continue
 					}
 				}
+				fresh++
 				if !yield(it, nil) {
 					return
 				}
 			}
 			prev, cur = cur, prev
 			offset += len(items)
-			if len(items) == 0 || len(items) < count || (total > 0 && offset >= total) {
+			// A full page of nothing but repeats means the server did not
+			// move on (it ignores the offset, and without a total nothing
+			// else would end the loop): stop rather than ask forever.
+			if len(items) == 0 || len(items) < count || (total > 0 && offset >= total) || fresh == 0 {
 				return
 			}
 		}

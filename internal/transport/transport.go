@@ -255,6 +255,11 @@ func (c *Client) backoff(n int) time.Duration {
 }
 
 func (c *Client) attempt(ctx context.Context, req *Request, now time.Time) (*Response, error) {
+	// An ended context sends nothing. http.Transport checks this itself,
+	// but a RoundTripper given with WithHTTPClient may not.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	actx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
 

@@ -1,0 +1,5 @@
+//go:build race
+
+package opentok_test
+
+func init() { raceEnabled = true }
