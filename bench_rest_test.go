@@ -106,7 +106,7 @@ func benchREST(b *testing.B, answer string, call func(ctx context.Context, ot *O
 		name   string
 		vonage bool
 	}{{"opentok", false}, {"vonage", true}} {
-		b.Run(kind.name+"/sdk", func(b *testing.B) {
+		b.Run("cred="+kind.name+"/impl=sdk", func(b *testing.B) {
 			ts := benchServer(b, answer)
 			ot := benchSDKClient(b, kind.vonage, ts.URL, benchHTTPClient(b))
 			ctx := context.Background()
@@ -117,7 +117,7 @@ func benchREST(b *testing.B, answer string, call func(ctx context.Context, ot *O
 				}
 			}
 		})
-		b.Run(kind.name+"/bare-net-http", func(b *testing.B) {
+		b.Run("cred="+kind.name+"/impl=baseline", func(b *testing.B) {
 			method, path, header, body := capture(b, kind.vonage, answer, func(ot *OpenTok) error { return call(context.Background(), ot) })
 			ts := benchServer(b, answer)
 			hc := benchHTTPClient(b)

@@ -636,6 +636,9 @@ func (ot *OpenTok) do(ctx context.Context, r *request) error {
 		return &ResponseError{StatusCode: resp.StatusCode, Method: r.method, Path: r.path,
 			ContentType: resp.Header.Get("Content-Type"), Err: errors.New("empty body where JSON was expected")}
 	}
+	if fd, ok := r.out.(fastDecoder); ok && fd.decodeFast(body) {
+		return nil
+	}
 	if err := json.Unmarshal(body, r.out); err != nil {
 		return &ResponseError{StatusCode: resp.StatusCode, Method: r.method, Path: r.path,
 			ContentType: resp.Header.Get("Content-Type"), Err: err}

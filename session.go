@@ -88,12 +88,15 @@ type Session struct {
 
 // sessionAnswer is one element of the create-session answer array.
 type sessionAnswer struct {
-	SessionID      string          `json:"session_id"`
-	ProjectID      json.RawMessage `json:"project_id"`
-	PartnerID      json.RawMessage `json:"partner_id"`
-	ApplicationID  string          `json:"application_id"`
-	MediaServerURL string          `json:"media_server_url"`
+	SessionID      string     `json:"session_id"`
+	ProjectID      flexString `json:"project_id"`
+	PartnerID      flexString `json:"partner_id"`
+	ApplicationID  string     `json:"application_id"`
+	MediaServerURL string     `json:"media_server_url"`
 }
+
+// sessionAnswers is the create-session answer: a JSON array.
+type sessionAnswers []sessionAnswer
 
 // CreateSession creates a session.
 //
@@ -168,7 +171,7 @@ func (ot *OpenTok) CreateSession(ctx context.Context, opts *SessionOptions) (*Se
 		form.Set("archiveResolution", string(o.ArchiveResolution))
 	}
 
-	var answer []sessionAnswer
+	var answer sessionAnswers
 	path := "/session/create"
 	if err := ot.do(ctx, &request{method: http.MethodPost, path: path, body: form, out: &answer}); err != nil {
 		return nil, err
@@ -188,14 +191,7 @@ func (ot *OpenTok) CreateSession(ctx context.Context, opts *SessionOptions) (*Se
 		ArchiveResolution: o.ArchiveResolution,
 		MediaServerURL:    a.MediaServerURL,
 	}
-	switch {
-	case a.ApplicationID != "":
-		s.ProjectID = a.ApplicationID
-	case len(a.ProjectID) > 0:
-		s.ProjectID = rawString(a.ProjectID)
-	case len(a.PartnerID) > 0:
-		s.ProjectID = rawString(a.PartnerID)
-	}
+	s.ProjectID = reportedOwner(flexString(a.ApplicationID), a.ProjectID, a.PartnerID)
 	return s, nil
 }
 

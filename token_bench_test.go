@@ -27,7 +27,7 @@ func benchClient(b *testing.B) *OpenTok {
 	return ot
 }
 
-func BenchmarkGenerateTokenJWT(b *testing.B) {
+func benchTokenJWT(b *testing.B) {
 	ot := benchClient(b)
 	opts := &TokenOptions{Role: RoleModerator, Data: `{"name":"value"}`}
 	b.ReportAllocs()
@@ -63,7 +63,7 @@ func samplePayload(b *testing.B) []byte {
 	return p
 }
 
-func BenchmarkBaselineJWT(b *testing.B) {
+func benchBaselineJWT(b *testing.B) {
 	payload := samplePayload(b)
 	mac := hmac.New(sha256.New, []byte(testAPISecret))
 	buf := make([]byte, 0, 1024)
@@ -83,7 +83,7 @@ func BenchmarkBaselineJWT(b *testing.B) {
 	_ = hash.Hash(mac)
 }
 
-func BenchmarkGenerateTokenT1(b *testing.B) {
+func benchTokenT1(b *testing.B) {
 	ot := benchClient(b)
 	opts := &TokenOptions{Role: RoleModerator, Data: `{"name":"value"}`, Format: TokenT1}
 	b.ReportAllocs()
@@ -94,10 +94,10 @@ func BenchmarkGenerateTokenT1(b *testing.B) {
 	}
 }
 
-// BenchmarkBaselineT1 does the unavoidable work of a T1 token: HMAC-SHA1 of
+// benchBaselineT1 does the unavoidable work of a T1 token: HMAC-SHA1 of
 // a data string of the SDK's size with a reused keyed hash, hex of the
 // signature, base64 of the whole.
-func BenchmarkBaselineT1(b *testing.B) {
+func benchBaselineT1(b *testing.B) {
 	ot := benchClient(b)
 	tok, err := ot.GenerateToken(testSessionID, &TokenOptions{Role: RoleModerator, Data: `{"name":"value"}`, Format: TokenT1})
 	if err != nil {
@@ -128,7 +128,7 @@ func BenchmarkBaselineT1(b *testing.B) {
 	}
 }
 
-func BenchmarkGenerateTokenVonage(b *testing.B) {
+func benchTokenVonage(b *testing.B) {
 	_, pemKey := testRSAKey(b)
 	ot, err := NewVonage(testAppID, pemKey)
 	if err != nil {
@@ -143,9 +143,9 @@ func BenchmarkGenerateTokenVonage(b *testing.B) {
 	}
 }
 
-// BenchmarkBaselineRS256 is one RS256 signature (SHA-256 and PKCS#1 v1.5
+// benchBaselineRS256 is one RS256 signature (SHA-256 and PKCS#1 v1.5
 // with the same 2048-bit key) over a token-sized input.
-func BenchmarkBaselineRS256(b *testing.B) {
+func benchBaselineRS256(b *testing.B) {
 	key, _ := testRSAKey(b)
 	msg := bytes.Repeat([]byte("x"), 600)
 	b.ReportAllocs()
@@ -155,4 +155,15 @@ func BenchmarkBaselineRS256(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkToken compares each kind of client token with its baseline in
+// one run: compare the impl=sdk and impl=baseline lines (benchstat -col /impl).
+func BenchmarkToken(b *testing.B) {
+	b.Run("kind=jwt/impl=sdk", benchTokenJWT)
+	b.Run("kind=jwt/impl=baseline", benchBaselineJWT)
+	b.Run("kind=t1/impl=sdk", benchTokenT1)
+	b.Run("kind=t1/impl=baseline", benchBaselineT1)
+	b.Run("kind=vonage-rs256/impl=sdk", benchTokenVonage)
+	b.Run("kind=vonage-rs256/impl=baseline", benchBaselineRS256)
 }
