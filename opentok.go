@@ -546,10 +546,27 @@ type request struct {
 	method string
 	path   string     // escaped path below the base URL
 	query  url.Values // optional
-	body   any        // nil, url.Values (form) or a value encoded as JSON
+	body   any        // nil, a formBody, or a value encoded as JSON
 	out    any        // decode target for a 2xx body, or nil to ignore it
 	// optionalOut tolerates an empty 2xx body even when out is set.
 	optionalOut bool
+}
+
+// formBody is an application/x-www-form-urlencoded body.
+type formBody []byte
+
+// add appends key=value (escaped as url.Values does); empty values are
+// left out.
+func (f formBody) add(key, value string) formBody {
+	if value == "" {
+		return f
+	}
+	if len(f) > 0 {
+		f = append(f, '&')
+	}
+	f = append(f, url.QueryEscape(key)...)
+	f = append(f, '=')
+	return append(f, url.QueryEscape(value)...)
 }
 
 // jsonEncoder is a pooled buffer with an encoder writing into it.
@@ -594,8 +611,8 @@ func (ot *OpenTok) do(ctx context.Context, r *request) error {
 	treq := &transport.Request{Method: r.method, URL: u, Path: r.path, Header: ot.header}
 	switch b := r.body.(type) {
 	case nil:
-	case url.Values:
-		treq.Body = []byte(b.Encode())
+	case formBody:
+		treq.Body = b
 		treq.Header = ot.formHeader
 	default:
 		enc, err := encodeJSON(b)

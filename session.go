@@ -7,7 +7,6 @@ import (
 	"errors"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"unicode/utf8"
 
 	"github.com/opentok-go/opentok/internal/sessionid"
@@ -127,18 +126,17 @@ func (ot *OpenTok) CreateSession(ctx context.Context, opts *SessionOptions) (*Se
 	if o.ArchiveMode == "" {
 		o.ArchiveMode = ArchiveManual
 	}
-	form := url.Values{}
+	var p2p string
 	switch o.MediaMode {
 	case MediaRouted:
-		form.Set("p2p.preference", "disabled")
+		p2p = "disabled"
 	case MediaRelayed:
-		form.Set("p2p.preference", "enabled")
+		p2p = "enabled"
 	default:
 		return nil, invalid("mediaMode", "must be routed or relayed, not %q", string(o.MediaMode))
 	}
 	switch o.ArchiveMode {
 	case ArchiveManual, ArchiveAlways:
-		form.Set("archiveMode", string(o.ArchiveMode))
 	default:
 		return nil, invalid("archiveMode", "must be manual or always, not %q", string(o.ArchiveMode))
 	}
@@ -150,26 +148,26 @@ func (ot *OpenTok) CreateSession(ctx context.Context, opts *SessionOptions) (*Se
 		if err != nil || !a.Is4() {
 			return nil, invalid("location", "must be an IPv4 address, not %q", o.Location)
 		}
-		form.Set("location", o.Location)
 	}
-	if o.E2EE {
-		if o.MediaMode != MediaRouted {
-			return nil, invalid("e2ee", "end-to-end encryption requires the routed media mode")
-		}
-		form.Set("e2ee", "true")
+	if o.E2EE && o.MediaMode != MediaRouted {
+		return nil, invalid("e2ee", "end-to-end encryption requires the routed media mode")
 	}
-	if o.ArchiveName != "" {
-		if !utf8.ValidString(o.ArchiveName) || utf8.RuneCountInString(o.ArchiveName) > 80 {
-			return nil, invalid("archiveName", "must be valid UTF-8 of at most 80 characters")
-		}
-		form.Set("archiveName", o.ArchiveName)
+	if o.ArchiveName != "" && (!utf8.ValidString(o.ArchiveName) || utf8.RuneCountInString(o.ArchiveName) > 80) {
+		return nil, invalid("archiveName", "must be valid UTF-8 of at most 80 characters")
 	}
 	if err := checkResolution("archiveResolution", o.ArchiveResolution); err != nil {
 		return nil, err
 	}
-	if o.ArchiveResolution != "" {
-		form.Set("archiveResolution", string(o.ArchiveResolution))
+	// The fields in sorted order, as url.Values.Encode would write them.
+	form := make(formBody, 0, 96)
+	form = form.add("archiveMode", string(o.ArchiveMode))
+	form = form.add("archiveName", o.ArchiveName)
+	form = form.add("archiveResolution", string(o.ArchiveResolution))
+	if o.E2EE {
+		form = form.add("e2ee", "true")
 	}
+	form = form.add("location", o.Location)
+	form = form.add("p2p.preference", p2p)
 
 	var answer sessionAnswers
 	path := "/session/create"

@@ -160,10 +160,10 @@ func benchBaselineRS256(b *testing.B) {
 // BenchmarkToken compares each kind of client token with its baseline in
 // one run: compare the impl=sdk and impl=baseline lines (benchstat -col /impl).
 func BenchmarkToken(b *testing.B) {
-	b.Run("kind=jwt/impl=sdk", benchTokenJWT)
 	b.Run("kind=jwt/impl=baseline", benchBaselineJWT)
-	b.Run("kind=t1/impl=sdk", benchTokenT1)
+	b.Run("kind=jwt/impl=sdk", benchTokenJWT)
 	b.Run("kind=t1/impl=baseline", benchBaselineT1)
-	b.Run("kind=vonage-rs256/impl=sdk", benchTokenVonage)
+	b.Run("kind=t1/impl=sdk", benchTokenT1)
 	b.Run("kind=vonage-rs256/impl=baseline", benchBaselineRS256)
+	b.Run("kind=vonage-rs256/impl=sdk", benchTokenVonage)
 }
