@@ -80,18 +80,48 @@ const maxDepth = 64
 
 // array scans an array at pos, calling fn for each element.
 func (s *scanner) array(fn func(v Value) bool) bool {
-	if s.pos >= len(s.data) || s.data[s.pos] != '[' {
+	return s.container('[', ']', func() bool {
+		v, ok := s.value()
+		return ok && fn(v)
+	})
+}
+
+// object scans an object at pos, calling fn for each member.
+func (s *scanner) object(fn func(key []byte, v Value) bool) bool {
+	return s.container('{', '}', func() bool {
+		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
+			return false
+		}
+		keyStart := s.pos
+		if _, ok := s.str(); !ok {
+			return false
+		}
+		key := s.data[keyStart+1 : s.pos-1]
+		s.space()
+		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
+			return false
+		}
+		s.pos++
+		s.space()
+		v, ok := s.value()
+		return ok && fn(key, v)
+	})
+}
+
+// container scans open, items separated by commas, and close; item scans
+// one item at pos.
+func (s *scanner) container(open, close byte, item func() bool) bool {
+	if s.pos >= len(s.data) || s.data[s.pos] != open {
 		return false
 	}
 	s.pos++
 	s.space()
-	if s.pos < len(s.data) && s.data[s.pos] == ']' {
+	if s.pos < len(s.data) && s.data[s.pos] == close {
 		s.pos++
 		return true
 	}
 	for {
-		v, ok := s.value()
-		if !ok || !fn(v) {
+		if !item() {
 			return false
 		}
 		s.space()
@@ -100,7 +130,7 @@ func (s *scanner) array(fn func(v Value) bool) bool {
 		}
 		c := s.data[s.pos]
 		s.pos++
-		if c == ']' {
+		if c == close {
 			return true
 		}
 		if c != ',' {
@@ -118,51 +148,6 @@ func (s *scanner) space() {
 		default:
 			return
 		}
-	}
-}
-
-// object scans an object at pos, calling fn for each member.
-func (s *scanner) object(fn func(key []byte, v Value) bool) bool {
-	if s.pos >= len(s.data) || s.data[s.pos] != '{' {
-		return false
-	}
-	s.pos++
-	s.space()
-	if s.pos < len(s.data) && s.data[s.pos] == '}' {
-		s.pos++
-		return true
-	}
-	for {
-		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
-			return false
-		}
-		key, ok := s.str()
-		if !ok {
-			return false
-		}
-		s.space()
-		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
-			return false
-		}
-		s.pos++
-		s.space()
-		v, ok := s.value()
-		if !ok || !fn(key, v) {
-			return false
-		}
-		s.space()
-		if s.pos >= len(s.data) {
-			return false
-		}
-		c := s.data[s.pos]
-		s.pos++
-		if c == '}' {
-			return true
-		}
-		if c != ',' {
-			return false
-		}
-		s.space()
 	}
 }
 
