@@ -106,31 +106,14 @@ func (ot *OpenTok) AllConnections(ctx context.Context, sessionID string, opts *L
 	if err := ot.checkConnectionList(sessionID, o); err != nil {
 		return func(yield func(*Connection, error) bool) { yield(nil, err) }
 	}
-	return func(yield func(*Connection, error) bool) {
-		var firstID string // first ID of the previous page, per range loop
-		seq := paginate(ctx, o.Offset, o.Count, func(c *Connection) string { return c.ID },
-			func(ctx context.Context, offset, count int) ([]*Connection, int, error) {
-				l, err := ot.listConnections(ctx, sessionID, offset, count)
-				if err != nil {
-					return nil, 0, err
-				}
-				if len(l.Items) == 0 {
-					return nil, l.Total, nil
-				}
-				// A platform that ignores offset serves the same list
-				// again: end rather than ask forever.
-				if offset > o.Offset && l.Items[0].ID != "" && l.Items[0].ID == firstID {
-					return nil, l.Total, nil
-				}
-				firstID = l.Items[0].ID
-				return l.Items, l.Total, nil
-			})
-		for c, err := range seq {
-			if !yield(c, err) {
-				return
+	return paginate(ctx, o.Offset, o.Count, func(c *Connection) string { return c.ID },
+		func(ctx context.Context, offset, count int) ([]*Connection, int, error) {
+			l, err := ot.listConnections(ctx, sessionID, offset, count)
+			if err != nil {
+				return nil, 0, err
 			}
-		}
-	}
+			return l.Items, l.Total, nil
+		})
 }
 
 func (ot *OpenTok) checkConnectionList(sessionID string, o ListConnectionsOptions) error {
