@@ -301,18 +301,20 @@ func ms(t time.Time) int64 { return t.UnixMilli() }
 
 // RequestRecord is one request as the fake received it.
 type RequestRecord struct {
-	// Op is the SDK operation name ("CreateSession", "StartArchive", ...),
-	// or "" for an unknown route.
-	Op     string
-	Method string
-	// Path is the escaped path; Query the raw query.
+	// Op is the SDK operation name ("CreateSession", "StartArchive", ...).
+	Op string
+	// Method is the HTTP method; Path the escaped path; Query the raw query.
+	Method      string
 	Path, Query string
-	Header      http.Header
-	Body        []byte
+	// Header and Body are the request's headers (auth header included: the
+	// fake is for tests) and body.
+	Header http.Header
+	Body   []byte
 	// Status is the status the fake answered (0 when the connection was
 	// dropped).
 	Status int
-	Time   time.Time
+	// Time is when the request arrived, on the fake's clock.
+	Time time.Time
 }
 
 // Requests returns the requests received so far, oldest first.

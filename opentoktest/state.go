@@ -7,18 +7,25 @@ import (
 
 // The fake's state. Accessors return copies; changing them changes nothing.
 
-// Session is a session the fake created.
+// Session is a session the fake created. Its fields are the options of
+// the create-session request.
 type Session struct {
-	ID                string
-	MediaMode         string // "routed" or "relayed"
-	ArchiveMode       string // "manual" or "always"
-	Location          string
-	E2EE              bool
+	// ID is the session ID, in the platform's format.
+	ID string
+	// MediaMode is "routed" or "relayed"; ArchiveMode "manual" or "always".
+	MediaMode   string
+	ArchiveMode string
+	// Location is the IPv4 location hint, if one was given.
+	Location string
+	// E2EE is true for an end-to-end encrypted session.
+	E2EE bool
+	// ArchiveName and ArchiveResolution apply to automatic archives.
 	ArchiveName       string
 	ArchiveResolution string
-	CreatedAt         time.Time
+	// CreatedAt is when the session was created, on the fake's clock.
+	CreatedAt time.Time
 	// MuteActive is true after ForceMuteAll until DisableForceMute: new
-	// streams start muted.
+	// streams start muted, except those in ExcludedStreamIDs.
 	MuteActive        bool
 	ExcludedStreamIDs []string
 }
@@ -36,11 +43,15 @@ const (
 
 // Connection is a connection to a session.
 type Connection struct {
+	// ID is the connection ID; SessionID the session it joined.
 	ID        string
 	SessionID string
-	Kind      string
-	Role      string
-	Data      string
+	// Kind is KindClient, KindSIP, KindWebSocket or KindRender.
+	Kind string
+	// Role and Data come from the token the connection used.
+	Role string
+	Data string
+	// CreatedAt is when it connected, on the fake's clock.
 	CreatedAt time.Time
 	// LayoutClassList comes from the token's initial_layout_class_list.
 	LayoutClassList []string
@@ -48,40 +59,52 @@ type Connection struct {
 
 // Stream is a published stream.
 type Stream struct {
-	ID              string
-	SessionID       string
-	ConnectionID    string
-	Name            string
-	VideoType       string // "camera", "screen", "custom" or "" (audio only)
+	// ID is the stream ID; SessionID and ConnectionID say who publishes it.
+	ID           string
+	SessionID    string
+	ConnectionID string
+	// Name is the name the publisher gave it.
+	Name string
+	// VideoType is "camera", "screen", "custom", or "" for audio only.
+	VideoType string
+	// LayoutClassList holds the stream's layout classes (from the token,
+	// then SetStreamClassLists).
 	LayoutClassList []string
-	HasAudio        bool
-	HasVideo        bool
+	// HasAudio and HasVideo say what the stream carries.
+	HasAudio bool
+	HasVideo bool
 	// AudioMuted is set by ForceMuteStream / ForceMuteAll.
 	AudioMuted bool
-	CreatedAt  time.Time
+	// CreatedAt is when it was published, on the fake's clock.
+	CreatedAt time.Time
 }
 
 // Signal is a signal a connection received.
 type Signal struct {
+	// Type and Data are the signal's.
 	Type, Data string
-	// From is empty for signals sent through the REST API.
+	// From is the sending connection; empty for signals sent through the
+	// REST API.
 	From string
 }
 
-// ArchiveStream is a stream included in a manual-mode archive.
+// ArchiveStream is a stream included in a manual-mode archive or
+// broadcast, with the media it contributes.
 type ArchiveStream struct {
 	StreamID string
 	HasAudio bool
 	HasVideo bool
 }
 
-// Archive is an archive.
+// Archive is an archive, with the options it was started with.
 type Archive struct {
-	ID                    string
-	SessionID             string
+	// ID is the archive ID; SessionID the archived session.
+	ID        string
+	SessionID string
+	// Name, OutputMode, StreamMode, Resolution, HasAudio, HasVideo,
+	// MultiArchiveTag, MaxBitrate, QuantizationParameter, HasTranscription
+	// and Layout are as started (Layout as the JSON object sent).
 	Name                  string
-	Status                string
-	Reason                string
 	OutputMode            string
 	StreamMode            string
 	Resolution            string
@@ -91,54 +114,79 @@ type Archive struct {
 	QuantizationParameter int
 	HasTranscription      bool
 	Layout                map[string]any
-	Streams               []ArchiveStream
-	CreatedAt, UpdatedAt  time.Time
-	// StartedAt and StoppedAt drive Duration and the move to available.
-	StoppedAt time.Time
-	Size      int64
-	URL       string
+	// Status is "started", "stopped", "available", "failed" or "deleted";
+	// Reason says why it stopped or failed.
+	Status string
+	Reason string
+	// Streams are the streams of a manual-mode archive.
+	Streams []ArchiveStream
+	// CreatedAt and UpdatedAt are on the fake's clock; StoppedAt is when it
+	// stopped (zero while recording), which sets its duration and when it
+	// becomes available.
+	CreatedAt, UpdatedAt time.Time
+	StoppedAt            time.Time
+	// Size is a made-up file size, set when the archive stops.
+	Size int64
+	// URL is the download link of an available archive (served by the
+	// fake under /_media/).
+	URL string
 	// Auto is true for an archive started by archiveMode=always.
 	Auto bool
 }
 
-// RTMPTarget is one RTMP output of a broadcast.
+// RTMPTarget is one RTMP output of a broadcast: its ID, server URL and
+// stream name as given, and its state ("connecting", "live", "offline").
 type RTMPTarget struct {
 	ID, ServerURL, StreamName, Status string
 }
 
-// Broadcast is a live-streaming broadcast.
+// Broadcast is a live-streaming broadcast, with the options it was
+// started with.
 type Broadcast struct {
-	ID                   string
-	SessionID            string
-	Status               string
-	MultiBroadcastTag    string
-	Resolution           string
-	StreamMode           string
-	MaxDuration          time.Duration
-	MaxBitrate           int
-	HasAudio, HasVideo   bool
-	HLS                  bool
-	HLSURL               string
-	DVR, LowLatency      bool
-	RTMP                 []RTMPTarget
-	Layout               map[string]any
-	Streams              []ArchiveStream
+	// ID is the broadcast ID; SessionID the session broadcast.
+	ID        string
+	SessionID string
+	// Status is "started" or "stopped".
+	Status string
+	// MultiBroadcastTag, Resolution, StreamMode, MaxDuration, MaxBitrate,
+	// HasAudio, HasVideo and Layout are as started.
+	MultiBroadcastTag  string
+	Resolution         string
+	StreamMode         string
+	MaxDuration        time.Duration
+	MaxBitrate         int
+	HasAudio, HasVideo bool
+	Layout             map[string]any
+	// HLS says whether there is an HLS output; HLSURL is its playlist
+	// (served by the fake under /_media/); DVR and LowLatency its options.
+	HLS             bool
+	HLSURL          string
+	DVR, LowLatency bool
+	// RTMP are the RTMP outputs.
+	RTMP []RTMPTarget
+	// Streams are the streams of a manual-mode broadcast.
+	Streams []ArchiveStream
+	// CreatedAt and UpdatedAt are on the fake's clock.
 	CreatedAt, UpdatedAt time.Time
 }
 
-// SIPCall is a SIP call dialled into a session.
+// SIPCall is a SIP call dialled into a session: its ID, the session, the
+// connection and stream it added, the dial options, the DTMF digits played
+// to it, and whether it has ended (its connection left).
 type SIPCall struct {
 	ID, SessionID, ConnectionID, StreamID string
 	URI, From                             string
 	Headers                               map[string]string
 	Secure, Video, ObserveForceMute       bool
 	Streams                               []string
-	DTMF                                  []string // digits played to the call
+	DTMF                                  []string
 	CreatedAt                             time.Time
 	Ended                                 bool
 }
 
-// WebSocketConnection is an Audio Connector connection.
+// WebSocketConnection is an Audio Connector connection: its ID, the
+// session and connection it added, and the options it was started with
+// (AudioRate 16000 when none was given).
 type WebSocketConnection struct {
 	ID, SessionID, ConnectionID, URI string
 	Streams                          []string
@@ -148,7 +196,11 @@ type WebSocketConnection struct {
 	CreatedAt                        time.Time
 }
 
-// Render is an Experience Composer render.
+// Render is an Experience Composer render: its ID and session, the page
+// URL, its state ("starting", "started", "stopped", "failed") and the
+// reason it stopped, its resolution, the stream and connection it
+// publishes with (Name is the stream's name), the status callback URL, its
+// maximum duration and times on the fake's clock.
 type Render struct {
 	ID, SessionID, URL, Status, Reason, Resolution, StreamID, Name, CallbackURL string
 	ConnectionID                                                                string
@@ -156,7 +208,9 @@ type Render struct {
 	CreatedAt, UpdatedAt                                                        time.Time
 }
 
-// Captions are live captions of a session.
+// Captions are live captions of a session: their ID and session, the
+// language, state ("started", "stopped"), status callback URL, maximum
+// duration, whether partial captions are on, and the start time.
 type Captions struct {
 	ID, SessionID, LanguageCode, Status, StatusCallbackURL string
 	MaxDuration                                            time.Duration
@@ -164,7 +218,8 @@ type Captions struct {
 	CreatedAt                                              time.Time
 }
 
-// RegisteredCallback is a callback registered with the legacy API.
+// RegisteredCallback is a callback registered with the legacy API: its ID,
+// group, event and URL as registered, and when.
 type RegisteredCallback struct {
 	ID, Group, Event, URL string
 	CreatedAt             time.Time
