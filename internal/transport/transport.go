@@ -85,13 +85,17 @@ type Response struct {
 	RetryAfter time.Duration
 }
 
-// Error is a failure to get any HTTP answer.
+// Error is a failure to get any HTTP answer after Attempts attempts; Err
+// is the last cause.
 type Error struct {
 	Attempts int
 	Err      error
 }
 
+// Error returns the cause's message.
 func (e *Error) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
 // ErrBodyTooLarge is returned (with the response) when a success body is
