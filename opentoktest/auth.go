@@ -63,6 +63,9 @@ func (s *Server) authenticateLocked(r *http.Request) *apiError {
 		if raw == "" {
 			return &apiError{status: http.StatusForbidden, code: -1, message: "No suitable authentication found"}
 		}
+		if !tokenChars(raw) {
+			return s.authFailure("Invalid token: malformed")
+		}
 		claims := jwt.MapClaims{}
 		_, err := jwt.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) { return []byte(s.APISecret), nil },
 			jwt.WithValidMethods([]string{"HS256"}), jwt.WithTimeFunc(func() time.Time { return now }),
@@ -85,6 +88,9 @@ func (s *Server) authenticateLocked(r *http.Request) *apiError {
 	raw, found := strings.CutPrefix(h, "Bearer ")
 	if !found || raw == "" {
 		return &apiError{status: http.StatusUnauthorized, code: -1, message: "No suitable authentication found"}
+	}
+	if !tokenChars(raw) {
+		return s.authFailure("Invalid token: malformed")
 	}
 	claims := jwt.MapClaims{}
 	_, err := jwt.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) { return s.pubKey, nil },
@@ -129,6 +135,20 @@ func numClaim(c jwt.MapClaims, name string) (int64, bool) {
 	return 0, false
 }
 
+// tokenChars reports whether s holds only the characters of base64,
+// base64url and the JWT dots. Go's base64 decoders skip line breaks, which
+// would let altered tokens and JWTs through.
+func tokenChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+			c == '+' || c == '/' || c == '=' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
 // tokenInfo is what a verified client token grants.
 type tokenInfo struct {
 	Role            string
@@ -152,6 +172,9 @@ func (s *Server) VerifyToken(sessionID, token string) (role, data string, err er
 }
 
 func (s *Server) verifyToken(sessionID, token string, now time.Time) (tokenInfo, error) {
+	if !tokenChars(token) {
+		return tokenInfo{}, fmt.Errorf("%w: unexpected character in the token", ErrInvalidToken)
+	}
 	if strings.HasPrefix(token, "T1==") {
 		if s.cfg.vonage {
 			return tokenInfo{}, fmt.Errorf("%w: T1 tokens are not accepted for Vonage applications", ErrInvalidToken)
@@ -170,20 +193,16 @@ func (s *Server) verifyT1(sessionID, token string, now time.Time) (tokenInfo, er
 	if !ok {
 		return tokenInfo{}, fmt.Errorf("%w: no data part", ErrInvalidToken)
 	}
-	hq, err := url.ParseQuery(head)
-	if err != nil {
-		return tokenInfo{}, fmt.Errorf("%w: bad header part", ErrInvalidToken)
-	}
-	if hq.Get("partner_id") != s.APIKey {
-		return tokenInfo{}, fmt.Errorf("%w: partner_id is not this project's API key", ErrInvalidToken)
-	}
-	sig, err := hex.DecodeString(hq.Get("sig"))
-	if err != nil {
-		return tokenInfo{}, fmt.Errorf("%w: bad signature encoding", ErrInvalidToken)
-	}
+	// The header part is exactly "partner_id=<key>&sig=<lower-case hex>":
+	// a token with the fields reordered, extra fields or upper-case hex is
+	// not one the SDKs make, and is refused.
 	mac := hmac.New(sha1.New, []byte(s.APISecret))
 	mac.Write([]byte(data))
-	if !hmac.Equal(sig, mac.Sum(nil)) {
+	want := "partner_id=" + s.APIKey + "&sig=" + hex.EncodeToString(mac.Sum(nil))
+	if !hmac.Equal([]byte(head), []byte(want)) {
+		if !strings.HasPrefix(head, "partner_id="+s.APIKey+"&") {
+			return tokenInfo{}, fmt.Errorf("%w: partner_id is not this project's API key", ErrInvalidToken)
+		}
 		return tokenInfo{}, fmt.Errorf("%w: bad signature", ErrInvalidToken)
 	}
 	q, err := url.ParseQuery(data)

@@ -5,11 +5,13 @@ import (
 	"context"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -413,4 +415,30 @@ func mustKey(t *testing.T, pemBytes []byte) *rsa.PrivateKey {
 	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 	require.NoError(t, err)
 	return k.(*rsa.PrivateKey)
+}
+
+func TestT1HeaderMustBeExact(t *testing.T) {
+	srv := NewServer(t)
+	ot := srv.Client()
+	sid := routedSession(t, ot)
+	tok := token(t, ot, sid, &opentok.TokenOptions{Format: opentok.TokenT1})
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(tok, "T1=="))
+	require.NoError(t, err)
+	head, data, _ := strings.Cut(string(raw), ":")
+	q, err := url.ParseQuery(head)
+	require.NoError(t, err)
+	sig := q.Get("sig")
+	reencode := func(h string) string { return "T1==" + base64.StdEncoding.EncodeToString([]byte(h+":"+data)) }
+
+	_, err = srv.Connect(sid, reencode(head))
+	require.NoError(t, err, "the token as made")
+	for name, h := range map[string]string{
+		"upper-case hex":   "partner_id=" + srv.APIKey + "&sig=" + strings.ToUpper(sig),
+		"fields reordered": "sig=" + sig + "&partner_id=" + srv.APIKey,
+		"extra field":      head + "&x=1",
+		"other partner":    "partner_id=1&sig=" + sig,
+	} {
+		_, err := srv.Connect(sid, reencode(h))
+		assert.ErrorIs(t, err, ErrInvalidToken, name)
+	}
 }
