@@ -83,22 +83,36 @@ func TestClockSkewOfTheServer(t *testing.T) {
 	ot := srv.Client(opentok.WithRetry(opentok.RetryPolicy{MaxRetries: 0}))
 	ctx := context.Background()
 
-	srv.SetNow(time.Now().Add(-8 * time.Second))
+	srv.SetAuthClockSkew(-8 * time.Second)
 	_, err := ot.CreateSession(ctx, nil)
 	require.NoError(t, err, "a server clock 8 s behind still accepts the JWT")
 
-	srv.SetNow(time.Now().Add(-time.Minute))
+	srv.SetAuthClockSkew(-time.Minute)
 	_, err = ot.CreateSession(ctx, nil)
 	checkClockRejection(t, err, http.StatusForbidden, "issued in the future (check the clock)")
 
-	srv.SetNow(time.Now())
-	srv.Advance(4 * time.Minute)
+	srv.SetAuthClockSkew(4 * time.Minute)
 	_, err = ot.CreateSession(ctx, nil)
 	require.NoError(t, err, "a server clock 4 min ahead still accepts the 5-minute JWT")
 
-	srv.Advance(2 * time.Minute)
+	srv.SetAuthClockSkew(6 * time.Minute)
 	_, err = ot.CreateSession(ctx, nil)
 	checkClockRejection(t, err, http.StatusForbidden, "expired")
+}
+
+// TestMovingTheFakesClockKeepsTheClientWorking: the fake's clock drives its
+// state, not the check of the client's auth JWTs.
+func TestMovingTheFakesClockKeepsTheClientWorking(t *testing.T) {
+	for _, srv := range []*opentoktest.Server{opentoktest.NewServer(t), opentoktest.NewServer(t, opentoktest.WithVonage())} {
+		ot := srv.Client()
+		ctx := context.Background()
+		srv.Advance(5 * time.Hour)
+		_, err := ot.ListArchives(ctx, nil)
+		require.NoError(t, err, "vonage=%v", srv.IsVonage())
+		srv.SetNow(time.Now().Add(-48 * time.Hour))
+		_, err = ot.CreateSession(ctx, nil)
+		require.NoError(t, err, "vonage=%v", srv.IsVonage())
+	}
 }
 
 // checkClockRejection checks a rejection caused by the clock: the status,

@@ -22,6 +22,7 @@ import (
 //	DELETE /_emulator/connections/{id}                   the client disconnects
 //	GET    /_emulator/clock                              {"now"}
 //	POST   /_emulator/clock/advance                      {"seconds"} → {"now"}
+//	POST   /_emulator/clock/auth-skew                    {"seconds"}: check auth JWTs as a clock that far off
 //	POST   /_emulator/faults                             {"op","status","body","retryAfter","delayMs","dropConnection","malformed","times"}
 //	DELETE /_emulator/faults                             clear faults
 //	GET    /_emulator/requests                           the request log; DELETE clears it
@@ -130,12 +131,24 @@ func (s *Server) controlRoutes() {
 		if !readControl(w, r, &req) {
 			return
 		}
-		if req.Seconds < 0 {
-			writeJSON(w, http.StatusBadRequest, map[string]any{"message": "seconds must not be negative"})
+		if !(req.Seconds >= 0 && req.Seconds <= maxControlSeconds) {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"message": "seconds must be between 0 and 100000000"})
 			return
 		}
 		s.Advance(time.Duration(req.Seconds * float64(time.Second)))
 		writeJSON(w, http.StatusOK, map[string]any{"now": ms(s.Now())})
+	})
+	m.HandleFunc("POST /_emulator/clock/auth-skew", func(w http.ResponseWriter, r *http.Request) {
+		var req struct{ Seconds float64 }
+		if !readControl(w, r, &req) {
+			return
+		}
+		if !(req.Seconds >= -maxControlSeconds && req.Seconds <= maxControlSeconds) {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"message": "seconds must be between -100000000 and 100000000"})
+			return
+		}
+		s.SetAuthClockSkew(time.Duration(req.Seconds * float64(time.Second)))
+		w.WriteHeader(http.StatusNoContent)
 	})
 	m.HandleFunc("POST /_emulator/faults", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
@@ -217,6 +230,10 @@ func (s *Server) controlRoutes() {
 		writeJSON(w, http.StatusOK, map[string]any{"items": items})
 	})
 }
+
+// maxControlSeconds bounds the seconds the control API takes (about three
+// years), so that no duration overflows.
+const maxControlSeconds = 1e8
 
 // connHandle returns a handle for a live simulated client connection.
 func (s *Server) connHandle(id string) (*Conn, bool) {

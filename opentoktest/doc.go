@@ -26,7 +26,9 @@
 // type and 8 kB of data, lists page newest-first with offset/count.
 //
 // Tests control and inspect it: a settable clock (Advance, SetNow) drives
-// time-based changes such as a stopped archive becoming available; InjectFault
+// time-based changes such as a stopped archive becoming available and the
+// expiry of client tokens (auth JWTs are checked against real time;
+// SetAuthClockSkew simulates a platform clock that is off); InjectFault
 // makes the next requests of an operation fail (status, Retry-After, delay,
 // dropped connection, malformed body); Requests is the log of what arrived;
 // accessors (Archive, Broadcast, Stream, Connection, SIPCall, ...) return

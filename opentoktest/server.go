@@ -260,9 +260,15 @@ func (s *Server) NewClient(opts ...opentok.Option) (*opentok.OpenTok, error) {
 
 // ---- clock -------------------------------------------------------------------
 
-// clock is real time plus an offset the test controls, so tokens signed by
-// the SDK with the real clock stay valid while the fake's time moves.
-type clock struct{ offset time.Duration }
+// clock is real time plus an offset the test controls. It drives the
+// fake's state (archives becoming available, durations, broadcast limits)
+// and the expiry of client tokens. REST auth JWTs are checked against real
+// time plus authSkew instead, so that moving the clock forward does not
+// expire the short-lived JWTs a client signs with its own clock.
+type clock struct {
+	offset   time.Duration
+	authSkew time.Duration
+}
 
 func (c clock) now() time.Time { return time.Now().Add(c.offset) }
 
@@ -294,6 +300,16 @@ func (s *Server) SetNow(t time.Time) {
 }
 
 func (s *Server) nowLocked() time.Time { return s.clock.now() }
+
+// SetAuthClockSkew makes the fake check REST auth JWTs as a platform whose
+// clock is off by d (positive: ahead of real time), to test how a client
+// copes with clock skew (the platform tolerates Leeway). The fake's own
+// clock (Advance, SetNow) does not affect auth JWTs.
+func (s *Server) SetAuthClockSkew(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clock.authSkew = d
+}
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
