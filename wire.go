@@ -170,10 +170,14 @@ func paginate[T any](ctx context.Context, offset, count int, id func(T) string, 
 			}
 			prev, cur = cur, prev
 			offset += len(items)
-			// A full page of nothing but repeats means the server did not
-			// move on (it ignores the offset, and without a total nothing
-			// else would end the loop): stop rather than ask forever.
-			if len(items) == 0 || len(items) < count || (total > 0 && offset >= total) || fresh == 0 {
+			if len(items) == 0 || len(items) < count || (total > 0 && offset >= total) {
+				return
+			}
+			// Without a total, a page of nothing but repeats means the
+			// server does not move on (it ignores the offset): stop rather
+			// than ask forever. With a total the offset reaches it anyway,
+			// and a page of repeats is only the list having shifted.
+			if total == 0 && fresh == 0 {
 				return
 			}
 		}

@@ -170,3 +170,16 @@ func TestPaginateDefaultPageSize(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, [][2]int{{0, defaultPageSize}}, f.calls)
 }
+
+func TestPaginateSurvivesAShiftOfAWholePage(t *testing.T) {
+	f := &fakeList{items: ids(4)}
+	f.before = func(call int) error {
+		if call == 2 { // a new archive appears: page 2 repeats page 1
+			f.items = append([]string{"id-new"}, f.items...)
+		}
+		return nil
+	}
+	got, err := collect(t, f, 0, 1)
+	require.NoError(t, err)
+	assert.Equal(t, ids(4), got, "every item once, none lost")
+}
