@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -443,16 +444,11 @@ type ArchiveEvent struct {
 	SHA256Sum string
 }
 
-// EventRTMPTarget is one RTMP output of a broadcast in a [*BroadcastEvent].
-type EventRTMPTarget struct {
-	// ID is the caller-chosen target ID ("" when none was given).
-	ID string
-	// ServerURL is the RTMP(S) server URL.
-	ServerURL string
-	// StreamName is the stream name on the server.
-	StreamName string
-	// Status is connecting, live, offline or error.
-	Status RTMPStatus
+// Format implements fmt.Formatter: fmt's usual output, with the RTMP
+// stream names redacted (see [Broadcast.Format]).
+func (e BroadcastEvent) Format(f fmt.State, verb rune) {
+	type plain BroadcastEvent
+	formatPlain(f, verb, plain(e), "opentok.BroadcastEvent")
 }
 
 // BroadcastEvent is a broadcast status callback, sent when a broadcast is
@@ -492,8 +488,9 @@ type BroadcastEvent struct {
 	// HLSURL is the HLS playlist URL ("broadcastUrls.hls"), when there is
 	// an HLS output.
 	HLSURL string
-	// RTMP are the RTMP outputs with their status ("broadcastUrls.rtmp").
-	RTMP []EventRTMPTarget
+	// RTMP are the RTMP outputs with their status ("broadcastUrls.rtmp");
+	// their stream names (the targets' keys) print and log as REDACTED.
+	RTMP []RTMPTargetStatus
 	// HLSLowLatency and HLSDVR are the HLS settings
 	// ("settings.hls.lowLatency", "settings.hls.dvr").
 	HLSLowLatency, HLSDVR bool
@@ -1037,7 +1034,7 @@ func cbDecode(kind string, body []byte) (Event, error) {
 			Streams:           cbIncludedStreams(w.Streams),
 		}
 		for _, r := range w.BroadcastURLs.RTMP {
-			e.RTMP = append(e.RTMP, EventRTMPTarget{ID: r.ID, ServerURL: r.ServerURL, StreamName: r.StreamName, Status: RTMPStatus(r.Status)})
+			e.RTMP = append(e.RTMP, RTMPTargetStatus{ID: r.ID, ServerURL: r.ServerURL, StreamName: r.StreamName, Status: RTMPStatus(r.Status)})
 		}
 		return e, nil
 	case "render":
@@ -1591,6 +1588,14 @@ type cbHandler struct {
 	fn  func(context.Context, Event) error
 	cfg cbHandlerConfig
 }
+
+// String describes the handler without its signature secrets.
+func (h *cbHandler) String() string {
+	return "opentok.CallbackHandler{secrets: " + strconv.Itoa(len(h.cfg.secrets)) + " (REDACTED)}"
+}
+
+// Format implements fmt.Formatter so that no verb prints the secrets.
+func (h *cbHandler) Format(f fmt.State, verb rune) { formatRedacted(f, verb, h.String()) }
 
 // NewCallbackHandler returns an http.Handler that receives the platform's
 // callbacks and passes each as an [Event] to fn, with the request's context

@@ -8,7 +8,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -280,7 +282,7 @@ func TestParseCallbackLenient(t *testing.T) {
 			CreatedAt: ms(1437676551000), UpdatedAt: ms(1437676552000), MaxDuration: 90 * time.Minute, MaxBitrate: 2000000,
 			Resolution: Resolution1280x720, StreamMode: StreamModeManual, HasAudio: Ptr(true), HasVideo: Ptr(false),
 			HLSURL: "https://example.com/hls.m3u8",
-			RTMP: []EventRTMPTarget{
+			RTMP: []RTMPTargetStatus{
 				{ID: "foo", ServerURL: "rtmps://myfooserver/myfooapp", StreamName: "myfoostream", Status: RTMPLive},
 				{ServerURL: "rtmp://x/y", StreamName: "z", Status: RTMPStatus("reconnecting")},
 			},
@@ -978,4 +980,28 @@ func FuzzParseCallback(f *testing.F) {
 		}
 		_, _ = ParseArchiveManifest(body)
 	})
+}
+
+func TestCallbackValuesNeverPrintSecrets(t *testing.T) {
+	const streamKey = "live-stream-key-made-up"
+	const secret = "made-up-callback-secret"
+	ev, err := ParseCallback([]byte(`{"event":"broadcast","id":"b","sessionId":"s","status":"started",
+		"broadcastUrls":{"rtmp":[{"id":"yt","serverUrl":"rtmps://x/app","streamName":"` + streamKey + `","status":"live"}]}}`))
+	require.NoError(t, err)
+	be := ev.(*BroadcastEvent)
+	require.Equal(t, streamKey, be.RTMP[0].StreamName, "the field holds the real name")
+
+	h := NewCallbackHandler(func(context.Context, Event) error { return nil }, WithCallbackSecret(secret))
+	var logBuf bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logBuf, nil))
+	for _, v := range []any{ev, *be, be.RTMP, h} {
+		for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+			out := fmt.Sprintf(format, v)
+			assert.NotContains(t, out, streamKey, "%s of %T", format, v)
+			assert.NotContains(t, out, secret, "%s of %T", format, v)
+		}
+		logger.Info("value", "v", v)
+	}
+	assert.NotContains(t, logBuf.String(), streamKey)
+	assert.NotContains(t, logBuf.String(), secret)
 }
