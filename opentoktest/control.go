@@ -168,9 +168,17 @@ func (s *Server) controlRoutes() {
 			writeJSON(w, http.StatusBadRequest, map[string]any{"message": `op is required (an operation name such as "StartArchive", or "*")`})
 			return
 		}
-		s.InjectFault(req.Op, Fault{Status: req.Status, Body: req.Body, RetryAfter: req.RetryAfter,
+		if req.DelayMs < 0 || req.DelayMs > 3_600_000 {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"message": "delayMs must be between 0 and 3600000"})
+			return
+		}
+		err := s.InjectFault(req.Op, Fault{Status: req.Status, Body: req.Body, RetryAfter: req.RetryAfter,
 			Delay: time.Duration(req.DelayMs) * time.Millisecond, DropConnection: req.DropConnection,
 			Malformed: req.Malformed, Times: req.Times})
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"message": err.Error()})
+			return
+		}
 		w.WriteHeader(http.StatusNoContent)
 	})
 	m.HandleFunc("DELETE /_emulator/faults", func(w http.ResponseWriter, r *http.Request) {

@@ -25,7 +25,15 @@ func (s *Server) routes() {
 	s.route("PUT "+p+"/session/{sid}/stream", "SetStreamClassLists", s.setStreamClassLists)
 	s.route("GET "+p+"/session/{sid}/stream/{streamId}", "GetStream", s.getStream)
 	s.route("POST "+p+"/session/{sid}/stream/{streamId}/mute", "ForceMuteStream", s.forceMuteStream)
-	s.route("POST "+p+"/session/{sid}/mute", "ForceMuteAll", s.forceMuteAll)
+	s.routeOps("POST "+p+"/session/{sid}/mute", []string{"ForceMuteAll", "DisableForceMute"}, func(body []byte) string {
+		var req struct {
+			Active *bool `json:"active"`
+		}
+		if json.Unmarshal(body, &req) == nil && req.Active != nil && !*req.Active {
+			return "DisableForceMute"
+		}
+		return "ForceMuteAll"
+	}, s.forceMuteAll)
 	s.route("GET "+p+"/session/{sid}/connection", "ListConnections", s.listConnections)
 	s.route("DELETE "+p+"/session/{sid}/connection/{cid}", "ForceDisconnect", s.forceDisconnect)
 	s.route("POST "+p+"/session/{sid}/signal", "Signal", s.signal)
@@ -40,14 +48,16 @@ func (s *Server) routes() {
 	s.route("DELETE "+p+"/archive/{id}", "DeleteArchive", s.deleteArchive)
 	s.route("POST "+p+"/archive/{id}/stop", "StopArchive", s.stopArchive)
 	s.route("PUT "+p+"/archive/{id}/layout", "SetArchiveLayout", s.setArchiveLayout)
-	s.route("PATCH "+p+"/archive/{id}/streams", "PatchArchiveStreams", s.patchArchiveStreams)
+	s.routeOps("PATCH "+p+"/archive/{id}/streams", []string{"AddArchiveStream", "RemoveArchiveStream"},
+		streamsOp("AddArchiveStream", "RemoveArchiveStream"), s.patchArchiveStreams)
 
 	s.route("GET "+p+"/broadcast", "ListBroadcasts", s.listBroadcasts)
 	s.route("POST "+p+"/broadcast", "StartBroadcast", s.startBroadcast)
 	s.route("GET "+p+"/broadcast/{id}", "GetBroadcast", s.getBroadcast)
 	s.route("POST "+p+"/broadcast/{id}/stop", "StopBroadcast", s.stopBroadcast)
 	s.route("PUT "+p+"/broadcast/{id}/layout", "SetBroadcastLayout", s.setBroadcastLayout)
-	s.route("PATCH "+p+"/broadcast/{id}/streams", "PatchBroadcastStreams", s.patchBroadcastStreams)
+	s.routeOps("PATCH "+p+"/broadcast/{id}/streams", []string{"AddBroadcastStream", "RemoveBroadcastStream"},
+		streamsOp("AddBroadcastStream", "RemoveBroadcastStream"), s.patchBroadcastStreams)
 
 	s.route("POST "+p+"/dial", "Dial", s.dial)
 	s.route("POST "+p+"/connect", "ConnectWebSocket", s.connectWebSocket)
@@ -75,6 +85,20 @@ func (s *Server) routes() {
 }
 
 // ---- helpers -----------------------------------------------------------------
+
+// streamsOp names a PATCH .../streams request by its body: remove when it
+// has removeStream, add otherwise.
+func streamsOp(add, remove string) func([]byte) string {
+	return func(body []byte) string {
+		var req struct {
+			RemoveStream string `json:"removeStream"`
+		}
+		if json.Unmarshal(body, &req) == nil && req.RemoveStream != "" {
+			return remove
+		}
+		return add
+	}
+}
 
 func (s *Server) ownerJSON(m map[string]any) map[string]any {
 	if s.cfg.vonage {

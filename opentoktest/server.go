@@ -146,7 +146,9 @@ type Server struct {
 	st    *state
 	// faults by operation name ("*" for any).
 	faults map[string][]*faultSlot
-	log    []RequestRecord
+	// ops are the operation names the routes report.
+	ops map[string]bool
+	log []RequestRecord
 }
 
 // New returns a fake platform that is not yet listening; serve it with any
@@ -158,7 +160,7 @@ func New(opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
-	s := &Server{cfg: cfg, faults: map[string][]*faultSlot{}, URL: cfg.baseURL}
+	s := &Server{cfg: cfg, faults: map[string][]*faultSlot{}, ops: map[string]bool{}, URL: cfg.baseURL}
 	if cfg.vonage {
 		if cfg.privateKey == nil {
 			k, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -317,7 +319,8 @@ func ms(t time.Time) int64 { return t.UnixMilli() }
 
 // RequestRecord is one request as the fake received it.
 type RequestRecord struct {
-	// Op is the SDK operation name ("CreateSession", "StartArchive", ...).
+	// Op is the name of the SDK method that makes the request
+	// ("CreateSession", "StartArchive", "RemoveArchiveStream", ...).
 	Op string
 	// Method is the HTTP method; Path the escaped path; Query the raw query.
 	Method      string
@@ -390,9 +393,22 @@ type faultSlot struct {
 }
 
 // InjectFault makes the next requests of an operation fail as f says. op is
-// an SDK operation name as in RequestRecord.Op, or "*" for any operation.
-// Faults queue: each applies to its Times requests, in order.
-func (s *Server) InjectFault(op string, f Fault) {
+// the name of the SDK method that makes the request ("StartArchive",
+// "DisableForceMute", ... as in RequestRecord.Op), or "*" for any
+// operation. Faults queue: each applies to its Times requests, in order.
+// It returns an error, and injects nothing, for an unknown operation, a
+// Status outside 100–599, a negative Delay or Times below -1.
+func (s *Server) InjectFault(op string, f Fault) error {
+	switch {
+	case op != "*" && !s.ops[op]:
+		return fmt.Errorf("opentoktest: InjectFault: unknown operation %q (use an SDK method name such as \"StartArchive\", or \"*\")", op)
+	case f.Status != 0 && (f.Status < 100 || f.Status > 599):
+		return fmt.Errorf("opentoktest: InjectFault: status %d is not an HTTP status", f.Status)
+	case f.Delay < 0:
+		return errors.New("opentoktest: InjectFault: delay must not be negative")
+	case f.Times < -1:
+		return errors.New("opentoktest: InjectFault: times must be -1 (always), 0 (once) or more")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	left := f.Times
@@ -400,6 +416,7 @@ func (s *Server) InjectFault(op string, f Fault) {
 		left = 1
 	}
 	s.faults[op] = append(s.faults[op], &faultSlot{f: f, left: left})
+	return nil
 }
 
 // ClearFaults removes every pending fault.
@@ -466,8 +483,19 @@ type handlerFunc func(r *http.Request, body []byte) (reply, *apiError)
 // faults, checks authentication and the project segment, then calls h with
 // the state lock held.
 func (s *Server) route(pattern, op string, h handlerFunc) {
+	s.routeOps(pattern, []string{op}, func([]byte) string { return op }, h)
+}
+
+// routeOps registers a route whose operation name depends on the body
+// (the SDK calls several operations through one endpoint); ops lists the
+// names opOf can return.
+func (s *Server) routeOps(pattern string, ops []string, opOf func(body []byte) string, h handlerFunc) {
+	for _, op := range ops {
+		s.ops[op] = true
+	}
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		op := opOf(body)
 		s.mu.Lock()
 		rec := RequestRecord{Op: op, Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery,
 			Header: r.Header.Clone(), Body: body, Time: s.nowLocked()}

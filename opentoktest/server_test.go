@@ -442,3 +442,36 @@ func TestT1HeaderMustBeExact(t *testing.T) {
 		assert.ErrorIs(t, err, ErrInvalidToken, name)
 	}
 }
+
+func TestInjectFaultValidatesAndOperationsAreSDKMethodNames(t *testing.T) {
+	srv := NewServer(t)
+	assert.Error(t, srv.InjectFault("PatchArchiveStreams", Fault{Status: 500}), "not an SDK method")
+	assert.Error(t, srv.InjectFault("GetArchive", Fault{Status: 99}))
+	assert.Error(t, srv.InjectFault("GetArchive", Fault{Delay: -time.Second}))
+	assert.Error(t, srv.InjectFault("GetArchive", Fault{Times: -2}))
+	assert.NoError(t, srv.InjectFault("*", Fault{Status: 503, Times: 0}))
+	srv.ClearFaults()
+
+	ot := srv.Client()
+	ctx := context.Background()
+	sid := routedSession(t, ot)
+	c, err := srv.Connect(sid, token(t, ot, sid, nil))
+	require.NoError(t, err)
+	stream, err := c.Publish(PublishOptions{})
+	require.NoError(t, err)
+	a, err := ot.StartArchive(ctx, sid, &opentok.ArchiveOptions{StreamMode: opentok.StreamModeManual})
+	require.NoError(t, err)
+
+	require.NoError(t, srv.InjectFault("RemoveArchiveStream", Fault{Status: 500, Times: 3}))
+	require.NoError(t, ot.AddArchiveStream(ctx, a.ID, stream, nil), "the add is not hit by the remove's fault")
+	err = ot.RemoveArchiveStream(ctx, a.ID, stream)
+	assert.ErrorIs(t, err, opentok.ErrServer)
+	require.NoError(t, ot.ForceMuteAll(ctx, sid, nil))
+	require.NoError(t, ot.DisableForceMute(ctx, sid))
+	var ops []string
+	for _, r := range srv.Requests() {
+		ops = append(ops, r.Op)
+	}
+	assert.Equal(t, []string{"CreateSession", "StartArchive", "AddArchiveStream", "RemoveArchiveStream",
+		"RemoveArchiveStream", "RemoveArchiveStream", "ForceMuteAll", "DisableForceMute"}, ops, "a PATCH is retried twice")
+}
