@@ -479,7 +479,8 @@ func (ot *OpenTok) StopArchive(ctx context.Context, archiveID string) (*Archive,
 // REST: GET /v2/project/{id}/archive/{archiveId}.
 //
 // Errors: [*ValidationError] for an empty archive ID; [*APIError]:
-// errors.Is [ErrNotFound] for an unknown (or deleted) archive.
+// errors.Is [ErrNotFound] for an unknown archive. A deleted archive is
+// reported with status [ArchiveDeleted].
 func (ot *OpenTok) GetArchive(ctx context.Context, archiveID string) (*Archive, error) {
 	if err := checkResourceID("archiveId", archiveID); err != nil {
 		return nil, err
