@@ -475,3 +475,19 @@ func TestInjectFaultValidatesAndOperationsAreSDKMethodNames(t *testing.T) {
 	assert.Equal(t, []string{"CreateSession", "StartArchive", "AddArchiveStream", "RemoveArchiveStream",
 		"RemoveArchiveStream", "RemoveArchiveStream", "ForceMuteAll", "DisableForceMute"}, ops, "a PATCH is retried twice")
 }
+
+func TestCaptionsNeedAModeratorToken(t *testing.T) {
+	srv := NewServer(t)
+	ot := srv.Client()
+	r := newRaw(t, srv)
+	sid := routedSession(t, ot)
+	status, body := r.do("POST", r.project()+"/captions", map[string]any{"sessionId": sid, "token": token(t, ot, sid, nil)})
+	assert.Equal(t, 403, status, "a publisher token: %v", body)
+	status, body = r.do("POST", r.project()+"/captions", map[string]any{"sessionId": sid,
+		"token": token(t, ot, sid, &opentok.TokenOptions{Role: opentok.RoleModerator})})
+	require.Equal(t, 202, status, "%v", body)
+	assert.NotEmpty(t, body["captionsId"])
+	status, _ = r.do("POST", r.project()+"/captions", map[string]any{"sessionId": sid,
+		"token": token(t, ot, sid, &opentok.TokenOptions{Role: opentok.RoleModerator})})
+	assert.Equal(t, 409, status, "one captions process per session")
+}
