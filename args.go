@@ -27,6 +27,15 @@ func checkResourceID(field, id string) error {
 	if len(id) > 255 || !utf8.ValidString(id) {
 		return invalid(field, "must be valid UTF-8 of at most 255 bytes")
 	}
+	return notDotSegment(field, id)
+}
+
+// notDotSegment refuses "." and "..": escaped or not, a proxy that
+// normalises paths may resolve them and change the request's target.
+func notDotSegment(field, id string) error {
+	if id == "." || id == ".." {
+		return invalid(field, "must not be %q", id)
+	}
 	return nil
 }
 

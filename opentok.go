@@ -276,7 +276,7 @@ func New(apiKey, apiSecret string, opts ...Option) (*OpenTok, error) {
 	if apiKey == "" {
 		return nil, invalid("apiKey", "must not be empty")
 	}
-	if strings.ContainsAny(apiKey, " \t\r\n/?#%") || !utf8.ValidString(apiKey) {
+	if strings.ContainsAny(apiKey, " \t\r\n/?#%") || !utf8.ValidString(apiKey) || apiKey == "." || apiKey == ".." {
 		return nil, invalid("apiKey", "must not contain white space or URL delimiters")
 	}
 	if apiSecret == "" {

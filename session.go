@@ -219,7 +219,7 @@ func (ot *OpenTok) checkSessionID(field, id string) error {
 	if len(id) > sessionid.MaxLen || !utf8.ValidString(id) {
 		return invalid(field, "is not a session ID")
 	}
-	return nil
+	return notDotSegment(field, id)
 }
 
 // checkSessionOwner checks a session ID for a client token. With OpenTok
