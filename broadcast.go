@@ -79,7 +79,9 @@ type HLSOutput struct {
 // RTMPOutput is one RTMP target of a broadcast. Printing it with fmt (any
 // verb), logging it with slog, or marshalling it to JSON shows "REDACTED" in
 // place of the stream name, which is the target's key; the SDK sends the
-// real one only in the start request.
+// real one only in the start request. Because of that, BroadcastOptions do
+// not survive a JSON round trip (the stream name comes back as
+// "REDACTED"): to store them, store the fields, not the JSON of the struct.
 type RTMPOutput struct {
 	// ID is an optional name you give the target; the platform reports the
 	// target's status under it.

@@ -46,7 +46,9 @@ type DialOptions struct {
 // SIPAuth holds the username and password a SIP endpoint asks for with
 // digest authentication. Printing it with fmt (any verb), logging it with
 // slog, or marshalling it to JSON never shows the password; the SDK sends
-// the real password only in the dial request.
+// the real password only in the dial request. Because of that, DialOptions
+// do not survive a JSON round trip (the password comes back as "REDACTED"):
+// to store them, store the fields, not the JSON of the struct.
 type SIPAuth struct {
 	// Username is required when Auth is set.
 	Username string
