@@ -52,9 +52,9 @@ type OpenTok struct {
 	project *auth.Project // OpenTok credentials, or nil
 	app     *auth.App     // Vonage credentials, or nil
 	base    *url.URL
-	// opaquePrefix is "//host/base-path", the start of every request's
-	// opaque URL.
-	opaquePrefix string
+	// basePath and baseRawPath are the base URL's path, unescaped and
+	// escaped, that every request path follows.
+	basePath, baseRawPath string
 	header       http.Header // fixed request headers (Accept, User-Agent)
 	// jsonHeader and formHeader add the Content-Type of a JSON or form
 	// body; made once so that requests share them.
@@ -376,7 +376,7 @@ func (ot *OpenTok) configure(defaultURL string, opts []Option) error {
 		return err
 	}
 	ot.base = base
-	ot.opaquePrefix = "//" + base.Host + base.EscapedPath()
+	ot.basePath, ot.baseRawPath = base.Path, base.EscapedPath()
 	ua := "opentok-go/" + Version
 	if cfg.userAgent != "" {
 		ua += " " + cfg.userAgent
@@ -602,9 +602,13 @@ func (ot *OpenTok) do(ctx context.Context, r *request) error {
 	if ctx == nil {
 		return invalid("ctx", "must not be nil")
 	}
-	// The escaped path goes in Opaque ("//host/path"), which net/http sends
-	// as is: no unescape-and-re-escape round trip can change an ID.
-	u := &url.URL{Scheme: ot.base.Scheme, Host: ot.base.Host, Opaque: ot.opaquePrefix + r.path}
+	// The path goes in both forms: net/http sends RawPath, which keeps each
+	// escaped ID one segment, because it is a valid encoding of Path.
+	p, err := url.PathUnescape(r.path)
+	if err != nil {
+		return invalid("path", "is not a valid escaped path")
+	}
+	u := &url.URL{Scheme: ot.base.Scheme, Host: ot.base.Host, Path: ot.basePath + p, RawPath: ot.baseRawPath + r.path}
 	if len(r.query) > 0 {
 		u.RawQuery = r.query.Encode()
 	}
