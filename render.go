@@ -247,8 +247,12 @@ func (ot *OpenTok) GetRender(ctx context.Context, renderID string) (*Render, err
 		return nil, err
 	}
 	var w renderWire
-	if err := ot.do(ctx, &request{method: http.MethodGet, path: ot.projectPath("render", renderID), out: &w}); err != nil {
+	path := ot.projectPath("render", renderID)
+	if err := ot.do(ctx, &request{method: http.MethodGet, path: path, out: &w}); err != nil {
 		return nil, err
+	}
+	if w.ID == "" {
+		return nil, missingInAnswer(http.MethodGet, path, http.StatusOK, "id")
 	}
 	return w.render(), nil
 }

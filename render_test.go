@@ -346,3 +346,11 @@ func TestRenderFailureSweep(t *testing.T) {
 		},
 	})
 }
+
+func TestGetRenderWithoutIDIsABadResponse(t *testing.T) {
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) { serveJSON(w, 200, `{}`) })
+	ot := credKinds()[0].client(t, ts.baseURL())
+	r, err := ot.GetRender(context.Background(), "R")
+	assert.Nil(t, r)
+	assert.ErrorIs(t, err, ErrBadResponse)
+}
