@@ -131,7 +131,9 @@ type Archive struct {
 
 // ArchiveStream is a stream included in an archive.
 type ArchiveStream struct {
-	StreamID           string
+	// StreamID is the stream's ID.
+	StreamID string
+	// HasAudio and HasVideo say whether its audio and video are recorded.
 	HasAudio, HasVideo bool
 }
 

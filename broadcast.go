@@ -268,7 +268,9 @@ func formatRedacted(f fmt.State, verb rune, s string) {
 
 // BroadcastStream is a stream included in a broadcast.
 type BroadcastStream struct {
-	StreamID           string
+	// StreamID is the stream's ID.
+	StreamID string
+	// HasAudio and HasVideo say whether its audio and video are broadcast.
 	HasAudio, HasVideo bool
 }
 

@@ -256,7 +256,7 @@ func TestStreamSignalMuteDisconnectDial(t *testing.T) {
 	assert.Contains(t, c.ok("mute", sid, stID), "muted stream")
 	st, _ := c.srv.Stream(stID)
 	assert.True(t, st.AudioMuted)
-	c.ok("mute", sid, "--all", "--exclude", "a,b")
+	assert.Contains(t, c.ok("mute", sid, "--all", "--exclude", "a,b"), "muted every stream except a, b")
 	ss, _ := c.srv.Session(sid)
 	assert.True(t, ss.MuteActive)
 	assert.Equal(t, []string{"a", "b"}, ss.ExcludedStreamIDs)

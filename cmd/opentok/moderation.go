@@ -137,6 +137,9 @@ func cmdMute(ctx context.Context, a *app, args []string) error {
 		}
 		err = ot.ForceMuteAll(ctx, pos[0], &opentok.ForceMuteAllOptions{ExcludedStreamIDs: ex})
 		msg = "muted every stream"
+		if len(ex) > 0 {
+			msg += " except " + strings.Join(ex, ", ")
+		}
 	case *off:
 		err = ot.DisableForceMute(ctx, pos[0])
 		msg = "mute state ended"
