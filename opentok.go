@@ -55,7 +55,7 @@ type OpenTok struct {
 	// basePath and baseRawPath are the base URL's path, unescaped and
 	// escaped, that every request path follows.
 	basePath, baseRawPath string
-	header       http.Header // fixed request headers (Accept, User-Agent)
+	header                http.Header // fixed request headers (Accept, User-Agent)
 	// jsonHeader and formHeader add the Content-Type of a JSON or form
 	// body; made once so that requests share them.
 	jsonHeader, formHeader http.Header
@@ -628,6 +628,7 @@ func (ot *OpenTok) do(ctx context.Context, r *request) error {
 	}
 
 	resp, err := ot.tr.Do(ctx, treq)
+	defer resp.Release() // every decoder copies what it keeps
 	if err != nil && resp == nil {
 		te := &TransportError{Method: r.method, Path: r.path, Err: err}
 		var terr *transport.Error

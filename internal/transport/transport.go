@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -83,7 +84,36 @@ type Response struct {
 	Attempts int
 	// RetryAfter is the parsed Retry-After header of the final answer.
 	RetryAfter time.Duration
+
+	pooled *[]byte // Body's memory, when it came from bodyPool
 }
+
+// Release returns Body's memory for reuse; Body must not be used after.
+// It is safe to call on a nil Response and more than once.
+func (r *Response) Release() {
+	if r == nil || r.pooled == nil {
+		return
+	}
+	if PoisonReleasedBodies {
+		for i := range r.Body {
+			r.Body[i] = '#'
+		}
+	}
+	*r.pooled = (*r.pooled)[:0]
+	bodyPool.Put(r.pooled)
+	r.pooled, r.Body = nil, nil
+}
+
+// PoisonReleasedBodies makes Release overwrite the body, so that tests
+// catch a decoder that kept a reference into it instead of a copy. Only
+// tests set it.
+var PoisonReleasedBodies bool
+
+// bodyPool recycles the buffers of answers up to maxPooledBody bytes, whose
+// content the caller copies out while decoding.
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+const maxPooledBody = 64 << 10
 
 // Error is a failure to get any HTTP answer after Attempts attempts; Err
 // is the last cause.
@@ -200,10 +230,12 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		}
 		if werr := c.wait(ctx, wait); werr != nil {
 			if ctx.Err() != nil {
+				resp.Release()
 				return nil, &Error{Attempts: attempt, Err: ctx.Err()}
 			}
 			return resp, nil // the wait would outlast the deadline
 		}
+		resp.Release() // this answer is discarded: the request goes again
 	}
 }
 
@@ -311,11 +343,11 @@ func (c *Client) attempt(ctx context.Context, req *Request, now time.Time) (*Res
 			limit = DefaultMaxBody
 		}
 	}
-	body, tooLarge, rerr := readBounded(hresp, limit)
+	body, pooled, tooLarge, rerr := readBounded(hresp, limit)
 	if rerr != nil {
 		return nil, c.classify(ctx, actx, rerr)
 	}
-	resp.Body = body
+	resp.Body, resp.pooled = body, pooled
 	if tooLarge && hresp.StatusCode >= 200 && hresp.StatusCode <= 299 {
 		return resp, ErrBodyTooLarge
 	}
@@ -335,31 +367,43 @@ func (c *Client) classify(ctx, actx context.Context, err error) error {
 	return err
 }
 
-// readBounded reads at most limit bytes of the body and closes it. It drains
-// a modest remainder so the connection can be reused.
-func readBounded(resp *http.Response, limit int64) (body []byte, tooLarge bool, err error) {
+// readBounded reads at most limit bytes of the body and closes it. It
+// drains a modest remainder so the connection can be reused. A body of
+// known, small length is read into a pooled buffer (returned as pooled).
+func readBounded(resp *http.Response, limit int64) (body []byte, pooled *[]byte, tooLarge bool, err error) {
 	defer resp.Body.Close()
 	if resp.ContentLength > limit {
-		return nil, true, nil
+		return nil, nil, true, nil
 	}
-	var buf []byte
-	if resp.ContentLength >= 0 {
-		buf = make([]byte, resp.ContentLength)
-		if _, err := io.ReadFull(resp.Body, buf); err != nil {
-			return nil, false, err
+	if n := resp.ContentLength; n >= 0 {
+		var buf []byte
+		if n <= maxPooledBody {
+			pooled = bodyPool.Get().(*[]byte)
+			if int64(cap(*pooled)) < n {
+				*pooled = make([]byte, 0, n)
+			}
+			buf = (*pooled)[:n]
+		} else {
+			buf = make([]byte, n)
 		}
-		return buf, false, nil
+		if _, err := io.ReadFull(resp.Body, buf); err != nil {
+			if pooled != nil {
+				bodyPool.Put(pooled)
+			}
+			return nil, nil, false, err
+		}
+		return buf, pooled, false, nil
 	}
 	var b bytes.Buffer
 	n, err := b.ReadFrom(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	if n > limit {
-		return b.Bytes()[:limit], true, nil
+		return b.Bytes()[:limit], nil, true, nil
 	}
 	_, _ = io.CopyN(io.Discard, resp.Body, maxDrain)
-	return b.Bytes(), false, nil
+	return b.Bytes(), nil, false, nil
 }
 
 // neverSent reports whether the error shows the request never reached the
