@@ -1,30 +1,26 @@
+// Package auth signs what the SDK needs signed: the REST authentication JWTs
+// (HS256 for OpenTok projects, RS256 for Vonage applications) and the client
+// tokens handed to browsers and mobile apps (JWTs, or legacy T1 tokens).
+//
+// JWTs are made with github.com/golang-jwt/jwt/v5 from claim structs that
+// carry the OpenTok Node SDK's claims. T1 tokens, which no library makes,
+// have their own small encoder here.
 package auth
 
 import (
-	"crypto"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/hex"
-	"hash"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
-	"unsafe"
-)
 
-// Header segments (base64url of the JSON header) of the two JWT kinds.
-const (
-	// HS256Header is base64url(`{"alg":"HS256","typ":"JWT"}`), the header
-	// jsonwebtoken (Node) writes.
-	HS256Header = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
-	// RS256Header is base64url(`{"alg":"RS256","typ":"JWT"}`).
-	RS256Header = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9"
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
 )
 
 // RESTTokenTTL is the lifetime of the OpenTok project REST JWT (the Node SDK
@@ -44,64 +40,8 @@ const AppRESTTokenRefresh = 2 * time.Minute
 // future.
 const ClockSkew = 5 * time.Second
 
-var b64url = base64.RawURLEncoding
-
-// bufPool holds scratch buffers for token assembly.
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
-
-func getBuf() *[]byte { return bufPool.Get().(*[]byte) }
-
-func putBuf(b *[]byte) {
-	if cap(*b) > 64<<10 {
-		return
-	}
-	*b = (*b)[:0]
-	bufPool.Put(b)
-}
-
-// RandomNonceDigits returns 15 random decimal digits (a number in
-// [1e14, 1e15) from crypto/rand) for ClientClaims.NonceDigits.
-func RandomNonceDigits() uint64 {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return 1e14 + binary.BigEndian.Uint64(b[:])%9e14
-}
-
-// appendNonce appends the nonce claim's number: from NonceDigits when set
-// (0.ddd…, trailing zeros dropped, as JavaScript prints it), else Nonce.
-func appendNonce(dst []byte, c *ClientClaims) []byte {
-	if c.NonceDigits == 0 {
-		return AppendJSNumber(dst, c.Nonce)
-	}
-	var d [15]byte
-	n := c.NonceDigits
-	for i := len(d) - 1; i >= 0; i-- {
-		d[i] = byte('0' + n%10)
-		n /= 10
-	}
-	end := len(d)
-	for end > 1 && d[end-1] == '0' {
-		end--
-	}
-	dst = append(dst, '0', '.')
-	return append(dst, d[:end]...)
-}
-
-// AppendUUID appends a random (version 4) UUID from crypto/rand.
-func AppendUUID(dst []byte) []byte {
-	var u [16]byte
-	_, _ = rand.Read(u[:])
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	for i, c := range u {
-		switch i {
-		case 4, 6, 8, 10:
-			dst = append(dst, '-')
-		}
-		dst = append(dst, hexDigits[c>>4], hexDigits[c&0xf])
-	}
-	return dst
-}
+// Scope is the scope claim of every client token.
+const Scope = "session.connect"
 
 // ClientClaims are the variable parts of a client (connection) token.
 type ClientClaims struct {
@@ -118,48 +58,77 @@ type ClientClaims struct {
 	CreateTime int64
 	// ExpireTime is expire_time/exp in seconds.
 	ExpireTime int64
-	// Nonce is the random nonce (a float in [0,1), as the Node SDK makes).
+	// Nonce is the random nonce, a number in [0, 1) as the Node SDK makes.
 	Nonce float64
-	// NonceDigits, when non-zero, replaces Nonce with the number
-	// 0.<NonceDigits> (15 digits, from RandomNonceDigits): the same kind of
-	// value, written without float formatting.
-	NonceDigits uint64
 }
+
+// numericDate returns the JWT date of a time in whole seconds.
+func numericDate(sec int64) *jwt.NumericDate { return jwt.NewNumericDate(time.Unix(sec, 0)) }
+
+// projectRESTClaims are the claims of the X-OPENTOK-AUTH JWT:
+// iss (API key), ist "project", iat, exp and jti.
+type projectRESTClaims struct {
+	jwt.RegisteredClaims
+	IssuerType string `json:"ist"`
+}
+
+// projectClientClaims are the claims of an OpenTok client JWT, as the Node
+// SDK's generateToken makes them.
+type projectClientClaims struct {
+	jwt.RegisteredClaims
+	IssuerType             string  `json:"ist"`
+	SessionID              string  `json:"session_id"`
+	CreateTime             int64   `json:"create_time"`
+	Nonce                  float64 `json:"nonce"`
+	Role                   string  `json:"role"`
+	ExpireTime             int64   `json:"expire_time"`
+	ConnectionData         string  `json:"connection_data,omitempty"`
+	InitialLayoutClassList string  `json:"initial_layout_class_list"`
+	Scope                  string  `json:"scope"`
+}
+
+// appRESTClaims are the claims of the Vonage application REST JWT.
+type appRESTClaims struct {
+	jwt.RegisteredClaims
+	ApplicationID string `json:"application_id"`
+}
+
+// appClientClaims are the claims of a Vonage client JWT (the claim set of
+// the Vonage SDKs).
+type appClientClaims struct {
+	jwt.RegisteredClaims
+	ApplicationID          string    `json:"application_id"`
+	Scope                  string    `json:"scope"`
+	SessionID              string    `json:"session_id"`
+	Role                   string    `json:"role"`
+	ConnectionData         string    `json:"connection_data,omitempty"`
+	InitialLayoutClassList string    `json:"initial_layout_class_list"`
+	ACL                    clientACL `json:"acl"`
+}
+
+// clientACL is the acl claim of Vonage client tokens:
+// {"paths":{"/session/**":{}}}.
+type clientACL struct {
+	Paths map[string]struct{} `json:"paths"`
+}
+
+var sessionACL = clientACL{Paths: map[string]struct{}{"/session/**": {}}}
 
 // Project signs with OpenTok project credentials (API key and secret).
 // It is safe for concurrent use.
 type Project struct {
-	apiKey  string
-	secret  []byte
-	sha256  sync.Pool // *macState: HMAC-SHA256 keyed with the secret
-	sha1    sync.Pool // *macState: HMAC-SHA1 keyed with the secret
-	jsonIss []byte    // `{"iss":"<key>","ist":"project","iat":`
-}
-
-// macState is a keyed HMAC with room for its sum, pooled so that signing
-// allocates nothing but the token.
-type macState struct {
-	h   hash.Hash
-	sum [sha256.Size]byte
-}
-
-// mac returns the HMAC of msg; the sum is valid until the state is put
-// back in its pool.
-func (m *macState) mac(msg []byte) []byte {
-	m.h.Reset()
-	m.h.Write(msg)
-	return m.h.Sum(m.sum[:0])
+	apiKey string
+	// secret sits behind a pointer, like every secret here, so that even
+	// fmt's fallback for a bad verb (which prints nested structs raw) only
+	// shows an address.
+	secret *[]byte
 }
 
 // NewProject returns a signer for the API key and secret. The secret is
 // copied.
 func NewProject(apiKey string, secret []byte) *Project {
-	p := &Project{apiKey: apiKey, secret: append([]byte(nil), secret...)}
-	p.sha256.New = func() any { return &macState{h: hmac.New(sha256.New, p.secret)} }
-	p.sha1.New = func() any { return &macState{h: hmac.New(sha1.New, p.secret)} }
-	iss := append([]byte(`{"iss":`), AppendJSONString(nil, apiKey)...)
-	p.jsonIss = append(iss, `,"ist":"project","iat":`...)
-	return p
+	b := append([]byte(nil), secret...)
+	return &Project{apiKey: apiKey, secret: &b}
 }
 
 // APIKey returns the project's API key.
@@ -167,115 +136,77 @@ func (p *Project) APIKey() string { return p.apiKey }
 
 // RESTToken returns the X-OPENTOK-AUTH JWT for a request made at now:
 // {"iss":key,"ist":"project","iat":now-skew,"exp":iat+300,"jti":uuid}.
-func (p *Project) RESTToken(now time.Time) string {
-	bp := getBuf()
-	defer putBuf(bp)
+func (p *Project) RESTToken(now time.Time) (string, error) {
 	iat := now.Add(-ClockSkew).Unix()
-	payload := append((*bp)[:0], p.jsonIss...)
-	payload = strconv.AppendInt(payload, iat, 10)
-	payload = append(payload, `,"exp":`...)
-	payload = strconv.AppendInt(payload, iat+int64(RESTTokenTTL/time.Second), 10)
-	payload = append(payload, `,"jti":"`...)
-	payload = AppendUUID(payload)
-	payload = append(payload, `"}`...)
-	*bp = payload
-	return p.signHS256(payload)
-}
-
-// AppendClientPayload appends the JSON payload of an OpenTok client JWT, with
-// the claims in the Node SDK's order.
-func (p *Project) AppendClientPayload(dst []byte, c *ClientClaims) []byte {
-	dst = append(dst, p.jsonIss...)
-	dst = strconv.AppendInt(dst, c.IssuedAt, 10)
-	dst = append(dst, `,"exp":`...)
-	dst = strconv.AppendInt(dst, c.ExpireTime, 10)
-	dst = append(dst, `,"session_id":`...)
-	dst = AppendJSONString(dst, c.SessionID)
-	dst = append(dst, `,"create_time":`...)
-	dst = strconv.AppendInt(dst, c.CreateTime, 10)
-	dst = append(dst, `,"nonce":`...)
-	dst = appendNonce(dst, c)
-	dst = append(dst, `,"role":`...)
-	dst = AppendJSONString(dst, c.Role)
-	dst = append(dst, `,"expire_time":`...)
-	dst = strconv.AppendInt(dst, c.ExpireTime, 10)
-	if c.Data != "" {
-		dst = append(dst, `,"connection_data":`...)
-		dst = AppendJSONString(dst, c.Data)
+	c := projectRESTClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    p.apiKey,
+			IssuedAt:  numericDate(iat),
+			ExpiresAt: numericDate(iat + int64(RESTTokenTTL/time.Second)),
+			ID:        uuid.NewString(),
+		},
+		IssuerType: "project",
 	}
-	dst = append(dst, `,"initial_layout_class_list":`...)
-	dst = AppendJSONString(dst, c.LayoutClassList)
-	return append(dst, `,"scope":"session.connect"}`...)
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(*p.secret)
 }
 
 // ClientJWT returns an HS256 client token with the Node SDK's claims.
-func (p *Project) ClientJWT(c *ClientClaims) string {
-	bp := getBuf()
-	defer putBuf(bp)
-	*bp = p.AppendClientPayload((*bp)[:0], c)
-	return p.signHS256(*bp)
-}
-
-// signHS256 returns header.payload.signature for the JSON payload. The
-// token is encoded straight into its final memory, which becomes the
-// string without a copy.
-func (p *Project) signHS256(payload []byte) string {
-	signedLen := len(HS256Header) + 1 + b64url.EncodedLen(len(payload))
-	out := make([]byte, signedLen+1+b64url.EncodedLen(sha256.Size))
-	copy(out, HS256Header)
-	out[len(HS256Header)] = '.'
-	b64url.Encode(out[len(HS256Header)+1:signedLen], payload)
-	m := p.sha256.Get().(*macState)
-	sig := m.mac(out[:signedLen])
-	out[signedLen] = '.'
-	b64url.Encode(out[signedLen+1:], sig)
-	p.sha256.Put(m)
-	return unsafe.String(&out[0], len(out)) // out is never written again
-}
-
-// AppendT1Data appends the T1 data string (Node querystring form) of the
-// claims: session_id, create_time, nonce, role, expire_time,
-// [connection_data], initial_layout_class_list, scope.
-func AppendT1Data(dst []byte, c *ClientClaims) []byte {
-	dst = append(dst, "session_id="...)
-	dst = AppendQueryEscape(dst, c.SessionID)
-	dst = append(dst, "&create_time="...)
-	dst = strconv.AppendInt(dst, c.CreateTime, 10)
-	dst = append(dst, "&nonce="...)
-	dst = appendNonce(dst, c)
-	dst = append(dst, "&role="...)
-	dst = AppendQueryEscape(dst, c.Role)
-	dst = append(dst, "&expire_time="...)
-	dst = strconv.AppendInt(dst, c.ExpireTime, 10)
-	if c.Data != "" {
-		dst = append(dst, "&connection_data="...)
-		dst = AppendQueryEscape(dst, c.Data)
+func (p *Project) ClientJWT(c *ClientClaims) (string, error) {
+	claims := projectClientClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    p.apiKey,
+			IssuedAt:  numericDate(c.IssuedAt),
+			ExpiresAt: numericDate(c.ExpireTime),
+		},
+		IssuerType:             "project",
+		SessionID:              c.SessionID,
+		CreateTime:             c.CreateTime,
+		Nonce:                  c.Nonce,
+		Role:                   c.Role,
+		ExpireTime:             c.ExpireTime,
+		ConnectionData:         c.Data,
+		InitialLayoutClassList: c.LayoutClassList,
+		Scope:                  Scope,
 	}
-	dst = append(dst, "&initial_layout_class_list="...)
-	dst = AppendQueryEscape(dst, c.LayoutClassList)
-	return append(dst, "&scope=session.connect"...)
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(*p.secret)
 }
 
-// T1 returns a legacy "T1==" token: base64("partner_id=<key>&sig=<hex
-// HMAC-SHA1(secret, data)>:<data>").
+// T1Data returns the data string of a T1 token: the claims as a query
+// string in the Node SDK's order (session_id, create_time, nonce, role,
+// expire_time, connection_data when set, initial_layout_class_list, scope).
+func T1Data(c *ClientClaims) string {
+	var b strings.Builder
+	field := func(name, value string) {
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(name)
+		b.WriteByte('=')
+		// As Node's querystring.escape: a space is %20 (QueryEscape's "+"
+		// could be read as a plus sign); a literal "+" is already %2B.
+		b.WriteString(strings.ReplaceAll(url.QueryEscape(value), "+", "%20"))
+	}
+	field("session_id", c.SessionID)
+	field("create_time", strconv.FormatInt(c.CreateTime, 10))
+	field("nonce", strconv.FormatFloat(c.Nonce, 'f', -1, 64))
+	field("role", c.Role)
+	field("expire_time", strconv.FormatInt(c.ExpireTime, 10))
+	if c.Data != "" {
+		field("connection_data", c.Data)
+	}
+	field("initial_layout_class_list", c.LayoutClassList)
+	field("scope", Scope)
+	return b.String()
+}
+
+// T1 returns a legacy "T1==" token: "T1==" followed by the base64 of
+// "partner_id=<key>&sig=<hex HMAC-SHA1(secret, data)>:<data>".
 func (p *Project) T1(c *ClientClaims) string {
-	bp := getBuf()
-	defer putBuf(bp)
-	plain := append((*bp)[:0], "partner_id="...)
-	plain = append(plain, p.apiKey...)
-	plain = append(plain, "&sig="...)
-	sigAt := len(plain)
-	plain = append(plain, "0000000000000000000000000000000000000000:"...)
-	dataAt := len(plain)
-	plain = AppendT1Data(plain, c)
-	m := p.sha1.Get().(*macState)
-	hex.Encode(plain[sigAt:sigAt+2*sha1.Size], m.mac(plain[dataAt:]))
-	p.sha1.Put(m)
-	*bp = plain
-	out := make([]byte, 4+base64.StdEncoding.EncodedLen(len(plain)))
-	copy(out, "T1==")
-	base64.StdEncoding.Encode(out[4:], plain)
-	return unsafe.String(&out[0], len(out)) // out is never written again
+	data := T1Data(c)
+	mac := hmac.New(sha1.New, *p.secret)
+	mac.Write([]byte(data))
+	plain := "partner_id=" + p.apiKey + "&sig=" + hex.EncodeToString(mac.Sum(nil)) + ":" + data
+	return "T1==" + base64.StdEncoding.EncodeToString([]byte(plain))
 }
 
 // App signs with Vonage application credentials (application ID and RSA
@@ -285,12 +216,8 @@ type App struct {
 	key   *rsa.PrivateKey
 
 	mu     sync.Mutex
-	cached atomic.Pointer[cachedJWT]
-}
-
-type cachedJWT struct {
-	token     string
-	refreshAt time.Time
+	cached *string   // the REST JWT in use (a pointer, as Project.secret)
+	until  time.Time // when it must be replaced
 }
 
 // NewApp returns a signer for the application.
@@ -304,83 +231,51 @@ func (a *App) AppID() string { return a.appID }
 // PublicKey returns the public half of the application key.
 func (a *App) PublicKey() *rsa.PublicKey { return &a.key.PublicKey }
 
-// RESTToken returns the Authorization bearer JWT for a request made at now.
-// RS256 signing is costly, so a token is reused until AppRESTTokenRefresh
-// before it expires: {"application_id","iat":now-skew,"exp":iat+15m,"jti"}.
+// RESTToken returns the Authorization bearer JWT for a request made at now:
+// {"application_id","iat":now-skew,"exp":iat+15m,"jti"}. RS256 signing is
+// costly, so a token is reused until AppRESTTokenRefresh before it expires.
 func (a *App) RESTToken(now time.Time) (string, error) {
-	if c := a.cached.Load(); c != nil && now.Before(c.refreshAt) {
-		return c.token, nil
-	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if c := a.cached.Load(); c != nil && now.Before(c.refreshAt) {
-		return c.token, nil
+	if a.cached != nil && now.Before(a.until) {
+		return *a.cached, nil
 	}
 	iat := now.Add(-ClockSkew).Unix()
 	exp := iat + int64(AppRESTTokenTTL/time.Second)
-	payload := append([]byte(`{"application_id":`), AppendJSONString(nil, a.appID)...)
-	payload = append(payload, `,"iat":`...)
-	payload = strconv.AppendInt(payload, iat, 10)
-	payload = append(payload, `,"exp":`...)
-	payload = strconv.AppendInt(payload, exp, 10)
-	payload = append(payload, `,"jti":"`...)
-	payload = AppendUUID(payload)
-	payload = append(payload, `"}`...)
-	tok, err := a.signRS256(payload)
+	c := appRESTClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			IssuedAt:  numericDate(iat),
+			ExpiresAt: numericDate(exp),
+			ID:        uuid.NewString(),
+		},
+		ApplicationID: a.appID,
+	}
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodRS256, c).SignedString(a.key)
 	if err != nil {
 		return "", err
 	}
-	refresh := time.Unix(exp, 0).Add(-AppRESTTokenRefresh)
-	a.cached.Store(&cachedJWT{token: tok, refreshAt: refresh})
+	a.cached, a.until = &tok, time.Unix(exp, 0).Add(-AppRESTTokenRefresh)
 	return tok, nil
 }
 
-// AppendClientPayload appends the JSON payload of a Vonage client token:
-// application_id, iat, jti, exp, scope, session_id, role, [connection_data],
-// initial_layout_class_list, sub, acl (the claim set of the Vonage SDKs).
-func (a *App) AppendClientPayload(dst []byte, c *ClientClaims) []byte {
-	dst = append(dst, `{"application_id":`...)
-	dst = AppendJSONString(dst, a.appID)
-	dst = append(dst, `,"iat":`...)
-	dst = strconv.AppendInt(dst, c.IssuedAt, 10)
-	dst = append(dst, `,"jti":"`...)
-	dst = AppendUUID(dst)
-	dst = append(dst, `","exp":`...)
-	dst = strconv.AppendInt(dst, c.ExpireTime, 10)
-	dst = append(dst, `,"scope":"session.connect","session_id":`...)
-	dst = AppendJSONString(dst, c.SessionID)
-	dst = append(dst, `,"role":`...)
-	dst = AppendJSONString(dst, c.Role)
-	if c.Data != "" {
-		dst = append(dst, `,"connection_data":`...)
-		dst = AppendJSONString(dst, c.Data)
-	}
-	dst = append(dst, `,"initial_layout_class_list":`...)
-	dst = AppendJSONString(dst, c.LayoutClassList)
-	return append(dst, `,"sub":"video","acl":{"paths":{"/session/**":{}}}}`...)
-}
-
-// ClientJWT returns an RS256 client token for the claims.
+// ClientJWT returns an RS256 client token with the claims application_id,
+// iat, jti, exp, scope, session_id, role, connection_data (when set),
+// initial_layout_class_list, sub "video" and acl.
 func (a *App) ClientJWT(c *ClientClaims) (string, error) {
-	bp := getBuf()
-	defer putBuf(bp)
-	*bp = a.AppendClientPayload((*bp)[:0], c)
-	return a.signRS256(*bp)
-}
-
-func (a *App) signRS256(payload []byte) (string, error) {
-	bp := getBuf()
-	defer putBuf(bp)
-	out := append((*bp)[:0], RS256Header...)
-	out = append(out, '.')
-	out = b64url.AppendEncode(out, payload)
-	digest := sha256.Sum256(out)
-	sig, err := rsa.SignPKCS1v15(rand.Reader, a.key, crypto.SHA256, digest[:])
-	if err != nil {
-		return "", err
+	claims := appClientClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Subject:   "video",
+			IssuedAt:  numericDate(c.IssuedAt),
+			ExpiresAt: numericDate(c.ExpireTime),
+			ID:        uuid.NewString(),
+		},
+		ApplicationID:          a.appID,
+		Scope:                  Scope,
+		SessionID:              c.SessionID,
+		Role:                   c.Role,
+		ConnectionData:         c.Data,
+		InitialLayoutClassList: c.LayoutClassList,
+		ACL:                    sessionACL,
 	}
-	out = append(out, '.')
-	out = b64url.AppendEncode(out, sig)
-	*bp = out
-	return string(out), nil
+	return jwt.NewWithClaims(jwt.SigningMethodRS256, claims).SignedString(a.key)
 }

@@ -17,7 +17,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -34,6 +33,8 @@ const (
 	// maxDrain is how much of an unread body is drained so the connection
 	// can be reused; larger bodies close the connection instead.
 	maxDrain = 256 << 10
+	// maxRetryAfter bounds a parsed Retry-After (seconds or date).
+	maxRetryAfter = 24 * time.Hour
 )
 
 // Policy says when and how often to retry.
@@ -63,11 +64,12 @@ var DefaultPolicy = Policy{
 // Request is a prepared request, sent as is on every attempt.
 type Request struct {
 	Method string
-	URL    *url.URL
+	// URL is the absolute URL, its path escaped.
+	URL string
 	// Path is the URL path, used in logs and errors.
 	Path string
 	// Header holds the fixed headers (Accept, User-Agent, Content-Type);
-	// its value slices are shared by all attempts and never modified.
+	// each attempt sends a copy with the auth header added.
 	Header http.Header
 	// Body is the encoded body, or nil.
 	Body []byte
@@ -84,36 +86,7 @@ type Response struct {
 	Attempts int
 	// RetryAfter is the parsed Retry-After header of the final answer.
 	RetryAfter time.Duration
-
-	pooled *[]byte // Body's memory, when it came from bodyPool
 }
-
-// Release returns Body's memory for reuse; Body must not be used after.
-// It is safe to call on a nil Response and more than once.
-func (r *Response) Release() {
-	if r == nil || r.pooled == nil {
-		return
-	}
-	if PoisonReleasedBodies {
-		for i := range r.Body {
-			r.Body[i] = '#'
-		}
-	}
-	*r.pooled = (*r.pooled)[:0]
-	bodyPool.Put(r.pooled)
-	r.pooled, r.Body = nil, nil
-}
-
-// PoisonReleasedBodies makes Release overwrite the body, so that tests
-// catch a decoder that kept a reference into it instead of a copy. Only
-// tests set it.
-var PoisonReleasedBodies bool
-
-// bodyPool recycles the buffers of answers up to maxPooledBody bytes, whose
-// content the caller copies out while decoding.
-var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
-
-const maxPooledBody = 64 << 10
 
 // Error is a failure to get any HTTP answer after Attempts attempts; Err
 // is the last cause.
@@ -128,11 +101,26 @@ func (e *Error) Error() string { return e.Err.Error() }
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
+// AuthError reports that the auth header of an attempt could not be made
+// (a signing failure). Nothing was sent for that attempt, and the request
+// is not retried.
+type AuthError struct {
+	// Attempts is how many requests were sent before, retries included.
+	Attempts int
+	Err      error
+}
+
+// Error returns the cause's message.
+func (e *AuthError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *AuthError) Unwrap() error { return e.Err }
+
 // ErrBodyTooLarge is returned (with the response) when a success body is
 // larger than MaxBody.
 var ErrBodyTooLarge = errors.New("response body exceeds the size limit")
 
-// errAttemptTimeout marks an attempt that hit the per-attempt timeout.
+// attemptTimeoutError marks an attempt that hit the per-attempt timeout.
 type attemptTimeoutError struct{ d time.Duration }
 
 func (e attemptTimeoutError) Error() string {
@@ -195,13 +183,19 @@ func Idempotent(method string) bool {
 }
 
 // Do sends the request, retrying as the policy allows. It returns a Response
-// for any HTTP answer (2xx or not), or an *Error when no answer came. A 2xx
-// body over MaxBody gives the response together with ErrBodyTooLarge.
+// for any HTTP answer (2xx or not), an *AuthError when an auth header could
+// not be made, or an *Error when no answer came. A 2xx body over MaxBody
+// gives the response together with ErrBodyTooLarge.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	idempotent := Idempotent(req.Method)
 	for attempt := 1; ; attempt++ {
 		start := c.now()
 		resp, err := c.attempt(ctx, req, start)
+		var ae *AuthError
+		if errors.As(err, &ae) {
+			ae.Attempts = attempt - 1
+			return nil, ae
+		}
 		if c.Logger != nil && c.Logger.Enabled(ctx, slog.LevelDebug) {
 			c.log(ctx, req, attempt, resp, err, start)
 		}
@@ -230,12 +224,10 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		}
 		if werr := c.wait(ctx, wait); werr != nil {
 			if ctx.Err() != nil {
-				resp.Release()
 				return nil, &Error{Attempts: attempt, Err: ctx.Err()}
 			}
 			return resp, nil // the wait would outlast the deadline
 		}
-		resp.Release() // this answer is discarded: the request goes again
 	}
 }
 
@@ -248,30 +240,26 @@ func (c *Client) wait(ctx context.Context, d time.Duration) error {
 	return c.sleep(ctx, d)
 }
 
+// shouldRetry decides whether an answer is retried and after how long. A
+// Retry-After longer than the policy's MaxRetryAfter ends the retries,
+// whatever the status: the server asked for more patience than the caller
+// allows.
 func (c *Client) shouldRetry(resp *Response, idempotent bool, attempt int) (bool, time.Duration) {
 	if attempt > c.Policy.MaxRetries {
 		return false, 0
 	}
+	retryable := resp.StatusCode == http.StatusTooManyRequests ||
+		idempotent && resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented &&
+			resp.StatusCode != http.StatusHTTPVersionNotSupported
 	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		if resp.RetryAfter > 0 {
-			if resp.RetryAfter > c.Policy.MaxRetryAfter {
-				return false, 0
-			}
-			return true, resp.RetryAfter
-		}
-		return true, c.backoff(attempt)
-	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented &&
-		resp.StatusCode != http.StatusHTTPVersionNotSupported:
-		if !idempotent {
-			return false, 0
-		}
-		if resp.RetryAfter > 0 && resp.RetryAfter <= c.Policy.MaxRetryAfter {
-			return true, resp.RetryAfter
-		}
-		return true, c.backoff(attempt)
+	case !retryable:
+		return false, 0
+	case resp.RetryAfter > c.Policy.MaxRetryAfter:
+		return false, 0
+	case resp.RetryAfter > 0:
+		return true, resp.RetryAfter
 	}
-	return false, 0
+	return true, c.backoff(attempt)
 }
 
 // backoff returns the jittered exponential wait before retry number n.
@@ -296,39 +284,28 @@ func (c *Client) attempt(ctx context.Context, req *Request, now time.Time) (*Res
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	actx, cancel := context.WithTimeout(ctx, c.Timeout)
-	defer cancel()
-
-	h := make(http.Header, len(req.Header)+1)
-	for k, v := range req.Header {
-		h[k] = v
+	header := req.Header.Clone()
+	if header == nil {
+		header = http.Header{}
 	}
 	if c.Auth != nil {
 		name, value, err := c.Auth(now)
 		if err != nil {
-			return nil, err
+			return nil, &AuthError{Err: err}
 		}
-		h[name] = []string{value}
+		header.Set(name, value)
 	}
-	hreq := &http.Request{
-		Method:     req.Method,
-		URL:        req.URL,
-		Proto:      "HTTP/1.1",
-		ProtoMajor: 1,
-		ProtoMinor: 1,
-		Header:     h,
-		Host:       req.URL.Host,
-	}
+	actx, cancel := context.WithTimeout(ctx, c.Timeout)
+	defer cancel()
+	var body io.Reader
 	if req.Body != nil {
-		body := req.Body
-		hreq.ContentLength = int64(len(body))
-		hreq.Body = io.NopCloser(bytes.NewReader(body))
-		hreq.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	} else if req.Method == http.MethodPost || req.Method == http.MethodPut || req.Method == http.MethodPatch {
-		hreq.Body = http.NoBody
-		hreq.GetBody = func() (io.ReadCloser, error) { return http.NoBody, nil }
+		body = bytes.NewReader(req.Body)
 	}
-	hreq = hreq.WithContext(actx)
+	hreq, err := http.NewRequestWithContext(actx, req.Method, req.URL, body)
+	if err != nil {
+		return nil, err
+	}
+	hreq.Header = header
 
 	hresp, err := c.HTTP.Do(hreq)
 	if err != nil {
@@ -337,18 +314,19 @@ func (c *Client) attempt(ctx context.Context, req *Request, now time.Time) (*Res
 	resp := &Response{StatusCode: hresp.StatusCode, Header: hresp.Header}
 	resp.RetryAfter = ParseRetryAfter(hresp.Header.Get("Retry-After"), c.now())
 	limit := int64(MaxErrorBody)
-	if hresp.StatusCode >= 200 && hresp.StatusCode <= 299 {
+	success := hresp.StatusCode >= 200 && hresp.StatusCode <= 299
+	if success {
 		limit = c.MaxBody
 		if limit <= 0 {
 			limit = DefaultMaxBody
 		}
 	}
-	body, pooled, tooLarge, rerr := readBounded(hresp, limit)
+	b, tooLarge, rerr := readBounded(hresp, limit)
 	if rerr != nil {
 		return nil, c.classify(ctx, actx, rerr)
 	}
-	resp.Body, resp.pooled = body, pooled
-	if tooLarge && hresp.StatusCode >= 200 && hresp.StatusCode <= 299 {
+	resp.Body = b
+	if tooLarge && success {
 		return resp, ErrBodyTooLarge
 	}
 	return resp, nil
@@ -367,43 +345,23 @@ func (c *Client) classify(ctx, actx context.Context, err error) error {
 	return err
 }
 
-// readBounded reads at most limit bytes of the body and closes it. It
-// drains a modest remainder so the connection can be reused. A body of
-// known, small length is read into a pooled buffer (returned as pooled).
-func readBounded(resp *http.Response, limit int64) (body []byte, pooled *[]byte, tooLarge bool, err error) {
+// readBounded reads at most limit bytes of the body and closes it. A body
+// announced larger than the limit is not read at all. A modest unread
+// remainder is drained so that the connection can be reused.
+func readBounded(resp *http.Response, limit int64) (body []byte, tooLarge bool, err error) {
 	defer resp.Body.Close()
 	if resp.ContentLength > limit {
-		return nil, nil, true, nil
+		return nil, true, nil
 	}
-	if n := resp.ContentLength; n >= 0 {
-		var buf []byte
-		if n <= maxPooledBody {
-			pooled = bodyPool.Get().(*[]byte)
-			if int64(cap(*pooled)) < n {
-				*pooled = make([]byte, 0, n)
-			}
-			buf = (*pooled)[:n]
-		} else {
-			buf = make([]byte, n)
-		}
-		if _, err := io.ReadFull(resp.Body, buf); err != nil {
-			if pooled != nil {
-				bodyPool.Put(pooled)
-			}
-			return nil, nil, false, err
-		}
-		return buf, pooled, false, nil
-	}
-	var b bytes.Buffer
-	n, err := b.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return nil, nil, false, err
+		return nil, false, err
 	}
-	if n > limit {
-		return b.Bytes()[:limit], nil, true, nil
+	if int64(len(b)) > limit {
+		return b[:limit], true, nil
 	}
 	_, _ = io.CopyN(io.Discard, resp.Body, maxDrain)
-	return b.Bytes(), nil, false, nil
+	return b, false, nil
 }
 
 // neverSent reports whether the error shows the request never reached the
@@ -417,7 +375,8 @@ func neverSent(err error) bool {
 }
 
 // ParseRetryAfter parses a Retry-After value given as delay seconds or as an
-// HTTP date; it returns 0 for an absent, past or malformed value.
+// HTTP date; it returns 0 for an absent, past or malformed value, and caps
+// either form at 24 hours.
 func ParseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -427,10 +386,7 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 		if secs <= 0 {
 			return 0
 		}
-		if secs > 24*3600 {
-			secs = 24 * 3600
-		}
-		return time.Duration(secs) * time.Second
+		return min(time.Duration(min(secs, int64(maxRetryAfter/time.Second)))*time.Second, maxRetryAfter)
 	}
 	t, err := http.ParseTime(v)
 	if err != nil {
@@ -440,7 +396,7 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 	if d <= 0 {
 		return 0
 	}
-	return d.Round(time.Second)
+	return min(d.Round(time.Second), maxRetryAfter)
 }
 
 func (c *Client) log(ctx context.Context, req *Request, attempt int, resp *Response, err error, start time.Time) {
