@@ -4,7 +4,6 @@ import (
 	"context"
 	"iter"
 	"net/http"
-	"net/url"
 	"time"
 )
 
@@ -62,15 +61,6 @@ type TranscriptionProperties struct {
 	PrimaryLanguageCode string
 	// HasSummary asks for a summary of the session (default false).
 	HasSummary bool
-}
-
-// StreamMediaOptions are the options of [OpenTok.AddArchiveStream] and
-// [OpenTok.AddBroadcastStream].
-type StreamMediaOptions struct {
-	// HasAudio and HasVideo say whether the stream's audio and video are
-	// included; nil means the platform default, true. Unlike the Node SDK,
-	// opentok.Ptr(false) is sent as false.
-	HasAudio, HasVideo *bool
 }
 
 // Archive is an archive as the platform reports it.
@@ -196,15 +186,6 @@ type archiveTranscriptionProps struct {
 	HasSummary          bool   `json:"hasSummary,omitempty"`
 }
 
-// streamsPatchBody is the body of PATCH .../archive|broadcast/{id}/streams: one
-// of addStream (with the optional flags) or removeStream.
-type streamsPatchBody struct {
-	AddStream    string `json:"addStream,omitempty"`
-	HasAudio     *bool  `json:"hasAudio,omitempty"`
-	HasVideo     *bool  `json:"hasVideo,omitempty"`
-	RemoveStream string `json:"removeStream,omitempty"`
-}
-
 type archiveWire struct {
 	ID                    string                    `json:"id"`
 	SessionID             string                    `json:"sessionId"`
@@ -233,12 +214,6 @@ type archiveWire struct {
 	Sha256Sum             flexString                `json:"sha256sum"`
 }
 
-type includedStreamWire struct {
-	StreamID string   `json:"streamId"`
-	HasAudio flexBool `json:"hasAudio"`
-	HasVideo flexBool `json:"hasVideo"`
-}
-
 type archiveTranscriptionWire struct {
 	Status              flexString `json:"status"`
 	URL                 flexString `json:"url"`
@@ -252,17 +227,7 @@ type archiveListWire struct {
 	Items []archiveWire `json:"items"`
 }
 
-// reportedOwner picks the owner ID the platform reported: applicationId (Vonage),
-// else projectId, else partnerId (OpenTok).
-func reportedOwner(app, project, partner flexString) string {
-	switch {
-	case app != "":
-		return string(app)
-	case project != "":
-		return string(project)
-	}
-	return string(partner)
-}
+func (w *archiveWire) resourceID() string { return w.ID }
 
 func (w *archiveWire) archive() *Archive {
 	a := &Archive{
@@ -307,30 +272,6 @@ func (w *archiveWire) archive() *Archive {
 }
 
 // ---- validation -----------------------------------------------------------------
-
-func validateStreamMode(mode StreamMode) error {
-	switch mode {
-	case "", StreamModeAuto, StreamModeManual:
-		return nil
-	}
-	return invalid("streamMode", "must be auto or manual, not %q", string(mode))
-}
-
-// validateMaxBitrate accepts 0 (not set) or 100000–6000000 bits per second.
-func validateMaxBitrate(b int) error {
-	if b != 0 && (b < 100_000 || b > 6_000_000) {
-		return invalid("maxBitrate", "must be between 100000 and 6000000 bits per second, not %d", b)
-	}
-	return nil
-}
-
-// validateInitialLayout validates an optional initial layout.
-func validateInitialLayout(l *Layout) error {
-	if l == nil {
-		return nil
-	}
-	return l.validate("layout")
-}
 
 func (o *ArchiveOptions) body(sessionID string) (*archiveStartBody, error) {
 	if o.HasAudio != nil && o.HasVideo != nil && !*o.HasAudio && !*o.HasVideo {
@@ -393,32 +334,6 @@ func (o *ArchiveOptions) body(sessionID string) (*archiveStartBody, error) {
 		b.TranscriptionProperties = &archiveTranscriptionProps{PrimaryLanguageCode: tp.PrimaryLanguageCode, HasSummary: tp.HasSummary}
 	}
 	return b, nil
-}
-
-// dupBool returns a copy of an optional boolean, so that the request does
-// not alias the caller's options.
-func dupBool(p *bool) *bool {
-	if p == nil {
-		return nil
-	}
-	v := *p
-	return &v
-}
-
-// pagingQuery validates list options and builds the offset/count/sessionId
-// query, holding only what is set.
-func (ot *OpenTok) pagingQuery(offset, count int, sessionID string) (url.Values, error) {
-	if err := checkPaging(offset, count); err != nil {
-		return nil, err
-	}
-	q := listQuery(offset, count)
-	if sessionID != "" {
-		if err := ot.checkSessionID("sessionId", sessionID); err != nil {
-			return nil, err
-		}
-		q.Set("sessionId", sessionID)
-	}
-	return q, nil
 }
 
 // ---- operations -----------------------------------------------------------------
@@ -492,11 +407,8 @@ func (ot *OpenTok) GetArchive(ctx context.Context, archiveID string) (*Archive, 
 
 func (ot *OpenTok) archiveCall(ctx context.Context, method, path string, body any) (*Archive, error) {
 	var w archiveWire
-	if err := ot.do(ctx, &request{method: method, path: path, body: body, out: &w}); err != nil {
+	if err := ot.do(ctx, &request{method: method, path: path, body: body, out: &w, idField: "id"}); err != nil {
 		return nil, err
-	}
-	if w.ID == "" {
-		return nil, missingInAnswer(method, path, http.StatusOK, "archive id")
 	}
 	return w.archive(), nil
 }
@@ -629,26 +541,4 @@ func (ot *OpenTok) AddArchiveStream(ctx context.Context, archiveID, streamID str
 // Errors: as [OpenTok.AddArchiveStream].
 func (ot *OpenTok) RemoveArchiveStream(ctx context.Context, archiveID, streamID string) error {
 	return ot.patchStreams(ctx, "archive", "archiveId", archiveID, &streamsPatchBody{RemoveStream: streamID})
-}
-
-func addStreamBody(streamID string, opts *StreamMediaOptions) *streamsPatchBody {
-	b := &streamsPatchBody{AddStream: streamID}
-	if opts != nil {
-		b.HasAudio = dupBool(opts.HasAudio)
-		b.HasVideo = dupBool(opts.HasVideo)
-	}
-	return b
-}
-
-// patchStreams sends an add/remove-stream body to an archive or broadcast.
-func (ot *OpenTok) patchStreams(ctx context.Context, resource, idField, id string, body *streamsPatchBody) error {
-	if err := checkResourceID(idField, id); err != nil {
-		return err
-	}
-	// The stream ID goes into a JSON body, where bytes that are not UTF-8
-	// would become U+FFFD and name another stream.
-	if err := checkResourceID("streamId", body.AddStream+body.RemoveStream); err != nil {
-		return err
-	}
-	return ot.do(ctx, &request{method: http.MethodPatch, path: ot.projectPath(resource, id, "streams"), body: body})
 }

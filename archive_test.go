@@ -591,7 +591,7 @@ func TestArchiveStatusMapping(t *testing.T) {
 			ErrConflict, "Status of the archive is not uploaded, available or deleted"},
 		{"delete: not found", del, 404, fixture(t, "responses/error_archive_not_found_404_delete.json"),
 			ErrNotFound, "Not found. You passed in an invalid archive ID."},
-		{"get: not found", get, 404, fixture(t, "responses/error_archive_get_404.json"), ErrNotFound, ""},
+		{"get: not found", get, 404, fixture(t, "responses/error_archive_get_404.json"), ErrNotFound, "null"}, // the platform's message is the text null
 		{"add stream: auto stream mode", add, 400, `{"code":400,"message":"Invalid request"}`, ErrBadRequest, "Invalid request"},
 		{"add stream: unsupported stream mode", add, 405, `{"code":405,"message":"Unsupported Stream Mode"}`, nil, "Unsupported Stream Mode"},
 		{"add stream: not found", add, 404, `{"code":404,"message":"Archive or stream not found"}`, ErrNotFound, "Archive or stream not found"},
@@ -641,50 +641,31 @@ func TestAllArchives(t *testing.T) {
 	})
 }
 
-func TestArchiveFailureSweep(t *testing.T) {
-	layout := Layout{Type: LayoutBestFit}
-	runFailureSweep(t, []sweepOp{
-		{name: "StartArchive",
-			call: func(ctx context.Context, ot *OpenTok) error {
-				_, err := ot.StartArchive(ctx, testSessionID, fullArchiveOptions())
-				return err
-			},
-			emptyID: func(ctx context.Context, ot *OpenTok) error { _, err := ot.StartArchive(ctx, "", nil); return err }},
-		{name: "StopArchive",
-			call:    func(ctx context.Context, ot *OpenTok) error { _, err := ot.StopArchive(ctx, abArchiveID); return err },
-			emptyID: func(ctx context.Context, ot *OpenTok) error { _, err := ot.StopArchive(ctx, ""); return err }},
-		{name: "GetArchive",
-			call:    func(ctx context.Context, ot *OpenTok) error { _, err := ot.GetArchive(ctx, abArchiveID); return err },
-			emptyID: func(ctx context.Context, ot *OpenTok) error { _, err := ot.GetArchive(ctx, ""); return err }},
-		{name: "ListArchives",
-			call: func(ctx context.Context, ot *OpenTok) error {
-				_, err := ot.ListArchives(ctx, &ListArchivesOptions{Count: 10})
-				return err
-			}},
-		{name: "AllArchives",
-			call: func(ctx context.Context, ot *OpenTok) error {
-				for _, err := range ot.AllArchives(ctx, nil) {
-					if err != nil {
-						return err
-					}
-				}
-				return errors.New("no error yielded")
-			}},
-		{name: "DeleteArchive",
-			call:    func(ctx context.Context, ot *OpenTok) error { return ot.DeleteArchive(ctx, abArchiveID) },
-			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.DeleteArchive(ctx, "") }},
-		{name: "SetArchiveLayout",
-			call:    func(ctx context.Context, ot *OpenTok) error { return ot.SetArchiveLayout(ctx, abArchiveID, layout) },
-			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.SetArchiveLayout(ctx, "", layout) }},
-		{name: "AddArchiveStream",
-			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.AddArchiveStream(ctx, abArchiveID, abStreamID, nil)
-			},
-			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.AddArchiveStream(ctx, abArchiveID, "", nil) }},
-		{name: "RemoveArchiveStream",
-			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.RemoveArchiveStream(ctx, abArchiveID, abStreamID)
-			},
-			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.RemoveArchiveStream(ctx, "", abStreamID) }},
-	})
+// Archive, broadcast and stream IDs are checked like the other resource IDs
+// (non-empty, UTF-8, at most 255 bytes). Before, only emptiness was: a
+// stream ID that was not UTF-8 reached the JSON body of AddArchiveStream and
+// AddBroadcastStream as U+FFFD replacement characters, naming another
+// stream than the caller's, and a 10 kB ID went out in a request path.
+func TestArchiveAndBroadcastIDsAreCheckedLikeOtherIDs(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ot := credKinds()[0].client(t, ts.baseURL())
+	ctx := context.Background()
+	bad := map[string]string{"not UTF-8": "\xff\xfe", "over 255 bytes": strings.Repeat("a", 256)}
+	for name, id := range bad {
+		t.Run(name, func(t *testing.T) {
+			calls := map[string]func() error{
+				"archiveId":   func() error { _, err := ot.GetArchive(ctx, id); return err },
+				"archiveId ":  func() error { return ot.DeleteArchive(ctx, id) },
+				"broadcastId": func() error { _, err := ot.StopBroadcast(ctx, id); return err },
+				"streamId":    func() error { return ot.AddBroadcastStream(ctx, abArchiveID, id, nil) },
+				"streamId ":   func() error { return ot.RemoveArchiveStream(ctx, abArchiveID, id) },
+			}
+			for field, call := range calls {
+				var ve *ValidationError
+				require.ErrorAs(t, call(), &ve, field)
+				assert.Equal(t, strings.TrimSpace(field), ve.Field)
+			}
+		})
+	}
+	assert.Empty(t, ts.requests(), "nothing was sent")
 }

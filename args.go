@@ -1,13 +1,14 @@
 package opentok
 
 import (
-	"errors"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/opentok-go/opentok/internal/sessionid"
 )
 
 // Argument checks shared by the session-level resource files (streams,
@@ -125,22 +126,34 @@ func isTokenByte(c byte) bool {
 	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
-// listQuery returns the offset/count query of a list call; zero values are
-// left out (platform defaults: offset 0, count 50).
-func listQuery(offset, count int) url.Values {
-	q := url.Values{}
-	if offset > 0 {
-		q.Set("offset", strconv.Itoa(offset))
+// checkSessionID validates a session ID argument of a REST call: non-empty,
+// valid UTF-8, not too long.
+func (ot *OpenTok) checkSessionID(field, id string) error {
+	if id == "" {
+		return invalid(field, "must not be empty")
 	}
-	if count > 0 {
-		q.Set("count", strconv.Itoa(count))
+	if len(id) > sessionid.MaxLen || !utf8.ValidString(id) {
+		return invalid(field, "is not a session ID")
 	}
-	return q
+	return notDotSegment(field, id)
 }
 
-// missingInAnswer is the error for a success answer that lacks a field the
-// SDK needs (such as the ID of a started resource).
-func missingInAnswer(method, path string, status int, field string) *ResponseError {
-	return &ResponseError{StatusCode: status, Method: method, Path: path,
-		Err: errors.New("the answer holds no " + field)}
+// checkSessionOwner checks a session ID for a client token. With OpenTok
+// credentials it must also decode to this client's API key, since the
+// platform refuses a token for another project's session; Vonage session IDs
+// are opaque and only checked for form.
+func (ot *OpenTok) checkSessionOwner(field, id string) error {
+	if err := ot.checkSessionID(field, id); err != nil {
+		return err
+	}
+	if ot.project == nil {
+		return nil
+	}
+	if sessionid.HasAPIKey(id, ot.ownerID) {
+		return nil
+	}
+	if _, ok := sessionid.Decode(id); !ok {
+		return invalid(field, "is not an OpenTok session ID (it does not decode)")
+	}
+	return invalid(field, "belongs to another project, not to API key %s", ot.ownerID)
 }

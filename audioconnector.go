@@ -101,6 +101,8 @@ type websocketAnswer struct {
 	ConnectionID string `json:"connectionId"`
 }
 
+func (w *websocketAnswer) resourceID() string { return w.ID }
+
 // ConnectWebSocket starts an Audio Connector connection: the platform opens
 // a WebSocket to uri and streams the audio of a routed session to it. token
 // is a client token for the connection it adds to the session. Stop it with
@@ -167,12 +169,8 @@ func (ot *OpenTok) ConnectWebSocket(ctx context.Context, sessionID, token, uri s
 		}
 	}
 	var w websocketAnswer
-	path := ot.projectPath("connect")
-	if err := ot.do(ctx, &request{method: http.MethodPost, path: path, body: body, out: &w}); err != nil {
+	if err := ot.do(ctx, &request{method: http.MethodPost, path: ot.projectPath("connect"), body: body, out: &w, idField: "id"}); err != nil {
 		return nil, err
-	}
-	if w.ID == "" {
-		return nil, missingInAnswer(http.MethodPost, path, http.StatusOK, "id")
 	}
 	return &WebSocketConnection{ID: w.ID, ConnectionID: w.ConnectionID}, nil
 }

@@ -142,19 +142,3 @@ func TestAudioConnectorValidation(t *testing.T) {
 		{"json without encoding", "websocket.audioTransport.encoding", connect(uri, &WebSocketOptions{AudioTransport: &AudioTransport{Transport: AudioTransportJSON}})},
 	})
 }
-
-func TestAudioConnectorFailureSweep(t *testing.T) {
-	runFailureSweep(t, []sweepOp{
-		{
-			name: "ConnectWebSocket",
-			call: func(ctx context.Context, ot *OpenTok) error {
-				_, err := ot.ConnectWebSocket(ctx, testSessionID, testClientToken, "wss://example.com/ws", fullWebSocketOptions())
-				return err
-			},
-			emptyID: func(ctx context.Context, ot *OpenTok) error {
-				_, err := ot.ConnectWebSocket(ctx, "", testClientToken, "wss://example.com/ws", nil)
-				return err
-			},
-		},
-	})
-}

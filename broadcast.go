@@ -4,16 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
 	"iter"
-	"log/slog"
 	"maps"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -76,12 +72,9 @@ type HLSOutput struct {
 	LowLatency bool
 }
 
-// RTMPOutput is one RTMP target of a broadcast. Printing it with fmt (any
-// verb), logging it with slog, or marshalling it to JSON shows "REDACTED" in
-// place of the stream name, which is the target's key; the SDK sends the
-// real one only in the start request. Because of that, BroadcastOptions do
-// not survive a JSON round trip (the stream name comes back as
-// "REDACTED"): to store them, store the fields, not the JSON of the struct.
+// RTMPOutput is one RTMP target of a broadcast. Its stream name is the
+// target's key, a [Secret]: printed, logged or JSON-encoded it shows
+// "REDACTED", and the SDK sends it only in the start request.
 type RTMPOutput struct {
 	// ID is an optional name you give the target; the platform reports the
 	// target's status under it.
@@ -89,37 +82,8 @@ type RTMPOutput struct {
 	// ServerURL is the RTMP server, an rtmp:// or rtmps:// URL (required).
 	ServerURL string
 	// StreamName is the stream name or key, such as a YouTube Live stream
-	// name (required). It is a credential of the target: do not log it.
-	StreamName string
-}
-
-// String returns the target with "REDACTED" in place of a set stream name.
-func (o RTMPOutput) String() string {
-	return "opentok.RTMPOutput{ID: " + strconv.Quote(o.ID) + ", ServerURL: " + strconv.Quote(o.ServerURL) +
-		", StreamName: " + redactedField(o.StreamName) + "}"
-}
-
-// GoString is used by %#v; it never shows the stream name.
-func (o RTMPOutput) GoString() string { return o.String() }
-
-// Format implements fmt.Formatter so that every verb prints the redacted
-// form of [RTMPOutput.String].
-func (o RTMPOutput) Format(f fmt.State, verb rune) { formatRedacted(f, verb, o.String()) }
-
-// LogValue implements slog.LogValuer: the ID and server URL, and
-// "REDACTED" in place of a set stream name.
-func (o RTMPOutput) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("id", o.ID), slog.String("serverUrl", o.ServerURL),
-		slog.String("streamName", redactedValue(o.StreamName)))
-}
-
-// MarshalJSON encodes the target as encoding/json would, with "REDACTED"
-// in place of a set stream name.
-func (o RTMPOutput) MarshalJSON() ([]byte, error) {
-	type plain RTMPOutput
-	p := plain(o)
-	p.StreamName = redactedValue(p.StreamName)
-	return json.Marshal(p)
+	// key (required): opentok.NewSecret(key).
+	StreamName Secret
 }
 
 // Broadcast is a broadcast as the platform reports it.
@@ -164,106 +128,13 @@ type Broadcast struct {
 }
 
 // RTMPTargetStatus is an RTMP target of a broadcast and its state. The
-// platform echoes the stream name, the target's key: printing the value
-// with fmt (any verb), logging it with slog, or marshalling it to JSON shows
-// "REDACTED" in its place. The field holds the real name.
+// platform echoes the stream name, the target's key, so it is a [Secret]:
+// it prints, logs and encodes to JSON as "REDACTED"; Reveal returns it.
 type RTMPTargetStatus struct {
-	ID, ServerURL, StreamName string
+	ID, ServerURL string
+	StreamName    Secret
 	// Status is the target's state; compare with the RTMPStatus constants.
 	Status RTMPStatus
-}
-
-// String returns the target with "REDACTED" in place of a set stream name.
-func (s RTMPTargetStatus) String() string {
-	return "opentok.RTMPTargetStatus{ID: " + strconv.Quote(s.ID) + ", ServerURL: " + strconv.Quote(s.ServerURL) +
-		", StreamName: " + redactedField(s.StreamName) + ", Status: " + strconv.Quote(string(s.Status)) + "}"
-}
-
-// GoString is used by %#v; it never shows the stream name.
-func (s RTMPTargetStatus) GoString() string { return s.String() }
-
-// Format implements fmt.Formatter so that every verb prints the redacted
-// form of [RTMPTargetStatus.String].
-func (s RTMPTargetStatus) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s.String()) }
-
-// LogValue implements slog.LogValuer: the ID, server URL and status, and
-// "REDACTED" in place of a set stream name.
-func (s RTMPTargetStatus) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("id", s.ID), slog.String("serverUrl", s.ServerURL),
-		slog.String("streamName", redactedValue(s.StreamName)), slog.String("status", string(s.Status)))
-}
-
-// MarshalJSON encodes the target as encoding/json would, with "REDACTED"
-// in place of a set stream name.
-func (s RTMPTargetStatus) MarshalJSON() ([]byte, error) {
-	type plain RTMPTargetStatus
-	p := plain(s)
-	p.StreamName = redactedValue(p.StreamName)
-	return json.Marshal(p)
-}
-
-// BroadcastOptions, BroadcastOutputs and Broadcast hold RTMP stream names by
-// value, so they are fmt.Formatters too: without it, a pointer to one printed
-// with a verb fmt finds invalid for pointers (%s, %d) goes through fmt's
-// error path, which prints the fields raw and skips the Format methods of
-// RTMPOutput and RTMPTargetStatus. Their Format prints the fields as fmt
-// would, each RTMP target redacted by its own Format.
-
-// Format implements fmt.Formatter: fmt's usual output, with the RTMP stream
-// names redacted.
-func (o BroadcastOptions) Format(f fmt.State, verb rune) {
-	type plain BroadcastOptions
-	formatPlain(f, verb, plain(o), "opentok.BroadcastOptions")
-}
-
-// Format implements fmt.Formatter: fmt's usual output, with the RTMP stream
-// names redacted.
-func (o BroadcastOutputs) Format(f fmt.State, verb rune) {
-	type plain BroadcastOutputs
-	formatPlain(f, verb, plain(o), "opentok.BroadcastOutputs")
-}
-
-// Format implements fmt.Formatter: fmt's usual output, with the RTMP stream
-// names redacted.
-func (b Broadcast) Format(f fmt.State, verb rune) {
-	type plain Broadcast
-	formatPlain(f, verb, plain(b), "opentok.Broadcast")
-}
-
-// formatPlain prints v, a copy of a value converted to a type without
-// methods, with the verb and flags of f; for %#v it names the real type.
-func formatPlain(f fmt.State, verb rune, v any, typeName string) {
-	s := fmt.Sprintf(fmt.FormatString(f, verb), v)
-	if verb == 'v' && f.Flag('#') {
-		if i := strings.IndexByte(s, '{'); i >= 0 {
-			s = typeName + s[i:]
-		}
-	}
-	_, _ = io.WriteString(f, s)
-}
-
-// redactedValue returns "REDACTED" for a set secret and "" for an unset one.
-func redactedValue(secret string) string {
-	if secret == "" {
-		return ""
-	}
-	return redactedText
-}
-
-// redactedField is redactedValue as a printed field: REDACTED or "".
-func redactedField(secret string) string {
-	if secret == "" {
-		return `""`
-	}
-	return redactedText
-}
-
-// formatRedacted writes the redacted text s for any fmt verb (quoted for %q).
-func formatRedacted(f fmt.State, verb rune, s string) {
-	if verb == 'q' {
-		s = strconv.Quote(s)
-	}
-	_, _ = io.WriteString(f, s)
 }
 
 // BroadcastStream is a stream included in a broadcast.
@@ -405,6 +276,8 @@ type broadcastListWire struct {
 	Items []broadcastWire `json:"items"`
 }
 
+func (w *broadcastWire) resourceID() string { return w.ID }
+
 func (w *broadcastWire) broadcast() *Broadcast {
 	b := &Broadcast{
 		ID:                w.ID,
@@ -426,7 +299,7 @@ func (w *broadcastWire) broadcast() *Broadcast {
 	if len(w.BroadcastURLs.RTMP) > 0 {
 		b.RTMP = make([]RTMPTargetStatus, len(w.BroadcastURLs.RTMP))
 		for i, t := range w.BroadcastURLs.RTMP {
-			b.RTMP[i] = RTMPTargetStatus{ID: string(t.ID), ServerURL: string(t.ServerURL), StreamName: string(t.StreamName), Status: t.Status}
+			b.RTMP[i] = RTMPTargetStatus{ID: string(t.ID), ServerURL: string(t.ServerURL), StreamName: NewSecret(string(t.StreamName)), Status: t.Status}
 		}
 	}
 	if h := w.Settings.HLS; h != nil {
@@ -467,10 +340,13 @@ func (o *BroadcastOptions) body(sessionID string) (*broadcastStartBody, error) {
 		if err != nil || (u.Scheme != "rtmp" && u.Scheme != "rtmps") || u.Host == "" {
 			return nil, invalid(field+".serverUrl", "must be an rtmp:// or rtmps:// URL")
 		}
-		if t.StreamName == "" {
+		if t.StreamName.IsZero() {
 			return nil, invalid(field+".streamName", "is required")
 		}
-		b.Outputs.RTMP = append(b.Outputs.RTMP, rtmpOutputWire(t))
+		if err := checkSecret(field+".streamName", t.StreamName); err != nil {
+			return nil, err
+		}
+		b.Outputs.RTMP = append(b.Outputs.RTMP, rtmpOutputWire{ID: t.ID, ServerURL: t.ServerURL, StreamName: t.StreamName.Reveal()})
 	}
 	secs, err := wireSeconds("maxDuration", o.MaxDuration, int(MinBroadcastDuration/time.Second), int(MaxBroadcastDuration/time.Second))
 	if err != nil {
@@ -568,11 +444,8 @@ func (ot *OpenTok) GetBroadcast(ctx context.Context, broadcastID string) (*Broad
 
 func (ot *OpenTok) broadcastCall(ctx context.Context, method, path string, body any) (*Broadcast, error) {
 	var w broadcastWire
-	if err := ot.do(ctx, &request{method: method, path: path, body: body, out: &w}); err != nil {
+	if err := ot.do(ctx, &request{method: method, path: path, body: body, out: &w, idField: "id"}); err != nil {
 		return nil, err
-	}
-	if w.ID == "" {
-		return nil, missingInAnswer(method, path, http.StatusOK, "broadcast id")
 	}
 	return w.broadcast(), nil
 }

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -442,13 +441,6 @@ type ArchiveEvent struct {
 	URL string
 	// SHA256Sum is the file's SHA-256 checksum, when the platform sends it.
 	SHA256Sum string
-}
-
-// Format implements fmt.Formatter: fmt's usual output, with the RTMP
-// stream names redacted (see [Broadcast.Format]).
-func (e BroadcastEvent) Format(f fmt.State, verb rune) {
-	type plain BroadcastEvent
-	formatPlain(f, verb, plain(e), "opentok.BroadcastEvent")
 }
 
 // BroadcastEvent is a broadcast status callback, sent when a broadcast is
@@ -1034,7 +1026,7 @@ func cbDecode(kind string, body []byte) (Event, error) {
 			Streams:           cbIncludedStreams(w.Streams),
 		}
 		for _, r := range w.BroadcastURLs.RTMP {
-			e.RTMP = append(e.RTMP, RTMPTargetStatus{ID: r.ID, ServerURL: r.ServerURL, StreamName: r.StreamName, Status: RTMPStatus(r.Status)})
+			e.RTMP = append(e.RTMP, RTMPTargetStatus{ID: r.ID, ServerURL: r.ServerURL, StreamName: NewSecret(r.StreamName), Status: RTMPStatus(r.Status)})
 		}
 		return e, nil
 	case "render":
@@ -1338,11 +1330,11 @@ func VerifyCallbackSignature(authorization string, body []byte, secret string, o
 	if o.Leeway < 0 {
 		return nil, invalid("leeway", "must not be negative")
 	}
-	return cbVerify(authorization, body, [][]byte{[]byte(secret)}, o)
+	return cbVerify(authorization, body, []Secret{NewSecret(secret)}, o)
 }
 
 // cbVerify verifies against any of secrets.
-func cbVerify(authorization string, body []byte, secrets [][]byte, o VerifyCallbackOptions) (*CallbackClaims, error) {
+func cbVerify(authorization string, body []byte, secrets []Secret, o VerifyCallbackOptions) (*CallbackClaims, error) {
 	if o.MaxAge == 0 {
 		o.MaxAge = DefaultCallbackMaxAge
 	}
@@ -1378,11 +1370,11 @@ func cbVerify(authorization string, body []byte, secrets [][]byte, o VerifyCallb
 	)
 	tok, err := parser.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) {
 		if len(secrets) == 1 {
-			return secrets[0], nil
+			return []byte(secrets[0].Reveal()), nil
 		}
 		set := jwt.VerificationKeySet{}
 		for _, s := range secrets {
-			set.Keys = append(set.Keys, s)
+			set.Keys = append(set.Keys, []byte(s.Reveal()))
 		}
 		return set, nil
 	})
@@ -1500,7 +1492,7 @@ func SignCallback(body []byte, secret string, opts *SignCallbackOptions) (string
 type CallbackHandlerOption func(*cbHandlerConfig)
 
 type cbHandlerConfig struct {
-	secrets [][]byte
+	secrets []Secret
 	maxBody int64
 	maxAge  time.Duration
 	onError func(*http.Request, error)
@@ -1528,7 +1520,7 @@ func WithCallbackSecret(secret string) CallbackHandlerOption {
 			c.reject("WithCallbackSecret: the secret is empty")
 			return
 		}
-		c.secrets = append(c.secrets, []byte(secret))
+		c.secrets = append(c.secrets, NewSecret(secret))
 	}
 }
 
@@ -1588,14 +1580,6 @@ type cbHandler struct {
 	fn  func(context.Context, Event) error
 	cfg cbHandlerConfig
 }
-
-// String describes the handler without its signature secrets.
-func (h *cbHandler) String() string {
-	return "opentok.CallbackHandler{secrets: " + strconv.Itoa(len(h.cfg.secrets)) + " (REDACTED)}"
-}
-
-// Format implements fmt.Formatter so that no verb prints the secrets.
-func (h *cbHandler) Format(f fmt.State, verb rune) { formatRedacted(f, verb, h.String()) }
 
 // NewCallbackHandler returns an http.Handler that receives the platform's
 // callbacks and passes each as an [Event] to fn, with the request's context

@@ -283,8 +283,8 @@ func TestParseCallbackLenient(t *testing.T) {
 			Resolution: Resolution1280x720, StreamMode: StreamModeManual, HasAudio: Ptr(true), HasVideo: Ptr(false),
 			HLSURL: "https://example.com/hls.m3u8",
 			RTMP: []RTMPTargetStatus{
-				{ID: "foo", ServerURL: "rtmps://myfooserver/myfooapp", StreamName: "myfoostream", Status: RTMPLive},
-				{ServerURL: "rtmp://x/y", StreamName: "z", Status: RTMPStatus("reconnecting")},
+				{ID: "foo", ServerURL: "rtmps://myfooserver/myfooapp", StreamName: NewSecret("myfoostream"), Status: RTMPLive},
+				{ServerURL: "rtmp://x/y", StreamName: NewSecret("z"), Status: RTMPStatus("reconnecting")},
 			},
 			HLSLowLatency: true, HLSDVR: false,
 			Streams: []EventIncludedStream{{StreamID: "st", HasAudio: true, HasVideo: true}},
@@ -989,7 +989,7 @@ func TestCallbackValuesNeverPrintSecrets(t *testing.T) {
 		"broadcastUrls":{"rtmp":[{"id":"yt","serverUrl":"rtmps://x/app","streamName":"` + streamKey + `","status":"live"}]}}`))
 	require.NoError(t, err)
 	be := ev.(*BroadcastEvent)
-	require.Equal(t, streamKey, be.RTMP[0].StreamName, "the field holds the real name")
+	require.Equal(t, streamKey, be.RTMP[0].StreamName.Reveal(), "the field holds the real name")
 
 	h := NewCallbackHandler(func(context.Context, Event) error { return nil }, WithCallbackSecret(secret))
 	var logBuf bytes.Buffer

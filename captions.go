@@ -59,6 +59,8 @@ type captionsAnswer struct {
 	CaptionsID string `json:"captionsId"`
 }
 
+func (w *captionsAnswer) resourceID() string { return w.CaptionsID }
+
 // StartCaptions starts live captions for a routed session: the platform
 // transcribes the audio of the session's streams (up to 50) and sends the
 // captions to the clients that subscribe to them. A session has at most one
@@ -121,12 +123,8 @@ func (ot *OpenTok) StartCaptions(ctx context.Context, sessionID, token string, o
 		}
 	}
 	var w captionsAnswer
-	path := ot.projectPath("captions")
-	if err := ot.do(ctx, &request{method: http.MethodPost, path: path, body: body, out: &w}); err != nil {
+	if err := ot.do(ctx, &request{method: http.MethodPost, path: ot.projectPath("captions"), body: body, out: &w, idField: "captionsId"}); err != nil {
 		return nil, err
-	}
-	if w.CaptionsID == "" {
-		return nil, missingInAnswer(http.MethodPost, path, http.StatusAccepted, "captionsId")
 	}
 	return &Captions{ID: w.CaptionsID}, nil
 }

@@ -221,24 +221,3 @@ func TestCaptionsLimitsAccepted(t *testing.T) {
 	}
 	assert.Len(t, ts.requests(), 4)
 }
-
-func TestCaptionsFailureSweep(t *testing.T) {
-	runFailureSweep(t, []sweepOp{
-		{
-			name: "StartCaptions",
-			call: func(ctx context.Context, ot *OpenTok) error {
-				_, err := ot.StartCaptions(ctx, testSessionID, testClientToken, &CaptionsOptions{PartialCaptions: Ptr(false)})
-				return err
-			},
-			emptyID: func(ctx context.Context, ot *OpenTok) error {
-				_, err := ot.StartCaptions(ctx, "", testClientToken, nil)
-				return err
-			},
-		},
-		{
-			name:    "StopCaptions",
-			call:    func(ctx context.Context, ot *OpenTok) error { return ot.StopCaptions(ctx, "C") },
-			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.StopCaptions(ctx, "") },
-		},
-	})
-}

@@ -140,34 +140,6 @@ func firstErr[T any](seq iter.Seq2[T, error]) error {
 	return nil
 }
 
-func TestConnectionFailureSweep(t *testing.T) {
-	runFailureSweep(t, []sweepOp{
-		{
-			name: "ListConnections",
-			call: func(ctx context.Context, ot *OpenTok) error {
-				_, err := ot.ListConnections(ctx, testSessionID, nil)
-				return err
-			},
-			emptyID: func(ctx context.Context, ot *OpenTok) error {
-				_, err := ot.ListConnections(ctx, "", nil)
-				return err
-			},
-		},
-		{
-			name: "AllConnections",
-			call: func(ctx context.Context, ot *OpenTok) error {
-				return firstErr(ot.AllConnections(ctx, testSessionID, nil))
-			},
-			emptyID: func(ctx context.Context, ot *OpenTok) error { return firstErr(ot.AllConnections(ctx, "", nil)) },
-		},
-		{
-			name:    "ForceDisconnect",
-			call:    func(ctx context.Context, ot *OpenTok) error { return ot.ForceDisconnect(ctx, testSessionID, "C") },
-			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.ForceDisconnect(ctx, testSessionID, "") },
-		},
-	})
-}
-
 func TestAllConnections(t *testing.T) {
 	runIteratorTests(t, iterTest[*Connection]{
 		item: func(id string) string {

@@ -5,17 +5,17 @@ import (
 	"context"
 	"errors"
 	"io"
-	"iter"
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sync/atomic"
 	"testing"
 	"time"
 )
 
 // FuzzDecodeResponses feeds arbitrary bytes as the 2xx body of every
-// operation, through an in-memory http.RoundTripper (no network): no body
+// operation of the operation table, through an in-memory http.RoundTripper (no network): no body
 // may make a decoder panic, and every call must return either its value or
 // a *ResponseError (calls that ignore the body return nil). The list
 // iterators must stop within a bounded number of pages.
@@ -43,175 +43,6 @@ func (m *memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}, nil
 }
 
-// decodeOp runs one operation with valid arguments; value reports whether
-// it returned a non-nil result (always true for calls without one).
-type decodeOp struct {
-	name string
-	// valued is set for calls that return a result when they succeed.
-	valued bool
-	call   func(ctx context.Context, ot *OpenTok) (value bool, err error)
-}
-
-// drain ranges over a list iterator to its end and reports whether every
-// item it yielded was non-nil.
-func drain[T any](seq iter.Seq2[*T, error]) (bool, error) {
-	ok := true
-	for v, err := range seq {
-		if err != nil {
-			return v != nil, err
-		}
-		ok = ok && v != nil
-	}
-	return ok, nil
-}
-
-func decodeOps() []decodeOp {
-	const sid, id, tok = testSessionID, "e85741ce-d280-4efa-a3ba-93379a68be06", "T1==dGVzdA=="
-	return []decodeOp{
-		{"CreateSession", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			r, err := ot.CreateSession(ctx, nil)
-			return r != nil, err
-		}},
-		{"StartArchive", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			r, err := ot.StartArchive(ctx, sid, nil)
-			return r != nil, err
-		}},
-		{"StopArchive", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			r, err := ot.StopArchive(ctx, id)
-			return r != nil, err
-		}},
-		{"GetArchive", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			r, err := ot.GetArchive(ctx, id)
-			return r != nil, err
-		}},
-		{"ListArchives", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			r, err := ot.ListArchives(ctx, nil)
-			return r != nil, err
-		}},
-		{"AllArchives", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			return drain(ot.AllArchives(ctx, nil))
-		}},
-		{"DeleteArchive", false, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			return true, ot.DeleteArchive(ctx, id)
-		}},
-		{"SetArchiveLayout", false, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			return true, ot.SetArchiveLayout(ctx, id, Layout{Type: LayoutPIP})
-		}},
-		{"AddArchiveStream", false, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			return true, ot.AddArchiveStream(ctx, id, "s", nil)
-		}},
-		{"StartBroadcast", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			r, err := ot.StartBroadcast(ctx, sid, &BroadcastOptions{Outputs: BroadcastOutputs{HLS: &HLSOutput{}}})
-			return r != nil, err
-		}},
-		{"StopBroadcast", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			r, err := ot.StopBroadcast(ctx, id)
-			return r != nil, err
-		}},
-		{"GetBroadcast", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			r, err := ot.GetBroadcast(ctx, id)
-			return r != nil, err
-		}},
-		{"ListBroadcasts", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			r, err := ot.ListBroadcasts(ctx, nil)
-			return r != nil, err
-		}},
-		{"AllBroadcasts", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			return drain(ot.AllBroadcasts(ctx, nil))
-		}},
-		{"SetBroadcastLayout", false, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			return true, ot.SetBroadcastLayout(ctx, id, Layout{Type: LayoutBestFit})
-		}},
-		{"RemoveBroadcastStream", false, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			return true, ot.RemoveBroadcastStream(ctx, id, "s")
-		}},
-		{"GetStream", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			r, err := ot.GetStream(ctx, sid, "s")
-			return r != nil, err
-		}},
-		{"ListStreams", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			r, err := ot.ListStreams(ctx, sid)
-			return r != nil, err
-		}},
-		{"SetStreamClassLists", false, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			return true, ot.SetStreamClassLists(ctx, sid, []StreamClassList{{ID: "s"}})
-		}},
-		{"ForceMuteStream", false, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			return true, ot.ForceMuteStream(ctx, sid, "s")
-		}},
-		{"ForceMuteAll", false, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			return true, ot.ForceMuteAll(ctx, sid, nil)
-		}},
-		{"DisableForceMute", false, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			return true, ot.DisableForceMute(ctx, sid)
-		}},
-		{"ListConnections", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			r, err := ot.ListConnections(ctx, sid, nil)
-			return r != nil, err
-		}},
-		{"AllConnections", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			return drain(ot.AllConnections(ctx, sid, nil))
-		}},
-		{"ForceDisconnect", false, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			return true, ot.ForceDisconnect(ctx, sid, "c")
-		}},
-		{"Signal", false, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			return true, ot.Signal(ctx, sid, SignalPayload{Type: "t", Data: "d"})
-		}},
-		{"Dial", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			r, err := ot.Dial(ctx, sid, tok, "sip:a@example.com", nil)
-			return r != nil, err
-		}},
-		{"PlayDTMF", false, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			return true, ot.PlayDTMF(ctx, sid, "1")
-		}},
-		{"ConnectWebSocket", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			r, err := ot.ConnectWebSocket(ctx, sid, tok, "wss://example.com/ws", nil)
-			return r != nil, err
-		}},
-		{"StartCaptions", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			r, err := ot.StartCaptions(ctx, sid, tok, nil)
-			return r != nil, err
-		}},
-		{"StopCaptions", false, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			return true, ot.StopCaptions(ctx, id)
-		}},
-		{"StartRender", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			r, err := ot.StartRender(ctx, sid, tok, "https://example.com/composer", nil)
-			return r != nil, err
-		}},
-		{"GetRender", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			r, err := ot.GetRender(ctx, id)
-			return r != nil, err
-		}},
-		{"ListRenders", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			r, err := ot.ListRenders(ctx, nil)
-			return r != nil, err
-		}},
-		{"AllRenders", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			return drain(ot.AllRenders(ctx, nil))
-		}},
-		{"StopRender", false, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			return true, ot.StopRender(ctx, id)
-		}},
-		{"MigrateSession", false, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			return true, ot.MigrateSession(ctx, sid)
-		}},
-		{"RegisterCallback", true, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			r, err := ot.RegisterCallback(ctx, CallbackRegistration{Group: "archive", Event: "status", URL: "https://example.com/cb"})
-			return r != nil, err
-		}},
-		{"ListCallbacks", false, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			_, err := ot.ListCallbacks(ctx)
-			return true, err
-		}},
-		{"UnregisterCallback", false, func(ctx context.Context, ot *OpenTok) (bool, error) {
-			return true, ot.UnregisterCallback(ctx, id)
-		}},
-	}
-}
-
-// maxFuzzPages bounds the requests one operation may send for one body.
 const maxFuzzPages = 20
 
 // checkDecode runs every operation with body as the 2xx answer and fails
@@ -224,30 +55,49 @@ func checkDecode(t *testing.T, status int, body []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, op := range decodeOps() {
+	methods := reflect.TypeFor[*OpenTok]()
+	for _, op := range Operations() {
+		if op.Local() {
+			continue
+		}
+		m, _ := methods.MethodByName(op.Name)
+		valued := m.Type.NumOut() == 2 // (*T, error): a value when it succeeds
 		// The deadline ends an iterator that never stops, so that the check
 		// below reports it instead of the fuzzer hanging.
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		before := mt.n.Load()
-		ok, err := op.call(ctx, ot)
+		v, err := op.Call(ctx, ot, constantArgs())
 		cancel()
 		if n := mt.n.Load() - before; n > maxFuzzPages {
-			t.Fatalf("%s: %d requests for one call: the pagination does not stop", op.name, n)
+			t.Fatalf("%s: %d requests for one call: the pagination does not stop", op.Name, n)
 		}
 		if err != nil {
 			var re *ResponseError
 			if !errors.As(err, &re) {
-				t.Fatalf("%s: the error is %T, not a *ResponseError: %v", op.name, err, err)
+				t.Fatalf("%s: the error is %T, not a *ResponseError: %v", op.Name, err, err)
 			}
-			if op.valued && ok {
-				t.Fatalf("%s: a value together with the error %v", op.name, err)
+			if valued && !isNilValue(v) {
+				t.Fatalf("%s: a value together with the error %v", op.Name, err)
 			}
 			continue
 		}
-		if op.valued && !ok {
-			t.Fatalf("%s: neither a value nor an error", op.name)
+		if valued && isNilValue(v) {
+			t.Fatalf("%s: neither a value nor an error", op.Name)
 		}
 	}
+}
+
+// isNilValue reports whether v is nil or holds a nil pointer or slice.
+func isNilValue(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map:
+		return rv.IsNil()
+	}
+	return false
 }
 
 func FuzzDecodeResponses(f *testing.F) {

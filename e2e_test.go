@@ -113,7 +113,7 @@ func TestEndToEnd(t *testing.T) {
 
 			// Broadcast.
 			b, err := ot.StartBroadcast(ctx, s.ID, &opentok.BroadcastOptions{
-				Outputs:    opentok.BroadcastOutputs{HLS: &opentok.HLSOutput{DVR: true}, RTMP: []opentok.RTMPOutput{{ID: "a", ServerURL: "rtmp://x.example.com/app", StreamName: "k"}}},
+				Outputs:    opentok.BroadcastOutputs{HLS: &opentok.HLSOutput{DVR: true}, RTMP: []opentok.RTMPOutput{{ID: "a", ServerURL: "rtmp://x.example.com/app", StreamName: opentok.NewSecret("k")}}},
 				StreamMode: opentok.StreamModeManual,
 			})
 			require.NoError(t, err)

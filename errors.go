@@ -229,3 +229,32 @@ func (e *TransportError) Error() string {
 
 // Unwrap returns the cause.
 func (e *TransportError) Unwrap() error { return e.Err }
+
+// SigningError reports that a JWT could not be signed with the client's
+// credentials: the auth JWT of a request (nothing was sent) or a client
+// token. It is not an input error: it wraps the cause from the signing
+// code (with Vonage credentials, an RSA failure of the private key). Its
+// text never contains the key or a token.
+type SigningError struct {
+	// Method and Path identify the request whose auth JWT failed; both are
+	// empty for a client token.
+	Method, Path string
+	// Err is the cause.
+	Err error
+}
+
+// Error describes the failure.
+func (e *SigningError) Error() string {
+	s := "opentok: "
+	if e.Method != "" {
+		s += e.Method + " " + e.Path + ": nothing sent: "
+	}
+	s += "signing failed"
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the cause.
+func (e *SigningError) Unwrap() error { return e.Err }

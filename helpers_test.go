@@ -2,13 +2,11 @@ package opentok
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"flag"
 	"io"
 	"net/http"
@@ -258,62 +256,4 @@ func assertGolden(t testing.TB, name string, body []byte) {
 	want, err := os.ReadFile(path)
 	require.NoError(t, err, "golden file (run go test -update to create it)")
 	assertJSONBody(t, string(want), body)
-}
-
-// sweepOp is one operation for the failure sweep.
-type sweepOp struct {
-	name string
-	// call runs the operation with valid arguments.
-	call func(ctx context.Context, ot *OpenTok) error
-	// emptyID runs it with an empty required ID (nil when it takes none).
-	emptyID func(ctx context.Context, ot *OpenTok) error
-}
-
-// runFailureSweep checks, for every operation and both credential types:
-// a 500 answer gives *APIError with status 500 (after retries for
-// idempotent methods); an empty ID gives a ValidationError and sends nothing;
-// a cancelled context gives an error wrapping context.Canceled and sends
-// nothing.
-func runFailureSweep(t *testing.T, ops []sweepOp) {
-	t.Helper()
-	runFailureSweepFor(t, credKinds(), ops)
-}
-
-// runFailureSweepFor is runFailureSweep for some credential kinds only.
-func runFailureSweepFor(t *testing.T, kinds []credKind, ops []sweepOp) {
-	t.Helper()
-	for _, kind := range kinds {
-		for _, op := range ops {
-			t.Run(kind.name+"/"+op.name, func(t *testing.T) {
-				ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
-					serveJSON(w, 500, `{"code":500,"message":"System error"}`)
-				})
-				ot := kind.client(t, ts.baseURL())
-				err := op.call(context.Background(), ot)
-				var ae *APIError
-				require.True(t, errors.As(err, &ae), "500 gives *APIError, got %T %v", err, err)
-				assert.Equal(t, 500, ae.StatusCode)
-				assert.Equal(t, "System error", ae.Message)
-				assert.ErrorIs(t, err, ErrServer)
-				assert.NotEmpty(t, ts.requests())
-				for _, r := range ts.requests() {
-					kind.checkAuth(t, r.Header)
-				}
-
-				ts2 := newTestServer(t, nil)
-				ot2 := kind.client(t, ts2.baseURL())
-				if op.emptyID != nil {
-					err = op.emptyID(context.Background(), ot2)
-					var ve *ValidationError
-					require.True(t, errors.As(err, &ve), "empty ID gives ValidationError, got %T %v", err, err)
-					assert.NotEmpty(t, ve.Field)
-				}
-				ctx, cancel := context.WithCancel(context.Background())
-				cancel()
-				err = op.call(ctx, ot2)
-				assert.ErrorIs(t, err, context.Canceled)
-				assert.Empty(t, ts2.requests(), "nothing sent")
-			})
-		}
-	}
 }

@@ -43,6 +43,8 @@ type registeredCallbackWire struct {
 	CreatedAt msTime `json:"createdAt"`
 }
 
+func (w *registeredCallbackWire) resourceID() string { return w.ID }
+
 func (w *registeredCallbackWire) callback() *RegisteredCallback {
 	return &RegisteredCallback{ID: w.ID, Group: w.Group, Event: w.Event, URL: w.URL, CreatedAt: w.CreatedAt.Time()}
 }
@@ -87,13 +89,9 @@ func (ot *OpenTok) RegisterCallback(ctx context.Context, reg CallbackRegistratio
 		return nil, err
 	}
 	var w registeredCallbackWire
-	path := ot.projectPath("callback")
-	err := ot.do(ctx, &request{method: http.MethodPost, path: path, body: callbackBody(reg), out: &w})
+	err := ot.do(ctx, &request{method: http.MethodPost, path: ot.projectPath("callback"), body: callbackBody(reg), out: &w, idField: "id"})
 	if err != nil {
 		return nil, err
-	}
-	if w.ID == "" {
-		return nil, missingInAnswer(http.MethodPost, path, http.StatusOK, "id")
 	}
 	return w.callback(), nil
 }

@@ -129,32 +129,3 @@ func TestLegacyCallbackValidation(t *testing.T) {
 		}},
 	})
 }
-
-// TestLegacyCallbackFailureSweep is runFailureSweep for OpenTok credentials
-// only (with Vonage credentials every call is a ValidationError, tested
-// above).
-func TestLegacyCallbackFailureSweep(t *testing.T) {
-	kind := credKinds()[0]
-	ops := []sweepOp{
-		{
-			name: "RegisterCallback",
-			call: func(ctx context.Context, ot *OpenTok) error {
-				_, err := ot.RegisterCallback(ctx, CallbackRegistration{Group: "archive", Event: "status", URL: "https://example.com/cb"})
-				return err
-			},
-		},
-		{
-			name: "ListCallbacks",
-			call: func(ctx context.Context, ot *OpenTok) error {
-				_, err := ot.ListCallbacks(ctx)
-				return err
-			},
-		},
-		{
-			name:    "UnregisterCallback",
-			call:    func(ctx context.Context, ot *OpenTok) error { return ot.UnregisterCallback(ctx, "C") },
-			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.UnregisterCallback(ctx, "") },
-		},
-	}
-	runFailureSweepFor(t, []credKind{kind}, ops)
-}

@@ -67,11 +67,3 @@ func TestMigrateValidation(t *testing.T) {
 		{"session not UTF-8", "sessionId", func(ctx context.Context, ot *OpenTok) error { return ot.MigrateSession(ctx, "1_\xff") }},
 	})
 }
-
-func TestMigrateFailureSweep(t *testing.T) {
-	runFailureSweep(t, []sweepOp{{
-		name:    "MigrateSession",
-		call:    func(ctx context.Context, ot *OpenTok) error { return ot.MigrateSession(ctx, testSessionID) },
-		emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.MigrateSession(ctx, "") },
-	}})
-}

@@ -2,10 +2,8 @@ package opentok
 
 import (
 	"bytes"
-	"context"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -52,17 +50,17 @@ type OpenTok struct {
 	project *auth.Project // OpenTok credentials, or nil
 	app     *auth.App     // Vonage credentials, or nil
 	base    *url.URL
-	// basePath and baseRawPath are the base URL's path, unescaped and
-	// escaped, that every request path follows.
-	basePath, baseRawPath string
-	header                http.Header // fixed request headers (Accept, User-Agent)
+	// baseURL is the base URL as text, its path escaped: every request's
+	// escaped path is appended to it.
+	baseURL string
+	header  http.Header // fixed request headers (Accept, User-Agent)
 	// jsonHeader and formHeader add the Content-Type of a JSON or form
 	// body; made once so that requests share them.
 	jsonHeader, formHeader http.Header
 	tr                     *transport.Client
 
 	// now and nonce are replaced by in-package tests to make tokens
-	// reproducible; a nil nonce means 15 random digits.
+	// reproducible; a nil nonce means a random one.
 	now   func() time.Time
 	nonce func() float64
 }
@@ -376,7 +374,7 @@ func (ot *OpenTok) configure(defaultURL string, opts []Option) error {
 		return err
 	}
 	ot.base = base
-	ot.basePath, ot.baseRawPath = base.Path, base.EscapedPath()
+	ot.baseURL = base.Scheme + "://" + base.Host + base.EscapedPath()
 	ua := "opentok-go/" + Version
 	if cfg.userAgent != "" {
 		ua += " " + cfg.userAgent
@@ -385,8 +383,10 @@ func (ot *OpenTok) configure(defaultURL string, opts []Option) error {
 		"Accept":     {"application/json"},
 		"User-Agent": {ua},
 	}
-	ot.jsonHeader = withContentType(ot.header, "application/json")
-	ot.formHeader = withContentType(ot.header, "application/x-www-form-urlencoded")
+	ot.jsonHeader = ot.header.Clone()
+	ot.jsonHeader.Set("Content-Type", "application/json")
+	ot.formHeader = ot.header.Clone()
+	ot.formHeader.Set("Content-Type", "application/x-www-form-urlencoded")
 	policy := transport.DefaultPolicy
 	if cfg.retry != nil {
 		policy = transport.Policy{
@@ -446,7 +446,8 @@ func guardRedirects(hc *http.Client) *http.Client {
 // authHeader returns the REST auth header for an attempt made at now.
 func (ot *OpenTok) authHeader(now time.Time) (string, string, error) {
 	if ot.project != nil {
-		return "X-Opentok-Auth", ot.project.RESTToken(now), nil
+		tok, err := ot.project.RESTToken(now)
+		return "X-Opentok-Auth", tok, err
 	}
 	tok, err := ot.app.RESTToken(now)
 	if err != nil {
@@ -512,258 +513,3 @@ func (ot *OpenTok) LogValue() slog.Value {
 //
 //	opts := &opentok.ArchiveOptions{HasVideo: opentok.Ptr(false)}
 func Ptr[T any](v T) *T { return &v }
-
-// ---- the request path -------------------------------------------------------
-
-// escapeSegment escapes one path segment so that no ID can change the path:
-// '/', '?', '#', '%' and spaces are percent-encoded, and the segments "." and
-// ".." are encoded as %2E.
-func escapeSegment(s string) string {
-	switch s {
-	case ".":
-		return "%2E"
-	case "..":
-		return "%2E%2E"
-	}
-	return url.PathEscape(s)
-}
-
-// projectPath returns the escaped path /v2/project/{owner}/{segs...}.
-func (ot *OpenTok) projectPath(segs ...string) string {
-	var b strings.Builder
-	b.Grow(64)
-	b.WriteString("/v2/project/")
-	b.WriteString(escapeSegment(ot.ownerID))
-	for _, s := range segs {
-		b.WriteByte('/')
-		b.WriteString(escapeSegment(s))
-	}
-	return b.String()
-}
-
-// request describes one REST call.
-type request struct {
-	method string
-	path   string     // escaped path below the base URL
-	query  url.Values // optional
-	body   any        // nil, a formBody, or a value encoded as JSON
-	out    any        // decode target for a 2xx body, or nil to ignore it
-	// optionalOut tolerates an empty 2xx body even when out is set.
-	optionalOut bool
-}
-
-// formBody is an application/x-www-form-urlencoded body.
-type formBody []byte
-
-// add appends key=value (escaped as url.Values does); empty values are
-// left out.
-func (f formBody) add(key, value string) formBody {
-	if value == "" {
-		return f
-	}
-	if len(f) > 0 {
-		f = append(f, '&')
-	}
-	f = append(f, url.QueryEscape(key)...)
-	f = append(f, '=')
-	return append(f, url.QueryEscape(value)...)
-}
-
-// jsonEncoder is a pooled buffer with an encoder writing into it.
-type jsonEncoder struct {
-	buf bytes.Buffer
-	enc *json.Encoder
-}
-
-var jsonEncoderPool = sync.Pool{New: func() any {
-	e := &jsonEncoder{}
-	e.enc = json.NewEncoder(&e.buf)
-	e.enc.SetEscapeHTML(false)
-	return e
-}}
-
-// encodeJSON encodes v without HTML escaping, as the wire bodies in the
-// tests and the platform documentation show it.
-func encodeJSON(v any) ([]byte, error) {
-	e := jsonEncoderPool.Get().(*jsonEncoder)
-	e.buf.Reset()
-	defer jsonEncoderPool.Put(e)
-	if err := e.enc.Encode(v); err != nil {
-		return nil, err
-	}
-	b := bytes.TrimSuffix(e.buf.Bytes(), []byte("\n"))
-	return append([]byte(nil), b...), nil
-}
-
-// do sends the request and decodes the answer into r.out. It returns
-// *APIError for non-2xx answers, *ResponseError for unusable 2xx bodies and
-// *TransportError when no answer came.
-func (ot *OpenTok) do(ctx context.Context, r *request) error {
-	if ctx == nil {
-		return invalid("ctx", "must not be nil")
-	}
-	// The path goes in both forms: net/http sends RawPath, which keeps each
-	// escaped ID one segment, because it is a valid encoding of Path.
-	p, err := url.PathUnescape(r.path)
-	if err != nil {
-		return invalid("path", "is not a valid escaped path")
-	}
-	u := &url.URL{Scheme: ot.base.Scheme, Host: ot.base.Host, Path: ot.basePath + p, RawPath: ot.baseRawPath + r.path}
-	if len(r.query) > 0 {
-		u.RawQuery = r.query.Encode()
-	}
-	treq := &transport.Request{Method: r.method, URL: u, Path: r.path, Header: ot.header}
-	switch b := r.body.(type) {
-	case nil:
-	case formBody:
-		treq.Body = b
-		treq.Header = ot.formHeader
-	default:
-		enc, err := encodeJSON(b)
-		if err != nil {
-			return invalid("body", "cannot be encoded as JSON: %v", err)
-		}
-		treq.Body = enc
-		treq.Header = ot.jsonHeader
-	}
-
-	resp, err := ot.tr.Do(ctx, treq)
-	defer resp.Release() // every decoder copies what it keeps
-	if err != nil && resp == nil {
-		te := &TransportError{Method: r.method, Path: r.path, Err: err}
-		var terr *transport.Error
-		if errors.As(err, &terr) {
-			te.Attempts = terr.Attempts
-			te.Err = terr.Err
-		}
-		return te
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return newAPIError(r.method, r.path, resp)
-	}
-	if r.out == nil {
-		// The body is not used, so any 2xx is success, even one whose body
-		// was over the limit (the delete or stop did happen).
-		return nil
-	}
-	if err != nil { // 2xx body too large
-		return &ResponseError{StatusCode: resp.StatusCode, Method: r.method, Path: r.path,
-			ContentType: resp.Header.Get("Content-Type"), Err: err}
-	}
-	body := bytes.TrimSpace(resp.Body)
-	if len(body) == 0 {
-		if r.optionalOut {
-			return nil
-		}
-		return &ResponseError{StatusCode: resp.StatusCode, Method: r.method, Path: r.path,
-			ContentType: resp.Header.Get("Content-Type"), Err: errors.New("empty body where JSON was expected")}
-	}
-	if fd, ok := r.out.(fastDecoder); ok && fd.decodeFast(body) {
-		return nil
-	}
-	if err := json.Unmarshal(body, r.out); err != nil {
-		return &ResponseError{StatusCode: resp.StatusCode, Method: r.method, Path: r.path,
-			ContentType: resp.Header.Get("Content-Type"), Err: err}
-	}
-	return nil
-}
-
-func withContentType(h http.Header, ct string) http.Header {
-	out := make(http.Header, len(h)+1)
-	for k, v := range h {
-		out[k] = v
-	}
-	out["Content-Type"] = []string{ct}
-	return out
-}
-
-// errorBody is the platform's error shape, decoded leniently.
-type errorBody struct {
-	Code        json.RawMessage `json:"code"`
-	Message     string          `json:"message"`
-	Description string          `json:"description"`
-	Error       string          `json:"error"`
-}
-
-func newAPIError(method, path string, resp *transport.Response) *APIError {
-	e := &APIError{
-		StatusCode: resp.StatusCode,
-		Method:     method,
-		Path:       path,
-		RequestID:  resp.Header.Get("X-Request-Id"),
-		RetryAfter: resp.RetryAfter,
-		Attempts:   resp.Attempts,
-	}
-	e.Code, e.Message = parseErrorBody(resp.Body)
-	return e
-}
-
-// parseErrorBody extracts the code and message of an error body: JSON
-// {"code","message"} (or "description"/"error"), or a short plain-text line.
-// HTML pages and long bodies give no message.
-func parseErrorBody(body []byte) (code int, msg string) {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 {
-		return 0, ""
-	}
-	if body[0] == '{' {
-		var eb errorBody
-		if json.Unmarshal(body, &eb) == nil {
-			code = parseLenientInt(eb.Code)
-			switch {
-			case eb.Message != "" && eb.Message != "null":
-				msg = eb.Message
-			case eb.Description != "":
-				msg = eb.Description
-			case eb.Error != "":
-				msg = eb.Error
-			}
-			if eb.Description != "" && msg != eb.Description {
-				msg += " (" + eb.Description + ")"
-			}
-			return code, cleanMessage(msg)
-		}
-		return 0, ""
-	}
-	if body[0] == '<' || len(body) > 200 || bytes.ContainsAny(body, "\r\n") {
-		return 0, ""
-	}
-	return 0, cleanMessage(string(body))
-}
-
-// cleanMessage bounds a server message and strips control characters.
-func cleanMessage(s string) string {
-	if len(s) > 500 {
-		s = s[:500]
-		for !utf8.ValidString(s) {
-			s = s[:len(s)-1]
-		}
-		s += "…"
-	}
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
-}
-
-// parseLenientInt reads a JSON number or numeric string; anything else is 0.
-func parseLenientInt(raw json.RawMessage) int {
-	if len(raw) == 0 {
-		return 0
-	}
-	s := string(raw)
-	if s[0] == '"' {
-		if u, err := strconv.Unquote(s); err == nil {
-			s = u
-		}
-	}
-	if n, err := strconv.Atoi(s); err == nil {
-		return n
-	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil && f >= -1e9 && f <= 1e9 {
-		return int(f)
-	}
-	return 0
-}

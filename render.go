@@ -126,6 +126,8 @@ type renderWire struct {
 	Properties    *renderPropertiesWire `json:"properties"`
 }
 
+func (w *renderWire) resourceID() string { return w.ID }
+
 func (w *renderWire) render() *Render {
 	r := &Render{
 		ID:          w.ID,
@@ -210,12 +212,8 @@ func (ot *OpenTok) StartRender(ctx context.Context, sessionID, token, pageURL st
 		}
 	}
 	var w renderWire
-	path := ot.projectPath("render")
-	if err := ot.do(ctx, &request{method: http.MethodPost, path: path, body: body, out: &w}); err != nil {
+	if err := ot.do(ctx, &request{method: http.MethodPost, path: ot.projectPath("render"), body: body, out: &w, idField: "id"}); err != nil {
 		return nil, err
-	}
-	if w.ID == "" {
-		return nil, missingInAnswer(http.MethodPost, path, http.StatusAccepted, "id")
 	}
 	return w.render(), nil
 }
@@ -247,12 +245,8 @@ func (ot *OpenTok) GetRender(ctx context.Context, renderID string) (*Render, err
 		return nil, err
 	}
 	var w renderWire
-	path := ot.projectPath("render", renderID)
-	if err := ot.do(ctx, &request{method: http.MethodGet, path: path, out: &w}); err != nil {
+	if err := ot.do(ctx, &request{method: http.MethodGet, path: ot.projectPath("render", renderID), out: &w, idField: "id"}); err != nil {
 		return nil, err
-	}
-	if w.ID == "" {
-		return nil, missingInAnswer(http.MethodGet, path, http.StatusOK, "id")
 	}
 	return w.render(), nil
 }

@@ -304,49 +304,6 @@ func TestAllRenders(t *testing.T) {
 	})
 }
 
-func TestRenderFailureSweep(t *testing.T) {
-	runFailureSweep(t, []sweepOp{
-		{
-			name: "StartRender",
-			call: func(ctx context.Context, ot *OpenTok) error {
-				_, err := ot.StartRender(ctx, testSessionID, testClientToken, "https://example.com/", fullRenderOptions())
-				return err
-			},
-			emptyID: func(ctx context.Context, ot *OpenTok) error {
-				_, err := ot.StartRender(ctx, "", testClientToken, "https://example.com/", nil)
-				return err
-			},
-		},
-		{
-			name:    "StopRender",
-			call:    func(ctx context.Context, ot *OpenTok) error { return ot.StopRender(ctx, "R") },
-			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.StopRender(ctx, "") },
-		},
-		{
-			name: "GetRender",
-			call: func(ctx context.Context, ot *OpenTok) error {
-				_, err := ot.GetRender(ctx, "R")
-				return err
-			},
-			emptyID: func(ctx context.Context, ot *OpenTok) error {
-				_, err := ot.GetRender(ctx, "")
-				return err
-			},
-		},
-		{
-			name: "ListRenders",
-			call: func(ctx context.Context, ot *OpenTok) error {
-				_, err := ot.ListRenders(ctx, nil)
-				return err
-			},
-		},
-		{
-			name: "AllRenders",
-			call: func(ctx context.Context, ot *OpenTok) error { return firstErr(ot.AllRenders(ctx, nil)) },
-		},
-	})
-}
-
 func TestGetRenderWithoutIDIsABadResponse(t *testing.T) {
 	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) { serveJSON(w, 200, `{}`) })
 	ot := credKinds()[0].client(t, ts.baseURL())

@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -21,15 +22,15 @@ import (
 	"github.com/opentok-go/opentok/opentoktest"
 )
 
-// Secrets planted in the options of the scenario, besides the credentials,
-// auth JWTs and client tokens.
+// Secrets planted in the options of the operation table's calls, besides
+// the credentials, auth JWTs and client tokens.
 const (
 	plantedSIPPassword = "sip-pa55word-Zq8Xv"
 	plantedStreamKey   = "rtmp-stream-key-Ty7Wk2"
 )
 
-// opResult is one operation of the scenario: its result value (nil when it
-// has none) and its error.
+// opResult is one call of the table: its result value (nil when it has
+// none) and its error.
 type opResult struct {
 	name  string
 	value any
@@ -38,212 +39,92 @@ type opResult struct {
 	local bool
 }
 
-// scenario runs every REST operation of the SDK against a fake, in an
-// order the fake's rules allow. The first run (with a working client)
-// records the IDs the later failing runs reuse.
-type scenario struct {
-	srv  *opentoktest.Server
-	fast opentok.RetryPolicy
-
-	sessionID, streamID, connID       string
-	archiveID, broadcastID, captionID string
-	renderID, callbackID, sipConnID   string
-	pubToken, modToken                string
-	tokens                            []string
-	// options are the option values passed to the operations.
-	options []any
+// tableRun runs the operation table against a fake: prepare makes the
+// session, the tokens, a connected publisher and its stream; run calls
+// every row in order.
+type tableRun struct {
+	srv    *opentoktest.Server
+	args   *opentok.OpArgs
+	tokens []string
 }
 
-func (sc *scenario) token(t *testing.T, ot *opentok.OpenTok, o *opentok.TokenOptions) string {
+func prepareTable(t *testing.T, srv *opentoktest.Server, ot *opentok.OpenTok) *tableRun {
 	t.Helper()
-	tok, err := ot.GenerateToken(sc.sessionID, o)
-	require.NoError(t, err)
-	sc.tokens = append(sc.tokens, tok)
-	return tok
-}
-
-// prepare makes the session, a connected publisher and its stream.
-func (sc *scenario) prepare(t *testing.T, ot *opentok.OpenTok) {
 	ctx := context.Background()
 	s, err := ot.CreateSession(ctx, &opentok.SessionOptions{MediaMode: opentok.MediaRouted})
 	require.NoError(t, err)
-	sc.sessionID = s.ID
-	sc.pubToken = sc.token(t, ot, &opentok.TokenOptions{Data: "name=Ann"})
-	sc.modToken = sc.token(t, ot, &opentok.TokenOptions{Role: opentok.RoleModerator})
-	if !ot.IsVonage() {
-		sc.token(t, ot, &opentok.TokenOptions{Format: opentok.TokenT1})
+	tr := &tableRun{srv: srv, args: &opentok.OpArgs{SessionID: s.ID, StreamKey: plantedStreamKey, SIPPassword: plantedSIPPassword}}
+	token := func(o *opentok.TokenOptions) string {
+		tok, err := ot.GenerateToken(s.ID, o)
+		require.NoError(t, err)
+		tr.tokens = append(tr.tokens, tok)
+		return tok
 	}
-	conn, err := sc.srv.Connect(sc.sessionID, sc.pubToken)
+	tr.args.Token = token(&opentok.TokenOptions{Data: "name=Ann"})
+	tr.args.ModeratorToken = token(&opentok.TokenOptions{Role: opentok.RoleModerator})
+	if !ot.IsVonage() {
+		token(&opentok.TokenOptions{Format: opentok.TokenT1})
+	}
+	conn, err := srv.Connect(s.ID, tr.args.Token)
 	require.NoError(t, err)
-	sc.connID = conn.ID()
-	sc.streamID, err = conn.Publish(opentoktest.PublishOptions{Name: "cam"})
+	tr.args.ConnectionID = conn.ID()
+	tr.args.StreamID, err = conn.Publish(opentoktest.PublishOptions{Name: "cam"})
 	require.NoError(t, err)
+	return tr
 }
 
-// run calls every operation with ot. With ok set, each must succeed and the
-// IDs of what it creates are kept for the later runs.
-func (sc *scenario) run(t *testing.T, ot *opentok.OpenTok, ok bool) []opResult {
-	ctx := context.Background()
+// run calls every operation of the table with ot. With ok set, each must
+// succeed, and the IDs of what it creates are kept for the later runs.
+func (tr *tableRun) run(t *testing.T, ot *opentok.OpenTok, ok bool) []opResult {
+	t.Helper()
 	var out []opResult
-	add := func(name string, value any, err error) {
+	for _, op := range opentok.Operations() {
+		if op.OpenTokOnly && ot.IsVonage() {
+			continue
+		}
+		v, err := op.Call(context.Background(), ot, tr.args)
+		if op.Local() {
+			if tok, isTok := v.(string); isTok {
+				tr.tokens = append(tr.tokens, tok)
+			}
+			// The token is the value this call exists to return, so it is
+			// not among the printed values; its error is.
+			out = append(out, opResult{name: op.Name, err: err, local: true})
+			continue
+		}
 		if ok {
-			require.NoError(t, err, name)
+			require.NoError(t, err, op.Name)
+			if op.Keep != nil {
+				op.Keep(tr.args, v)
+			}
+			if op.Name == "StopArchive" {
+				require.True(t, tr.srv.CompleteArchive(tr.args.ArchiveID))
+			}
+			if op.Name == "GetBroadcast" {
+				b := v.(*opentok.Broadcast)
+				require.NotEmpty(t, b.RTMP)
+				require.Equal(t, plantedStreamKey, b.RTMP[0].StreamName.Reveal(), "the platform echoes the stream key")
+			}
 		}
-		out = append(out, opResult{name: name, value: value, err: err})
-	}
-	keep := func(dst *string, id string) {
-		if ok {
-			*dst = id
+		if isNil(v) {
+			v = nil
 		}
-	}
-	opt := func(o any) any {
-		sc.options = append(sc.options, o)
-		return o
-	}
-
-	tok, err := ot.GenerateToken(sc.sessionID, opt(&opentok.TokenOptions{Role: opentok.RoleSubscriber, TTL: time.Hour}).(*opentok.TokenOptions))
-	sc.tokens = append(sc.tokens, tok)
-	// The token is the value this call exists to return, so it is not
-	// among the printed values; its error is.
-	out = append(out, opResult{name: "GenerateToken", err: err, local: true})
-
-	s, err := ot.CreateSession(ctx, opt(&opentok.SessionOptions{MediaMode: opentok.MediaRouted, ArchiveName: "n"}).(*opentok.SessionOptions))
-	add("CreateSession", s, err)
-
-	// Streams, connections, moderation, signals.
-	sl, err := ot.ListStreams(ctx, sc.sessionID)
-	add("ListStreams", sl, err)
-	st, err := ot.GetStream(ctx, sc.sessionID, sc.streamID)
-	add("GetStream", st, err)
-	classes := opt([]opentok.StreamClassList{{ID: sc.streamID, LayoutClassList: []string{"focus"}}}).([]opentok.StreamClassList)
-	add("SetStreamClassLists", nil, ot.SetStreamClassLists(ctx, sc.sessionID, classes))
-	add("ForceMuteStream", nil, ot.ForceMuteStream(ctx, sc.sessionID, sc.streamID))
-	add("ForceMuteAll", nil, ot.ForceMuteAll(ctx, sc.sessionID, opt(&opentok.ForceMuteAllOptions{}).(*opentok.ForceMuteAllOptions)))
-	add("DisableForceMute", nil, ot.DisableForceMute(ctx, sc.sessionID))
-	cl, err := ot.ListConnections(ctx, sc.sessionID, opt(&opentok.ListConnectionsOptions{Count: 10}).(*opentok.ListConnectionsOptions))
-	add("ListConnections", cl, err)
-	for c, err := range ot.AllConnections(ctx, sc.sessionID, nil) {
-		add("AllConnections", c, err)
-		break
-	}
-	payload := opt(opentok.SignalPayload{Type: "chat", Data: "hi"}).(opentok.SignalPayload)
-	add("Signal", nil, ot.Signal(ctx, sc.sessionID, payload))
-	add("SignalConnection", nil, ot.SignalConnection(ctx, sc.sessionID, sc.connID, payload))
-
-	// Archives.
-	ao := opt(&opentok.ArchiveOptions{Name: "rec", StreamMode: opentok.StreamModeManual, MultiArchiveTag: "t1"}).(*opentok.ArchiveOptions)
-	a, err := ot.StartArchive(ctx, sc.sessionID, ao)
-	add("StartArchive", a, err)
-	if a != nil {
-		keep(&sc.archiveID, a.ID)
-	}
-	media := opt(&opentok.StreamMediaOptions{HasVideo: opentok.Ptr(false)}).(*opentok.StreamMediaOptions)
-	add("AddArchiveStream", nil, ot.AddArchiveStream(ctx, sc.archiveID, sc.streamID, media))
-	layout := opt(opentok.Layout{Type: opentok.LayoutCustom, Stylesheet: "stream { width: 100% }"}).(opentok.Layout)
-	add("SetArchiveLayout", nil, ot.SetArchiveLayout(ctx, sc.archiveID, layout))
-	add("RemoveArchiveStream", nil, ot.RemoveArchiveStream(ctx, sc.archiveID, sc.streamID))
-	a, err = ot.StopArchive(ctx, sc.archiveID)
-	add("StopArchive", a, err)
-	if ok {
-		require.True(t, sc.srv.CompleteArchive(sc.archiveID))
-	}
-	a, err = ot.GetArchive(ctx, sc.archiveID)
-	add("GetArchive", a, err)
-	la := opt(&opentok.ListArchivesOptions{SessionID: sc.sessionID}).(*opentok.ListArchivesOptions)
-	al, err := ot.ListArchives(ctx, la)
-	add("ListArchives", al, err)
-	for a, err := range ot.AllArchives(ctx, la) {
-		add("AllArchives", a, err)
-		break
-	}
-	add("DeleteArchive", nil, ot.DeleteArchive(ctx, sc.archiveID))
-
-	// Broadcasts, with an RTMP stream key.
-	bo := opt(&opentok.BroadcastOptions{
-		Outputs: opentok.BroadcastOutputs{
-			HLS:  &opentok.HLSOutput{DVR: true},
-			RTMP: []opentok.RTMPOutput{{ID: "yt", ServerURL: "rtmps://live.example.com/app", StreamName: plantedStreamKey}},
-		},
-		StreamMode: opentok.StreamModeManual, MultiBroadcastTag: "b1",
-	}).(*opentok.BroadcastOptions)
-	opt(bo.Outputs.RTMP[0])
-	b, err := ot.StartBroadcast(ctx, sc.sessionID, bo)
-	add("StartBroadcast", b, err)
-	if b != nil {
-		keep(&sc.broadcastID, b.ID)
-	}
-	add("AddBroadcastStream", nil, ot.AddBroadcastStream(ctx, sc.broadcastID, sc.streamID, nil))
-	add("SetBroadcastLayout", nil, ot.SetBroadcastLayout(ctx, sc.broadcastID, opentok.Layout{Type: opentok.LayoutPIP}))
-	add("RemoveBroadcastStream", nil, ot.RemoveBroadcastStream(ctx, sc.broadcastID, sc.streamID))
-	b, err = ot.GetBroadcast(ctx, sc.broadcastID)
-	add("GetBroadcast", b, err)
-	if ok {
-		require.NotEmpty(t, b.RTMP)
-		require.Equal(t, plantedStreamKey, b.RTMP[0].StreamName, "the platform echoes the stream key")
-	}
-	bl, err := ot.ListBroadcasts(ctx, opt(&opentok.ListBroadcastsOptions{SessionID: sc.sessionID}).(*opentok.ListBroadcastsOptions))
-	add("ListBroadcasts", bl, err)
-	for b, err := range ot.AllBroadcasts(ctx, nil) {
-		add("AllBroadcasts", b, err)
-		break
-	}
-	b, err = ot.StopBroadcast(ctx, sc.broadcastID)
-	add("StopBroadcast", b, err)
-
-	// SIP, with a digest password, and DTMF.
-	do := opt(&opentok.DialOptions{From: "14155550101@example.com", Headers: map[string]string{"X-Call": "1"},
-		Auth: &opentok.SIPAuth{Username: "bob", Password: plantedSIPPassword}}).(*opentok.DialOptions)
-	opt(*do.Auth)
-	call, err := ot.Dial(ctx, sc.sessionID, sc.pubToken, "sip:bob@sip.example.com;transport=tls", do)
-	add("Dial", call, err)
-	if call != nil {
-		keep(&sc.sipConnID, call.ConnectionID)
-	}
-	add("PlayDTMF", nil, ot.PlayDTMF(ctx, sc.sessionID, "1234#"))
-	add("PlayDTMFToConnection", nil, ot.PlayDTMFToConnection(ctx, sc.sessionID, sc.sipConnID, "9p9"))
-	add("ForceDisconnect", nil, ot.ForceDisconnect(ctx, sc.sessionID, sc.sipConnID))
-
-	// Audio Connector, captions, Experience Composer.
-	wo := opt(&opentok.WebSocketOptions{AudioRate: 16000, Streams: []string{sc.streamID}}).(*opentok.WebSocketOptions)
-	ws, err := ot.ConnectWebSocket(ctx, sc.sessionID, sc.pubToken, "wss://audio.example.com/ws", wo)
-	add("ConnectWebSocket", ws, err)
-	co := opt(&opentok.CaptionsOptions{LanguageCode: "en-US", PartialCaptions: opentok.Ptr(false)}).(*opentok.CaptionsOptions)
-	c, err := ot.StartCaptions(ctx, sc.sessionID, sc.modToken, co)
-	add("StartCaptions", c, err)
-	if c != nil {
-		keep(&sc.captionID, c.ID)
-	}
-	add("StopCaptions", nil, ot.StopCaptions(ctx, sc.captionID))
-	ro := opt(&opentok.RenderOptions{MaxDuration: time.Hour, Properties: &opentok.RenderProperties{Name: "composer"}}).(*opentok.RenderOptions)
-	r, err := ot.StartRender(ctx, sc.sessionID, sc.pubToken, "https://example.com/composer/page", ro)
-	add("StartRender", r, err)
-	if r != nil {
-		keep(&sc.renderID, r.ID)
-	}
-	r, err = ot.GetRender(ctx, sc.renderID)
-	add("GetRender", r, err)
-	rl, err := ot.ListRenders(ctx, opt(&opentok.ListRendersOptions{Count: 5}).(*opentok.ListRendersOptions))
-	add("ListRenders", rl, err)
-	for r, err := range ot.AllRenders(ctx, nil) {
-		add("AllRenders", r, err)
-		break
-	}
-	add("StopRender", nil, ot.StopRender(ctx, sc.renderID))
-	add("MigrateSession", nil, ot.MigrateSession(ctx, sc.sessionID))
-
-	// Legacy callbacks (OpenTok credentials only).
-	if !ot.IsVonage() {
-		reg := opt(opentok.CallbackRegistration{Group: "archive", Event: "status", URL: "https://example.com/cb"}).(opentok.CallbackRegistration)
-		rc, err := ot.RegisterCallback(ctx, reg)
-		add("RegisterCallback", rc, err)
-		if rc != nil {
-			keep(&sc.callbackID, rc.ID)
-		}
-		cbs, err := ot.ListCallbacks(ctx)
-		add("ListCallbacks", cbs, err)
-		add("UnregisterCallback", nil, ot.UnregisterCallback(ctx, sc.callbackID))
+		out = append(out, opResult{name: op.Name, value: v, err: err})
 	}
 	return out
+}
+
+// isNil reports whether v is nil or a nil pointer or slice in an interface.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map:
+		return rv.IsNil()
+	}
+	return false
 }
 
 // secretNeedles returns what must never be printed: the credentials (the
@@ -382,8 +263,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 			})
 			fast := opentok.RetryPolicy{MaxRetries: 1, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}
 			ot := srv.Client(opentok.WithLogger(logger), opentok.WithRetry(fast), opentok.WithTimeout(2*time.Second))
-			sc := &scenario{srv: srv, fast: fast}
-			sc.prepare(t, ot)
+			tr := prepareTable(t, srv, ot)
 
 			// The same credentials' owner with a wrong secret or key.
 			var bad *opentok.OpenTok
@@ -402,7 +282,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 			}
 			require.NoError(t, err)
 
-			results := sc.run(t, ot, true)
+			results := tr.run(t, ot, true)
 			passes := []struct {
 				name   string
 				client *opentok.OpenTok
@@ -417,9 +297,9 @@ func TestSecretsNeverLeak(t *testing.T) {
 			for _, p := range passes {
 				srv.ClearFaults()
 				if p.fault != nil {
-					srv.InjectFault("*", *p.fault)
+					require.NoError(t, srv.InjectFault("*", *p.fault))
 				}
-				failed := sc.run(t, p.client, false)
+				failed := tr.run(t, p.client, false)
 				for _, r := range failed {
 					if r.local {
 						continue
@@ -445,7 +325,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 
 			// Every value: the clients, the options, the results, the errors.
 			values := []any{ot, bad, *ot, fast}
-			values = append(values, sc.options...)
+			values = append(values, tr.args.Options...)
 			for _, r := range results {
 				if r.value != nil {
 					values = append(values, r.value)
@@ -468,7 +348,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 				logger.Debug("value", slog.Any("v", v))
 			}
 
-			needles := secretNeedles(srv, otherPEM, sc.tokens)
+			needles := secretNeedles(srv, otherPEM, tr.tokens)
 			require.GreaterOrEqual(t, len(needles), 20, "secrets to look for")
 			logText := logs.String()
 			require.Contains(t, logText, `"msg":"opentok request"`, "the JSON handler logged the requests")

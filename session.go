@@ -1,15 +1,11 @@
 package opentok
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"unicode/utf8"
-
-	"github.com/opentok-go/opentok/internal/sessionid"
 )
 
 // MediaMode says how a session's media flows.
@@ -97,6 +93,14 @@ type sessionAnswer struct {
 // sessionAnswers is the create-session answer: a JSON array.
 type sessionAnswers []sessionAnswer
 
+// resourceID returns the first element's session_id.
+func (a sessionAnswers) resourceID() string {
+	if len(a) == 0 {
+		return ""
+	}
+	return a[0].SessionID
+}
+
 // CreateSession creates a session.
 //
 // REST: POST /session/create, form-encoded: p2p.preference (disabled for
@@ -158,25 +162,23 @@ func (ot *OpenTok) CreateSession(ctx context.Context, opts *SessionOptions) (*Se
 	if err := checkResolution("archiveResolution", o.ArchiveResolution); err != nil {
 		return nil, err
 	}
-	// The fields in sorted order, as url.Values.Encode would write them.
-	form := make(formBody, 0, 96)
-	form = form.add("archiveMode", string(o.ArchiveMode))
-	form = form.add("archiveName", o.ArchiveName)
-	form = form.add("archiveResolution", string(o.ArchiveResolution))
-	if o.E2EE {
-		form = form.add("e2ee", "true")
+	form := url.Values{"archiveMode": {string(o.ArchiveMode)}, "p2p.preference": {p2p}}
+	if o.ArchiveName != "" {
+		form.Set("archiveName", o.ArchiveName)
 	}
-	form = form.add("location", o.Location)
-	form = form.add("p2p.preference", p2p)
+	if o.ArchiveResolution != "" {
+		form.Set("archiveResolution", string(o.ArchiveResolution))
+	}
+	if o.Location != "" {
+		form.Set("location", o.Location)
+	}
+	if o.E2EE {
+		form.Set("e2ee", "true")
+	}
 
 	var answer sessionAnswers
-	path := "/session/create"
-	if err := ot.do(ctx, &request{method: http.MethodPost, path: path, body: form, out: &answer}); err != nil {
+	if err := ot.do(ctx, &request{method: http.MethodPost, path: "/session/create", form: form, out: &answer, idField: "session_id"}); err != nil {
 		return nil, err
-	}
-	if len(answer) == 0 || answer[0].SessionID == "" {
-		return nil, &ResponseError{StatusCode: http.StatusOK, Method: http.MethodPost, Path: path,
-			Err: errors.New("the answer holds no session_id")}
 	}
 	a := answer[0]
 	s := &Session{
@@ -191,53 +193,4 @@ func (ot *OpenTok) CreateSession(ctx context.Context, opts *SessionOptions) (*Se
 	}
 	s.ProjectID = reportedOwner(flexString(a.ApplicationID), a.ProjectID, a.PartnerID)
 	return s, nil
-}
-
-// rawString returns a JSON string's value or a JSON number's text (null and
-// other values give "").
-func rawString(raw json.RawMessage) string {
-	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && bytes.IndexByte(raw[1:n-1], '\\') < 0 &&
-		bytes.IndexByte(raw[1:n-1], '"') < 0 && utf8.Valid(raw[1:n-1]) {
-		return string(raw[1 : n-1]) // the common case: no escapes to undo
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	if len(raw) > 0 && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9') {
-		return string(raw)
-	}
-	return ""
-}
-
-// checkSessionID validates a session ID argument of a REST call: non-empty,
-// valid UTF-8, not too long.
-func (ot *OpenTok) checkSessionID(field, id string) error {
-	if id == "" {
-		return invalid(field, "must not be empty")
-	}
-	if len(id) > sessionid.MaxLen || !utf8.ValidString(id) {
-		return invalid(field, "is not a session ID")
-	}
-	return notDotSegment(field, id)
-}
-
-// checkSessionOwner checks a session ID for a client token. With OpenTok
-// credentials it must also decode to this client's API key, since the
-// platform refuses a token for another project's session; Vonage session IDs
-// are opaque and only checked for form.
-func (ot *OpenTok) checkSessionOwner(field, id string) error {
-	if err := ot.checkSessionID(field, id); err != nil {
-		return err
-	}
-	if ot.project == nil {
-		return nil
-	}
-	if sessionid.HasAPIKey(id, ot.ownerID) {
-		return nil
-	}
-	if _, ok := sessionid.Decode(id); !ok {
-		return invalid(field, "is not an OpenTok session ID (it does not decode)")
-	}
-	return invalid(field, "belongs to another project, not to API key %s", ot.ownerID)
 }

@@ -115,24 +115,3 @@ func TestSignalStatusMapping(t *testing.T) {
 		}
 	}
 }
-
-func TestSignalFailureSweep(t *testing.T) {
-	runFailureSweep(t, []sweepOp{
-		{
-			name: "Signal",
-			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.Signal(ctx, testSessionID, SignalPayload{Type: "t"})
-			},
-			emptyID: func(ctx context.Context, ot *OpenTok) error { return ot.Signal(ctx, "", SignalPayload{Type: "t"}) },
-		},
-		{
-			name: "SignalConnection",
-			call: func(ctx context.Context, ot *OpenTok) error {
-				return ot.SignalConnection(ctx, testSessionID, "C", SignalPayload{Type: "t"})
-			},
-			emptyID: func(ctx context.Context, ot *OpenTok) error {
-				return ot.SignalConnection(ctx, testSessionID, "", SignalPayload{Type: "t"})
-			},
-		},
-	})
-}

@@ -2,12 +2,7 @@ package opentok
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"unicode"
 )
@@ -44,59 +39,14 @@ type DialOptions struct {
 }
 
 // SIPAuth holds the username and password a SIP endpoint asks for with
-// digest authentication. Printing it with fmt (any verb), logging it with
-// slog, or marshalling it to JSON never shows the password; the SDK sends
-// the real password only in the dial request. Because of that, DialOptions
-// do not survive a JSON round trip (the password comes back as "REDACTED"):
-// to store them, store the fields, not the JSON of the struct.
+// digest authentication. The password is a [Secret]: printed, logged or
+// JSON-encoded it shows "REDACTED", and the SDK sends it only in the dial
+// request.
 type SIPAuth struct {
 	// Username is required when Auth is set.
 	Username string
-	// Password is optional; it is a secret and never appears in errors,
-	// logs or printed values.
-	Password string
-}
-
-const redactedText = "REDACTED"
-
-func (a SIPAuth) redactedPassword() string {
-	if a.Password == "" {
-		return `""`
-	}
-	return redactedText
-}
-
-// String returns the username and "REDACTED" in place of a set password.
-func (a SIPAuth) String() string {
-	return "opentok.SIPAuth{Username: " + strconv.Quote(a.Username) + ", Password: " + a.redactedPassword() + "}"
-}
-
-// GoString is used by %#v; it never shows the password.
-func (a SIPAuth) GoString() string { return a.String() }
-
-// Format implements fmt.Formatter so that every verb (%v, %+v, %#v, %s, %q,
-// %x) prints the redacted form of [SIPAuth.String].
-func (a SIPAuth) Format(f fmt.State, verb rune) {
-	if verb == 'q' {
-		_, _ = io.WriteString(f, strconv.Quote(a.String()))
-		return
-	}
-	_, _ = io.WriteString(f, a.String())
-}
-
-// LogValue implements slog.LogValuer: the username, and "REDACTED" in place
-// of a set password.
-func (a SIPAuth) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("username", a.Username), slog.String("password", a.redactedPassword()))
-}
-
-// MarshalJSON encodes the username and "REDACTED" in place of a set
-// password, so that options logged or stored as JSON do not leak it.
-func (a SIPAuth) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		Username string `json:"username"`
-		Password string `json:"password,omitempty"`
-	}{a.Username, strings.Trim(a.redactedPassword(), `"`)})
+	// Password is optional: opentok.NewSecret(password).
+	Password Secret
 }
 
 // SIPCall is a dialled SIP call.
@@ -137,6 +87,8 @@ type sipCallWire struct {
 	ConnectionID string `json:"connectionId"`
 	StreamID     string `json:"streamId"`
 }
+
+func (w *sipCallWire) resourceID() string { return w.ID }
 
 // Dial connects a SIP endpoint to a routed session: the platform calls
 // sipURI and adds the call to the session as a connection publishing an
@@ -192,7 +144,10 @@ func (ot *OpenTok) Dial(ctx context.Context, sessionID, token, sipURI string, op
 			if opts.Auth.Username == "" {
 				return nil, invalid("sip.auth.username", "must not be empty when auth is set (a password needs a username)")
 			}
-			body.SIP.Auth = &dialAuthWire{Username: opts.Auth.Username, Password: opts.Auth.Password}
+			if err := checkSecret("sip.auth.password", opts.Auth.Password); err != nil {
+				return nil, err
+			}
+			body.SIP.Auth = &dialAuthWire{Username: opts.Auth.Username, Password: opts.Auth.Password.Reveal()}
 		}
 		if err := checkIDList("sip.streams", opts.Streams); err != nil {
 			return nil, err
@@ -205,12 +160,8 @@ func (ot *OpenTok) Dial(ctx context.Context, sessionID, token, sipURI string, op
 		body.SIP.ObserveForceMute = opts.ObserveForceMute
 	}
 	var w sipCallWire
-	path := ot.projectPath("dial")
-	if err := ot.do(ctx, &request{method: http.MethodPost, path: path, body: body, out: &w}); err != nil {
+	if err := ot.do(ctx, &request{method: http.MethodPost, path: ot.projectPath("dial"), body: body, out: &w, idField: "id"}); err != nil {
 		return nil, err
-	}
-	if w.ID == "" {
-		return nil, missingInAnswer(http.MethodPost, path, http.StatusOK, "id")
 	}
 	return &SIPCall{ID: w.ID, ConnectionID: w.ConnectionID, StreamID: w.StreamID}, nil
 }

@@ -1,6 +1,7 @@
 package opentok
 
 import (
+	"math/rand/v2"
 	"strings"
 	"time"
 	"unicode"
@@ -90,8 +91,8 @@ type TokenOptions struct {
 // or mobile client passes to session.connect. It signs locally and does no
 // I/O.
 //
-// With OpenTok credentials the token is byte-compatible with the Node SDK's
-// generateToken: a HS256 JWT with the claims iss, ist, iat, exp, session_id,
+// With OpenTok credentials the token carries the claims of the Node SDK's
+// generateToken: a HS256 JWT with iss, ist, iat, exp, session_id,
 // create_time, nonce, role, expire_time, connection_data (when set),
 // initial_layout_class_list and scope, or, with Format TokenT1, a "T1=="
 // token over the same data. With Vonage credentials it is an RS256 JWT with
@@ -103,7 +104,8 @@ type TokenOptions struct {
 // or (OpenTok credentials) does not decode to this API key, the role is
 // unknown, the expire time is past or more than 30 days ahead, the data is
 // longer than 1000 characters or not UTF-8, a layout class is empty or holds
-// white space, or T1 is asked of Vonage credentials. The error never
+// white space, or T1 is asked of Vonage credentials; [*SigningError] when
+// the private key fails to sign (not an input error). The error never
 // contains a token.
 func (ot *OpenTok) GenerateToken(sessionID string, opts *TokenOptions) (string, error) {
 	var o TokenOptions
@@ -170,22 +172,24 @@ func (ot *OpenTok) GenerateToken(sessionID string, opts *TokenOptions) (string, 
 		c.ExpireTime = c.CreateTime + int64(DefaultTokenTTL/time.Second)
 	}
 
-	if ot.app != nil {
-		tok, err := ot.app.ClientJWT(&c)
-		if err != nil {
-			return "", &ValidationError{Field: "privateKey", Reason: "signing failed"}
-		}
-		return tok, nil
-	}
 	if ot.nonce != nil {
 		c.Nonce = ot.nonce() // tests freeze the nonce
 	} else {
-		c.NonceDigits = auth.RandomNonceDigits()
+		c.Nonce = rand.Float64()
 	}
-	if o.Format == TokenT1 {
-		return ot.project.T1(&c), nil
+	var tok string
+	switch {
+	case ot.app != nil:
+		tok, err = ot.app.ClientJWT(&c)
+	case o.Format == TokenT1:
+		tok = ot.project.T1(&c)
+	default:
+		tok, err = ot.project.ClientJWT(&c)
 	}
-	return ot.project.ClientJWT(&c), nil
+	if err != nil {
+		return "", &SigningError{Err: err}
+	}
+	return tok, nil
 }
 
 func floorDiv(a, b int64) int64 {

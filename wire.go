@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"iter"
 	"math"
+	"net/url"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Wire helpers shared by the resource files: tolerant decoding of the
@@ -182,4 +184,72 @@ func paginate[T any](ctx context.Context, offset, count int, id func(T) string, 
 			}
 		}
 	}
+}
+
+// rawString returns a JSON string's value or a JSON number's text (null and
+// other values give "").
+func rawString(raw json.RawMessage) string {
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && bytes.IndexByte(raw[1:n-1], '\\') < 0 &&
+		bytes.IndexByte(raw[1:n-1], '"') < 0 && utf8.Valid(raw[1:n-1]) {
+		return string(raw[1 : n-1]) // the common case: no escapes to undo
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	if len(raw) > 0 && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9') {
+		return string(raw)
+	}
+	return ""
+}
+
+// reportedOwner picks the owner ID the platform reported: applicationId (Vonage),
+// else projectId, else partnerId (OpenTok).
+func reportedOwner(app, project, partner flexString) string {
+	switch {
+	case app != "":
+		return string(app)
+	case project != "":
+		return string(project)
+	}
+	return string(partner)
+}
+
+// dupBool returns a copy of an optional boolean, so that the request does
+// not alias the caller's options.
+func dupBool(p *bool) *bool {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+// pagingQuery validates list options and builds the offset/count/sessionId
+// query, holding only what is set.
+func (ot *OpenTok) pagingQuery(offset, count int, sessionID string) (url.Values, error) {
+	if err := checkPaging(offset, count); err != nil {
+		return nil, err
+	}
+	q := listQuery(offset, count)
+	if sessionID != "" {
+		if err := ot.checkSessionID("sessionId", sessionID); err != nil {
+			return nil, err
+		}
+		q.Set("sessionId", sessionID)
+	}
+	return q, nil
+}
+
+// listQuery returns the offset/count query of a list call; zero values are
+// left out (platform defaults: offset 0, count 50).
+func listQuery(offset, count int) url.Values {
+	q := url.Values{}
+	if offset > 0 {
+		q.Set("offset", strconv.Itoa(offset))
+	}
+	if count > 0 {
+		q.Set("count", strconv.Itoa(count))
+	}
+	return q
 }

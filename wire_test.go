@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -182,4 +184,28 @@ func TestPaginateSurvivesAShiftOfAWholePage(t *testing.T) {
 	got, err := collect(t, f, 0, 1)
 	require.NoError(t, err)
 	assert.Equal(t, ids(4), got, "every item once, none lost")
+}
+
+// A server that ignores the offset and sends the same full page with no
+// total made the All* iterators ask for the next page forever: every item
+// was dropped as a repeat, so nothing reached the caller and nothing ended
+// the loop. A page of nothing but repeats now ends the iteration.
+func TestPaginationStopsWhenTheServerDoesNotAdvance(t *testing.T) {
+	var items []string
+	for i := range defaultPageSize {
+		items = append(items, fmt.Sprintf(`{"id":"a%d","sessionId":"s","status":"available","createdAt":1}`, i))
+	}
+	page := `{"items":[` + strings.Join(items, ",") + `]}` // no "count"
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) { serveJSON(w, 200, page) })
+	ot := credKinds()[0].client(t, ts.baseURL())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	n := 0
+	for a, err := range ot.AllArchives(ctx, nil) {
+		require.NoError(t, err)
+		require.NotNil(t, a)
+		n++
+	}
+	assert.Equal(t, defaultPageSize, n, "every item once")
+	assert.Len(t, ts.requests(), 2, "the second page showed the server was not advancing")
 }

@@ -20,11 +20,8 @@ targets=(
   ".                    FuzzDecodeResponses"
   ".                    FuzzParseErrorBody"
   ".                    FuzzParseCallback"
-  ".                    FuzzFastDecodeAgrees"
-  "./internal/jsonscan  FuzzObjectAgreesWithEncodingJSON"
   "./internal/sessionid FuzzDecode"
   "./internal/sessionid FuzzHasAPIKeyAgreesWithDecode"
-  "./internal/auth      FuzzAppendJSONString"
   "./opentoktest        FuzzVerifyToken"
 )
 

@@ -26,7 +26,11 @@ func FuzzVerifyToken(f *testing.F) {
 		{SessionID: sid, Role: "publisher", IssuedAt: now.Unix(), CreateTime: now.Unix(), ExpireTime: now.Unix() + 3600, Nonce: 0.25},
 		{SessionID: sid, Role: "moderator", Data: "d", LayoutClassList: "a b", IssuedAt: now.Unix(), CreateTime: now.Unix(), ExpireTime: now.Unix() + 60, Nonce: 0.5},
 	} {
-		for _, tok := range []string{p.ClientJWT(&c), p.T1(&c)} {
+		jwtTok, err := p.ClientJWT(&c)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, tok := range []string{jwtTok, p.T1(&c)} {
 			valid[tok] = true
 			f.Add(tok)
 		}

@@ -46,7 +46,11 @@ func newRaw(t *testing.T, srv *Server) *raw {
 		}
 	} else {
 		p := auth.NewProject(srv.APIKey, []byte(srv.APISecret))
-		r.auth = func() (string, string) { return "X-OPENTOK-AUTH", p.RESTToken(time.Now()) }
+		r.auth = func() (string, string) {
+			tok, err := p.RESTToken(time.Now())
+			require.NoError(t, err)
+			return "X-OPENTOK-AUTH", tok
+		}
 	}
 	return r
 }
@@ -124,7 +128,9 @@ func TestCreateSessionAnswersXMLWithoutAcceptJSON(t *testing.T) {
 	p := auth.NewProject(srv.APIKey, []byte(srv.APISecret))
 	req, _ := http.NewRequest("POST", srv.URL+"/session/create", strings.NewReader("p2p.preference=disabled"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-OPENTOK-AUTH", p.RESTToken(time.Now()))
+	tok, err := p.RESTToken(time.Now())
+	require.NoError(t, err)
+	req.Header.Set("X-OPENTOK-AUTH", tok)
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()

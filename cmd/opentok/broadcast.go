@@ -26,7 +26,7 @@ func (r *rtmpList) Set(v string) error {
 	if len(parts) < 2 || len(parts) > 3 {
 		return fmt.Errorf("want server-url,stream-name[,id]")
 	}
-	t := opentok.RTMPOutput{ServerURL: parts[0], StreamName: parts[1]}
+	t := opentok.RTMPOutput{ServerURL: parts[0], StreamName: opentok.NewSecret(parts[1])}
 	if len(parts) == 3 {
 		t.ID = parts[2]
 	}

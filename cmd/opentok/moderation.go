@@ -192,7 +192,7 @@ func cmdDial(ctx context.Context, a *app, args []string) error {
 		opts.Headers = headers
 	}
 	if *user != "" || *pass != "" {
-		opts.Auth = &opentok.SIPAuth{Username: *user, Password: *pass}
+		opts.Auth = &opentok.SIPAuth{Username: *user, Password: opentok.NewSecret(*pass)}
 	}
 	call, err := ot.Dial(ctx, pos[0], tok, pos[1], opts)
 	if err != nil {

@@ -1,0 +1,236 @@
+package opentok
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/opentok-go/opentok/internal/transport"
+)
+
+// The request path of the resource files: a request describes one REST
+// call, do sends it through internal/transport and turns the outcome into
+// the SDK's errors, and the error-body parsing lives here too.
+
+// request describes one REST call.
+type request struct {
+	method string
+	path   string     // escaped path below the base URL
+	query  url.Values // optional
+	form   url.Values // an application/x-www-form-urlencoded body, or nil
+	body   any        // a value encoded as JSON, or nil
+	out    any        // decode target for a 2xx body, or nil to ignore it
+	// idField names the resource ID a 2xx answer must carry (such as "id"
+	// or "captionsId"); out then implements identified. Empty: no ID is
+	// required.
+	idField string
+}
+
+// identified is a decoded answer that carries the ID of a resource.
+type identified interface {
+	resourceID() string
+}
+
+// escapeSegment escapes one path segment so that no ID can change the path:
+// '/', '?', '#', '%' and spaces are percent-encoded, and the segments "." and
+// ".." are encoded as %2E.
+func escapeSegment(s string) string {
+	switch s {
+	case ".":
+		return "%2E"
+	case "..":
+		return "%2E%2E"
+	}
+	return url.PathEscape(s)
+}
+
+// projectPath returns the escaped path /v2/project/{owner}/{segs...}.
+func (ot *OpenTok) projectPath(segs ...string) string {
+	var b strings.Builder
+	b.WriteString("/v2/project/")
+	b.WriteString(escapeSegment(ot.ownerID))
+	for _, s := range segs {
+		b.WriteByte('/')
+		b.WriteString(escapeSegment(s))
+	}
+	return b.String()
+}
+
+// encodeJSON encodes v without HTML escaping, as the platform documentation
+// shows its bodies.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// do sends the request and decodes the answer into r.out. It returns
+// *APIError for non-2xx answers, *ResponseError for unusable 2xx bodies
+// (including one without the resource ID r.idField names), *SigningError
+// when the auth JWT could not be signed, and *TransportError when no answer
+// came.
+func (ot *OpenTok) do(ctx context.Context, r *request) error {
+	if ctx == nil {
+		return invalid("ctx", "must not be nil")
+	}
+	u := ot.baseURL + r.path
+	if len(r.query) > 0 {
+		u += "?" + r.query.Encode()
+	}
+	treq := &transport.Request{Method: r.method, URL: u, Path: r.path, Header: ot.header}
+	switch {
+	case r.form != nil:
+		treq.Body = []byte(r.form.Encode())
+		treq.Header = ot.formHeader
+	case r.body != nil:
+		enc, err := encodeJSON(r.body)
+		if err != nil {
+			return invalid("body", "cannot be encoded as JSON: %v", err)
+		}
+		treq.Body = enc
+		treq.Header = ot.jsonHeader
+	}
+
+	resp, err := ot.tr.Do(ctx, treq)
+	if err != nil && resp == nil {
+		var ae *transport.AuthError
+		if errors.As(err, &ae) {
+			return &SigningError{Method: r.method, Path: r.path, Err: ae.Err}
+		}
+		te := &TransportError{Method: r.method, Path: r.path, Err: err}
+		var terr *transport.Error
+		if errors.As(err, &terr) {
+			te.Attempts = terr.Attempts
+			te.Err = terr.Err
+		}
+		return te
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return newAPIError(r.method, r.path, resp)
+	}
+	if r.out == nil {
+		// The body is not used, so any 2xx is success, even one whose body
+		// was over the limit (the delete or stop did happen).
+		return nil
+	}
+	bad := func(err error) error {
+		return &ResponseError{StatusCode: resp.StatusCode, Method: r.method, Path: r.path,
+			ContentType: resp.Header.Get("Content-Type"), Err: err}
+	}
+	if err != nil { // 2xx body too large
+		return bad(err)
+	}
+	body := bytes.TrimSpace(resp.Body)
+	if len(body) == 0 {
+		return bad(errors.New("empty body where JSON was expected"))
+	}
+	if err := json.Unmarshal(body, r.out); err != nil {
+		return bad(err)
+	}
+	if r.idField != "" {
+		if id, ok := r.out.(identified); !ok || id.resourceID() == "" {
+			return bad(errors.New("the answer holds no " + r.idField))
+		}
+	}
+	return nil
+}
+
+// errorBody is the platform's error shape, decoded leniently.
+type errorBody struct {
+	Code        json.RawMessage `json:"code"`
+	Message     *string         `json:"message"`
+	Description string          `json:"description"`
+	Error       string          `json:"error"`
+}
+
+func newAPIError(method, path string, resp *transport.Response) *APIError {
+	e := &APIError{
+		StatusCode: resp.StatusCode,
+		Method:     method,
+		Path:       path,
+		RequestID:  resp.Header.Get("X-Request-Id"),
+		RetryAfter: resp.RetryAfter,
+		Attempts:   resp.Attempts,
+	}
+	e.Code, e.Message = parseErrorBody(resp.Body)
+	return e
+}
+
+// parseErrorBody extracts the code and message of an error body: JSON
+// {"code","message"} (or "description"/"error"), or a short plain-text line.
+// HTML pages and long bodies give no message.
+func parseErrorBody(body []byte) (code int, msg string) {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return 0, ""
+	}
+	if body[0] == '{' {
+		var eb errorBody
+		if json.Unmarshal(body, &eb) != nil {
+			return 0, ""
+		}
+		code = parseLenientInt(eb.Code)
+		switch {
+		case eb.Message != nil && *eb.Message != "":
+			msg = *eb.Message
+		case eb.Description != "":
+			msg = eb.Description
+		case eb.Error != "":
+			msg = eb.Error
+		}
+		if eb.Description != "" && msg != eb.Description {
+			msg += " (" + eb.Description + ")"
+		}
+		return code, cleanMessage(msg)
+	}
+	if body[0] == '<' || len(body) > 200 || bytes.ContainsAny(body, "\r\n") {
+		return 0, ""
+	}
+	return 0, cleanMessage(string(body))
+}
+
+// cleanMessage bounds a server message and strips control characters.
+func cleanMessage(s string) string {
+	if len(s) > 500 {
+		s = s[:500]
+		for !utf8.ValidString(s) {
+			s = s[:len(s)-1]
+		}
+		s += "…"
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// parseLenientInt reads a JSON number or numeric string; anything else is 0.
+func parseLenientInt(raw json.RawMessage) int {
+	if len(raw) == 0 {
+		return 0
+	}
+	s := string(raw)
+	if s[0] == '"' {
+		if u, err := strconv.Unquote(s); err == nil {
+			s = u
+		}
+	}
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f >= -1e9 && f <= 1e9 {
+		return int(f)
+	}
+	return 0
+}

@@ -1,0 +1,310 @@
+package opentok
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A 2xx answer whose body is over the size limit is success for a call that
+// ignores the body (a delete, a stop): the platform did what was asked, and
+// reporting ErrBadResponse would make the caller repeat it.
+func TestOversizedSuccessBodyIsIgnoredWhenNotDecoded(t *testing.T) {
+	big := strings.Repeat(" ", 9<<20) // over the 8 MiB limit
+	for _, withLength := range []bool{true, false} {
+		t.Run("content-length "+strconv.FormatBool(withLength), func(t *testing.T) {
+			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+				if withLength {
+					w.Header().Set("Content-Length", strconv.Itoa(len(big)))
+				}
+				w.WriteHeader(http.StatusOK)
+				_, _ = w.Write([]byte(big))
+			})
+			ot := credKinds()[0].client(t, ts.baseURL())
+			require.NoError(t, ot.DeleteArchive(context.Background(), "A"), "the body is not used")
+			_, err := ot.GetArchive(context.Background(), "A")
+			assert.ErrorIs(t, err, ErrBadResponse, "a body that is needed is still an error")
+			var re *ResponseError
+			require.ErrorAs(t, err, &re)
+			assert.Contains(t, re.Error(), "size limit")
+		})
+	}
+}
+
+// roundTripFunc is an http.RoundTripper made of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A cancelled context sent nothing only because http.Transport checks it;
+// a RoundTripper given with WithHTTPClient that does not (an instrumenting
+// wrapper, a test double) got the request anyway, and a caller's cancelled
+// All* loop kept fetching pages. The request path now checks the context
+// before every attempt.
+func TestEndedContextSendsNothingWhateverTheRoundTripper(t *testing.T) {
+	var calls atomic.Int32
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		calls.Add(1)
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: http.NoBody, Request: r}, nil
+	})
+	ot := credKinds()[0].client(t, "https://api.example.test", WithHTTPClient(&http.Client{Transport: rt}))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := ot.CreateSession(ctx, nil)
+	assert.ErrorIs(t, err, context.Canceled)
+	var te *TransportError
+	assert.ErrorAs(t, err, &te)
+	for _, err := range ot.AllArchives(ctx, nil) {
+		assert.ErrorIs(t, err, context.Canceled)
+	}
+	assert.Zero(t, calls.Load(), "nothing was sent")
+}
+
+func TestRequestLineIsOriginForm(t *testing.T) {
+	var uri string
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		uri = r.RequestURI
+		serveJSON(w, 200, `{"id":"x"}`)
+	}))
+	defer ts.Close()
+	ot := credKinds()[0].client(t, ts.URL+"/base%20path")
+	_, err := ot.GetArchive(context.Background(), "a/b c")
+	require.NoError(t, err)
+	assert.Equal(t, "/base%20path/v2/project/123456/archive/a%2Fb%20c", uri)
+}
+
+// sleepRecorder replaces the transport's sleep so tests see the waits.
+type sleepRecorder struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func (s *sleepRecorder) install(ot *OpenTok) {
+	ot.tr.Sleep = func(ctx context.Context, d time.Duration) error {
+		s.mu.Lock()
+		s.waits = append(s.waits, d)
+		s.mu.Unlock()
+		return ctx.Err()
+	}
+}
+
+func (s *sleepRecorder) get() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.waits...)
+}
+
+// getJSON sends a GET through the request path (no GET operation needed).
+func getJSON(ctx context.Context, ot *OpenTok) error {
+	var out map[string]any
+	return ot.do(ctx, &request{method: http.MethodGet, path: ot.projectPath("archive", "A"), out: &out})
+}
+
+func TestRetry429ThenSuccessHonoursRetryAfter(t *testing.T) {
+	for _, kind := range credKinds() {
+		t.Run(kind.name, func(t *testing.T) {
+			var n atomic.Int32
+			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+				if n.Add(1) == 1 {
+					w.Header().Set("Retry-After", "2")
+					serveJSON(w, 429, `{"code":429,"message":"slow down"}`)
+					return
+				}
+				serveJSON(w, 200, `[{"session_id":"S"}]`)
+			})
+			ot := kind.client(t, ts.baseURL())
+			var sl sleepRecorder
+			sl.install(ot)
+			s, err := ot.CreateSession(context.Background(), nil)
+			require.NoError(t, err, "a POST is retried after 429")
+			assert.Equal(t, "S", s.ID)
+			assert.Equal(t, []time.Duration{2 * time.Second}, sl.get(), "waited what Retry-After asked")
+			reqs := ts.requests()
+			require.Len(t, reqs, 2)
+			assert.Equal(t, reqs[0].Body, reqs[1].Body, "the same body is resent")
+			a1 := kind.checkAuth(t, reqs[0].Header)
+			a2 := kind.checkAuth(t, reqs[1].Header)
+			if kind.name == "opentok" {
+				assert.NotEqual(t, a1, a2, "a fresh HS256 JWT per attempt")
+			}
+		})
+	}
+}
+
+func TestRetryExhaustedReportsAttempts(t *testing.T) {
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		w.Header().Set("X-Request-Id", "req-42")
+		serveJSON(w, 502, `{"code":502,"message":"bad gateway"}`)
+	})
+	ot := credKinds()[0].client(t, ts.baseURL())
+	err := getJSON(context.Background(), ot)
+	var ae *APIError
+	require.True(t, errors.As(err, &ae))
+	assert.Equal(t, 3, ae.Attempts, "1 + 2 retries by default")
+	assert.Equal(t, "req-42", ae.RequestID)
+	assert.Contains(t, err.Error(), "3 attempts")
+	assert.Contains(t, err.Error(), "request-id req-42")
+	assert.Len(t, ts.requests(), 3)
+}
+
+func TestRetryAfterTooLongIsNotWaited(t *testing.T) {
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		w.Header().Set("Retry-After", "3600")
+		serveJSON(w, 429, `{}`)
+	})
+	ot := credKinds()[0].client(t, ts.baseURL())
+	var sl sleepRecorder
+	sl.install(ot)
+	err := getJSON(context.Background(), ot)
+	var ae *APIError
+	require.True(t, errors.As(err, &ae))
+	assert.ErrorIs(t, err, ErrRateLimited)
+	assert.Equal(t, time.Hour, ae.RetryAfter)
+	assert.Empty(t, sl.get())
+	assert.Len(t, ts.requests(), 1)
+}
+
+func TestCancelledContextStopsAtOnce(t *testing.T) {
+	t.Run("before the call", func(t *testing.T) {
+		ts := newTestServer(t, nil)
+		ot := credKinds()[0].client(t, ts.baseURL())
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, err := ot.CreateSession(ctx, nil)
+		assert.ErrorIs(t, err, context.Canceled)
+		var te *TransportError
+		assert.True(t, errors.As(err, &te))
+		assert.Empty(t, ts.requests())
+	})
+	t.Run("during backoff", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+			serveJSON(w, 503, `{}`)
+			go func() { time.Sleep(20 * time.Millisecond); cancel() }()
+		})
+		ot := credKinds()[0].client(t, ts.baseURL(), WithRetry(RetryPolicy{MaxRetries: 5, MinBackoff: 10 * time.Second, MaxBackoff: 10 * time.Second}))
+		start := time.Now()
+		err := getJSON(ctx, ot)
+		assert.Less(t, time.Since(start), 2*time.Second)
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Len(t, ts.requests(), 1)
+	})
+	t.Run("while waiting for headers", func(t *testing.T) {
+		release := make(chan struct{})
+		ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		})
+		defer close(release)
+		ot := credKinds()[0].client(t, ts.baseURL())
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		err := getJSON(ctx, ot)
+		assert.Less(t, time.Since(start), 2*time.Second)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Len(t, ts.requests(), 1, "no retry once the caller's deadline passed")
+	})
+}
+
+func TestPerAttemptTimeout(t *testing.T) {
+	var n atomic.Int32
+	release := make(chan struct{})
+	defer close(release)
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		if n.Add(1) == 1 {
+			select { // the first attempt hangs
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		serveJSON(w, 200, `{}`)
+	})
+	ot := credKinds()[0].client(t, ts.baseURL(), WithTimeout(100*time.Millisecond))
+	require.NoError(t, getJSON(context.Background(), ot), "GET retried after the attempt timed out")
+	assert.Len(t, ts.requests(), 2)
+
+	// A POST that times out is not resent: it may have been processed.
+	n.Store(0)
+	_, err := ot.CreateSession(context.Background(), nil)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	var te *TransportError
+	require.True(t, errors.As(err, &te))
+	assert.Equal(t, 1, te.Attempts)
+	assert.Contains(t, err.Error(), "timeout")
+}
+
+func TestConnectionRefusedIsRetriedEvenForPost(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close()) // nothing listens there now
+	ot := credKinds()[0].client(t, "http://"+addr)
+	var sl sleepRecorder
+	sl.install(ot)
+	_, err = ot.CreateSession(context.Background(), nil)
+	var te *TransportError
+	require.True(t, errors.As(err, &te), "got %T %v", err, err)
+	assert.Equal(t, 3, te.Attempts, "the request never left, so retrying is safe")
+	assert.Len(t, sl.get(), 2)
+	assert.Contains(t, err.Error(), "/session/create")
+	assert.Contains(t, err.Error(), strconv.Itoa(3)+" attempts")
+}
+
+func TestParseErrorBody(t *testing.T) {
+	cases := []struct {
+		body string
+		code int
+		msg  string
+	}{
+		{`{"code":-1,"message":"No suitable authentication found"}`, -1, "No suitable authentication found"},
+		{`{"code":"15001","message":"m"}`, 15001, "m"},
+		{`{"message":"null"}`, 0, "null"}, // the platform's text, kept as it is
+		{`{"message":null}`, 0, ""},
+		{`{"error":"remote error message"}`, 0, "remote error message"},
+		{`{"code":409,"message":"Conflict","description":"migration in progress"}`, 409, "Conflict (migration in progress)"},
+		{`{"description":"only this"}`, 0, "only this"},
+		{`<html><body>502 Bad Gateway</body></html>`, 0, ""},
+		{`Service Unavailable`, 0, "Service Unavailable"},
+		{`{"message":"tab\there"}`, 0, "tab here"},
+		{`{not json`, 0, ""},
+		{``, 0, ""},
+	}
+	for _, tc := range cases {
+		code, msg := parseErrorBody([]byte(tc.body))
+		assert.Equal(t, tc.code, code, tc.body)
+		assert.Equal(t, tc.msg, msg, tc.body)
+	}
+}
+
+func FuzzParseErrorBody(f *testing.F) {
+	for _, s := range []string{`{"code":-1,"message":"x"}`, `{"code":"1"}`, `<html>`, "", `{"message":"` + string(make([]byte, 600)) + `"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		_, msg := parseErrorBody(body)
+		if len(msg) > 520 {
+			t.Fatalf("message not bounded: %d bytes", len(msg))
+		}
+		for _, r := range msg {
+			if r < 0x20 {
+				t.Fatalf("control character in message %q", msg)
+			}
+		}
+	})
+}
