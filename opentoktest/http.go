@@ -180,3 +180,15 @@ func decodeBody(body []byte, v any) *apiError {
 	}
 	return nil
 }
+
+// boolField reads an optional JSON boolean, defaulting when absent.
+func boolField(raw json.RawMessage, def bool) (bool, *apiError) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return def, nil
+	}
+	var b bool
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return false, errf(http.StatusBadRequest, "a boolean field has a non-boolean value")
+	}
+	return b, nil
+}

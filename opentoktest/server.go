@@ -155,3 +155,15 @@ func (s *Server) NewClient(opts ...opentok.Option) (*opentok.OpenTok, error) {
 	}
 	return opentok.New(s.APIKey, s.APISecret, all...)
 }
+
+// ownerJSON adds the owner fields of a resource answer: applicationId for a
+// Vonage fake, projectId and partnerId otherwise.
+func (s *Server) ownerJSON(m map[string]any) map[string]any {
+	if s.cfg.vonage {
+		m["applicationId"] = s.ApplicationID
+	} else {
+		m["projectId"] = s.APIKey
+		m["partnerId"] = s.APIKey
+	}
+	return m
+}
