@@ -36,6 +36,9 @@ type Server struct {
 	mux     *http.ServeMux
 	hooks   *webhookQueue
 	httpSrv *httptest.Server
+	// tb is the test given to NewServer (nil for New and Start): Client
+	// fails it instead of panicking.
+	tb testing.TB
 
 	mu    sync.Mutex
 	clock clock
@@ -100,6 +103,7 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 	if err != nil {
 		tb.Fatalf("opentoktest.NewServer: %v", err)
 	}
+	s.tb = tb
 	tb.Cleanup(s.Close)
 	return s
 }
@@ -137,17 +141,24 @@ func (s *Server) OwnerID() string {
 func (s *Server) IsVonage() bool { return s.cfg.vonage }
 
 // Client returns an SDK client configured for this fake: its credentials
-// and base URL, then the options given. It fails the test (or panics, for a
-// server made by New) when the options are invalid.
+// and base URL, then the options given. When the options are invalid it
+// fails the test given to NewServer (with Fatalf, so call it from that
+// test's goroutine), or panics for a server made by New or Start.
 func (s *Server) Client(opts ...opentok.Option) *opentok.OpenTok {
 	ot, err := s.NewClient(opts...)
 	if err != nil {
+		if s.tb != nil {
+			s.tb.Helper()
+			s.tb.Fatalf("opentoktest: Client: %v", err)
+			return nil // reached only if Fatalf returns (a testing.TB that records)
+		}
 		panic(fmt.Sprintf("opentoktest: Client: %v", err))
 	}
 	return ot
 }
 
-// NewClient is Client returning the error instead of panicking.
+// NewClient is Client returning the error instead of failing the test or
+// panicking.
 func (s *Server) NewClient(opts ...opentok.Option) (*opentok.OpenTok, error) {
 	all := append([]opentok.Option{opentok.WithBaseURL(s.URL)}, opts...)
 	if s.cfg.vonage {
