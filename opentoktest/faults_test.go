@@ -3,6 +3,10 @@ package opentoktest
 import (
 	"context"
 	"errors"
+	"go/ast"
+	"go/parser"
+	gotoken "go/token"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -18,28 +22,28 @@ func TestFaultInjection(t *testing.T) {
 	retry.MinBackoff, retry.MaxBackoff = time.Millisecond, 2*time.Millisecond
 	ot := srv.Client(opentok.WithRetry(retry))
 
-	srv.InjectFault("CreateSession", Fault{Status: 429, RetryAfter: "0"})
+	require.NoError(t, srv.InjectFault("CreateSession", Fault{Status: 429, RetryAfter: "0"}))
 	_, err := ot.CreateSession(context.Background(), nil)
 	require.NoError(t, err, "the SDK retried the 429")
 	rec := srv.RequestsFor("CreateSession")
 	require.Len(t, rec, 2)
 	assert.Equal(t, []int{429, 200}, []int{rec[0].Status, rec[1].Status})
 
-	srv.InjectFault("CreateSession", Fault{Status: 503})
+	require.NoError(t, srv.InjectFault("CreateSession", Fault{Status: 503}))
 	_, err = ot.CreateSession(context.Background(), nil)
 	assert.ErrorIs(t, err, opentok.ErrServer, "a POST is not retried after 503")
 
-	srv.InjectFault("CreateSession", Fault{DropConnection: true})
+	require.NoError(t, srv.InjectFault("CreateSession", Fault{DropConnection: true}))
 	_, err = ot.CreateSession(context.Background(), nil)
 	var te *opentok.TransportError
 	assert.True(t, errors.As(err, &te), "got %v", err)
 
-	srv.InjectFault("CreateSession", Fault{Malformed: true})
+	require.NoError(t, srv.InjectFault("CreateSession", Fault{Malformed: true}))
 	_, err = ot.CreateSession(context.Background(), nil)
 	assert.ErrorIs(t, err, opentok.ErrBadResponse)
 
 	srv.ClearFaults()
-	srv.InjectFault("*", Fault{Delay: 300 * time.Millisecond})
+	require.NoError(t, srv.InjectFault("*", Fault{Delay: 300 * time.Millisecond}))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err = ot.CreateSession(ctx, nil)
@@ -77,4 +81,56 @@ func TestInjectFaultValidatesAndOperationsAreSDKMethodNames(t *testing.T) {
 	}
 	assert.Equal(t, []string{"CreateSession", "StartArchive", "AddArchiveStream", "RemoveArchiveStream",
 		"RemoveArchiveStream", "RemoveArchiveStream", "ForceMuteAll", "DisableForceMute"}, ops, "a PATCH is retried twice")
+}
+
+// TestInjectFaultErrorsAreChecked keeps the tests of this package and of the
+// emulator command from dropping InjectFault's error: a fault for a
+// misspelt operation is refused, and a test that ignores the refusal passes
+// without the fault it meant to test.
+func TestInjectFaultErrorsAreChecked(t *testing.T) {
+	var files []string
+	for _, dir := range []string{".", filepath.Join("..", "cmd", "opentok")} {
+		m, err := filepath.Glob(filepath.Join(dir, "*_test.go"))
+		require.NoError(t, err)
+		files = append(files, m...)
+	}
+	require.NotEmpty(t, files)
+	isInjectFault := func(e ast.Expr) bool {
+		call, ok := e.(*ast.CallExpr)
+		if !ok {
+			return false
+		}
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		return ok && sel.Sel.Name == "InjectFault"
+	}
+	fset := gotoken.NewFileSet()
+	for _, name := range files {
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		require.NoError(t, err)
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.ExprStmt:
+				if isInjectFault(n.X) {
+					t.Errorf("%s: the error of InjectFault is dropped", fset.Position(n.Pos()))
+				}
+			case *ast.GoStmt:
+				if isInjectFault(n.Call) {
+					t.Errorf("%s: the error of InjectFault is dropped", fset.Position(n.Pos()))
+				}
+			case *ast.DeferStmt:
+				if isInjectFault(n.Call) {
+					t.Errorf("%s: the error of InjectFault is dropped", fset.Position(n.Pos()))
+				}
+			case *ast.AssignStmt:
+				for i, rhs := range n.Rhs {
+					if isInjectFault(rhs) && i < len(n.Lhs) {
+						if id, ok := n.Lhs[i].(*ast.Ident); ok && id.Name == "_" {
+							t.Errorf("%s: the error of InjectFault is assigned to _", fset.Position(n.Pos()))
+						}
+					}
+				}
+			}
+			return true
+		})
+	}
 }
