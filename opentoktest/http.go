@@ -24,6 +24,7 @@ type reply struct {
 	body   any // JSON-encoded unless nil
 }
 
+// ok is a 200 answer with a JSON body.
 func ok(body any) reply { return reply{status: http.StatusOK, body: body} }
 
 // apiError is the platform's error body.
@@ -33,8 +34,10 @@ type apiError struct {
 	message string
 }
 
+// Error returns the error message the platform would send.
 func (e *apiError) Error() string { return e.message }
 
+// errf returns a platform error whose code is its HTTP status.
 func errf(status int, format string, args ...any) *apiError {
 	return &apiError{status: status, code: status, message: fmt.Sprintf(format, args...)}
 }
