@@ -67,7 +67,9 @@ func ExampleServer_InjectFault() {
 
 	// The next two GetArchive requests answer 503: the SDK retries and the
 	// third attempt gets the real answer (404 for an unknown archive).
-	srv.InjectFault("GetArchive", opentoktest.Fault{Status: 503, Times: 2})
+	if err := srv.InjectFault("GetArchive", opentoktest.Fault{Status: 503, Times: 2}); err != nil {
+		log.Fatal(err)
+	}
 	_, err = ot.GetArchive(context.Background(), "no-such-archive")
 	var apiErr *opentok.APIError
 	if errors.As(err, &apiErr) {

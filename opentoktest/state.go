@@ -3,6 +3,8 @@ package opentoktest
 import (
 	"slices"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // The fake's state. Accessors return copies; changing them changes nothing.
@@ -250,6 +252,9 @@ type connState struct {
 	// Streams this connection publishes.
 	streams []string
 }
+
+// newID returns a new ID for a session part, archive, broadcast, call, ...
+func newID() string { return uuid.NewString() }
 
 func newState() *state {
 	return &state{

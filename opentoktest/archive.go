@@ -1,0 +1,273 @@
+package opentoktest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+func (s *Server) archiveJSON(a *Archive) map[string]any {
+	m := map[string]any{
+		"id": a.ID, "sessionId": a.SessionID, "name": a.Name, "status": a.Status, "reason": a.Reason,
+		"createdAt": ms(a.CreatedAt), "updatedAt": ms(a.UpdatedAt), "size": a.Size,
+		"duration": int64(s.archiveDuration(a) / time.Second), "outputMode": a.OutputMode, "streamMode": a.StreamMode,
+		"hasAudio": a.HasAudio, "hasVideo": a.HasVideo, "sha256sum": "", "password": "",
+		"event": "archive",
+	}
+	if a.URL != "" {
+		m["url"] = a.URL
+	} else {
+		m["url"] = nil
+	}
+	if a.OutputMode == "composed" {
+		m["resolution"] = a.Resolution
+	}
+	if a.StreamMode == "manual" {
+		m["streams"] = streamsJSON(a.Streams)
+	}
+	if a.MaxBitrate != 0 {
+		m["maxBitrate"] = a.MaxBitrate
+	}
+	if a.QuantizationParameter != 0 {
+		m["quantizationParameter"] = a.QuantizationParameter
+	}
+	if a.HasTranscription {
+		m["hasTranscription"] = true
+	}
+	return s.ownerJSON(m)
+}
+
+func (s *Server) archiveDuration(a *Archive) time.Duration {
+	end := s.nowLocked()
+	if !a.StoppedAt.IsZero() {
+		end = a.StoppedAt
+	}
+	if a.Status == "started" || a.Status == "paused" {
+		return 0
+	}
+	return end.Sub(a.CreatedAt).Truncate(time.Second)
+}
+
+func activeArchive(a *Archive) bool { return a.Status == "started" || a.Status == "paused" }
+
+type archiveRequest struct {
+	SessionID               string          `json:"sessionId"`
+	Name                    string          `json:"name"`
+	HasAudio                json.RawMessage `json:"hasAudio"`
+	HasVideo                json.RawMessage `json:"hasVideo"`
+	OutputMode              string          `json:"outputMode"`
+	Resolution              string          `json:"resolution"`
+	Layout                  json.RawMessage `json:"layout"`
+	StreamMode              string          `json:"streamMode"`
+	MultiArchiveTag         string          `json:"multiArchiveTag"`
+	MaxBitrate              *int            `json:"maxBitrate"`
+	QuantizationParameter   *int            `json:"quantizationParameter"`
+	HasTranscription        bool            `json:"hasTranscription"`
+	TranscriptionProperties json.RawMessage `json:"transcriptionProperties"`
+}
+
+// startArchive starts an archive. As the platform documents for
+// multiArchiveTag, an archive without a tag conflicts with any running one,
+// and a tagged archive conflicts only with a running one of the same tag (so
+// a tagged manual archive can run beside an automatic one).
+func (s *Server) startArchive(_ *http.Request, body []byte) (reply, *apiError) {
+	var req archiveRequest
+	if aerr := decodeBody(body, &req); aerr != nil {
+		return reply{}, aerr
+	}
+	if req.SessionID == "" {
+		return reply{}, errf(http.StatusBadRequest, "sessionId is required")
+	}
+	ss, found := s.st.sessions[req.SessionID]
+	if !found {
+		return reply{}, errf(http.StatusNotFound, "Session not found")
+	}
+	a := &Archive{ID: newID(), SessionID: ss.ID, Name: req.Name, Status: "started", OutputMode: "composed",
+		StreamMode: "auto", Resolution: "640x480", MultiArchiveTag: req.MultiArchiveTag, HasTranscription: req.HasTranscription}
+	var aerr *apiError
+	if a.HasAudio, aerr = boolField(req.HasAudio, true); aerr != nil {
+		return reply{}, aerr
+	}
+	if a.HasVideo, aerr = boolField(req.HasVideo, true); aerr != nil {
+		return reply{}, aerr
+	}
+	if !a.HasAudio && !a.HasVideo {
+		return reply{}, errf(http.StatusBadRequest, "hasAudio and hasVideo cannot both be false")
+	}
+	switch req.OutputMode {
+	case "", "composed":
+	case "individual":
+		a.OutputMode = "individual"
+		if req.Resolution != "" || len(req.Layout) > 0 || req.MaxBitrate != nil || req.QuantizationParameter != nil {
+			return reply{}, errf(http.StatusBadRequest, "resolution, layout, maxBitrate and quantizationParameter apply to composed archives only")
+		}
+	default:
+		return reply{}, errf(http.StatusBadRequest, "invalid outputMode")
+	}
+	if req.Resolution != "" {
+		if !validResolutions[req.Resolution] {
+			return reply{}, errf(http.StatusBadRequest, "invalid resolution")
+		}
+		a.Resolution = req.Resolution
+	}
+	switch req.StreamMode {
+	case "", "auto":
+	case "manual":
+		a.StreamMode = "manual"
+	default:
+		return reply{}, errf(http.StatusBadRequest, "invalid streamMode")
+	}
+	if req.MaxBitrate != nil && req.QuantizationParameter != nil {
+		return reply{}, errf(http.StatusBadRequest, "maxBitrate and quantizationParameter are mutually exclusive")
+	}
+	if req.MaxBitrate != nil {
+		if *req.MaxBitrate < 100000 || *req.MaxBitrate > 6000000 {
+			return reply{}, errf(http.StatusBadRequest, "invalid maxBitrate")
+		}
+		a.MaxBitrate = *req.MaxBitrate
+	}
+	if req.QuantizationParameter != nil {
+		if *req.QuantizationParameter < 15 || *req.QuantizationParameter > 40 {
+			return reply{}, errf(http.StatusBadRequest, "invalid quantizationParameter")
+		}
+		a.QuantizationParameter = *req.QuantizationParameter
+	}
+	if a.Layout, aerr = checkLayout(req.Layout); aerr != nil {
+		return reply{}, aerr
+	}
+	if !ss.Routed() {
+		return reply{}, errf(http.StatusConflict, "Conflict. You are trying to archive a session that is not using the OpenTok Media Router.")
+	}
+	if len(s.st.sessionConnections(ss.ID)) == 0 {
+		return reply{}, errf(http.StatusNotFound, "No clients are actively connected to the OpenTok session.")
+	}
+	for _, other := range s.st.archives {
+		if other.SessionID == ss.ID && activeArchive(other) &&
+			(a.MultiArchiveTag == "" || other.MultiArchiveTag == a.MultiArchiveTag) {
+			return reply{}, errf(http.StatusConflict, "Recording already in progress for this session (use a unique multiArchiveTag to record more than one archive)")
+		}
+	}
+	s.addArchiveLocked(a)
+	return ok(s.archiveJSON(a)), nil
+}
+
+func (s *Server) addArchiveLocked(a *Archive) {
+	now := s.nowLocked()
+	a.CreatedAt, a.UpdatedAt = now, now
+	s.st.archives = append([]*Archive{a}, s.st.archives...)
+	s.emitArchiveLocked(a)
+}
+
+func (s *Server) listArchives(r *http.Request, _ []byte) (reply, *apiError) {
+	sid := r.URL.Query().Get("sessionId")
+	return listReply(r, s.st.archives, func(a *Archive) bool {
+		return a.Status != "deleted" && (sid == "" || a.SessionID == sid)
+	}, s.archiveJSON)
+}
+
+func (s *Server) findArchive(r *http.Request) (*Archive, *apiError) {
+	a := s.st.archive(r.PathValue("id"))
+	if a == nil {
+		return nil, errf(http.StatusNotFound, "Not found. You passed in an invalid archive ID.")
+	}
+	return a, nil
+}
+
+func (s *Server) getArchive(r *http.Request, _ []byte) (reply, *apiError) {
+	a, aerr := s.findArchive(r)
+	if aerr != nil {
+		return reply{}, aerr
+	}
+	return ok(s.archiveJSON(a)), nil
+}
+
+func (s *Server) stopArchive(r *http.Request, _ []byte) (reply, *apiError) {
+	a, aerr := s.findArchive(r)
+	if aerr != nil {
+		return reply{}, aerr
+	}
+	if !activeArchive(a) {
+		return reply{}, errf(http.StatusConflict, "Conflict. You are trying to stop an archive that is not recording.")
+	}
+	if a.Auto {
+		return reply{}, errf(http.StatusBadRequest, "Automatically started archives cannot be stopped through the REST API.")
+	}
+	s.stopArchiveLocked(a, "user initiated")
+	return ok(s.archiveJSON(a)), nil
+}
+
+func (s *Server) stopArchiveLocked(a *Archive, reason string) {
+	now := s.nowLocked()
+	a.Status, a.Reason, a.StoppedAt, a.UpdatedAt = "stopped", reason, now, now
+	a.Size = int64(s.archiveDuration(a)/time.Second)*48000 + 1024
+	s.emitArchiveLocked(a)
+}
+
+func (s *Server) deleteArchive(r *http.Request, _ []byte) (reply, *apiError) {
+	a, aerr := s.findArchive(r)
+	if aerr != nil {
+		return reply{}, aerr
+	}
+	switch a.Status {
+	case "available", "uploaded", "deleted":
+	default:
+		return reply{}, errf(http.StatusConflict, "Conflict. The archive is %s; only available or uploaded archives can be deleted.", a.Status)
+	}
+	a.Status, a.URL, a.UpdatedAt = "deleted", "", s.nowLocked()
+	return reply{status: http.StatusNoContent}, nil
+}
+
+func (s *Server) setArchiveLayout(r *http.Request, body []byte) (reply, *apiError) {
+	a, aerr := s.findArchive(r)
+	if aerr != nil {
+		return reply{}, aerr
+	}
+	if a.OutputMode != "composed" {
+		return reply{}, errf(http.StatusBadRequest, "Layouts apply to composed archives only")
+	}
+	if !activeArchive(a) {
+		return reply{}, errf(http.StatusConflict, "The archive is not recording")
+	}
+	l, aerr := checkLayout(body)
+	if aerr != nil {
+		return reply{}, aerr
+	}
+	if l == nil {
+		return reply{}, errf(http.StatusBadRequest, "a layout is required")
+	}
+	a.Layout = l
+	return reply{status: http.StatusOK}, nil
+}
+
+func (s *Server) patchArchiveStreams(r *http.Request, body []byte) (reply, *apiError) {
+	a, aerr := s.findArchive(r)
+	if aerr != nil {
+		return reply{}, aerr
+	}
+	if aerr := s.patchStreams(a.SessionID, a.StreamMode, &a.Streams, body); aerr != nil {
+		return reply{}, aerr
+	}
+	a.UpdatedAt = s.nowLocked()
+	return reply{status: http.StatusNoContent}, nil
+}
+
+// serveArchiveFile serves a placeholder file at the download URL of an
+// available archive (no auth, like the platform's pre-signed URLs).
+func (s *Server) serveArchiveFile(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	a := s.st.archive(r.PathValue("id"))
+	okFile := a != nil && a.Status == "available"
+	s.mu.Unlock()
+	if !okFile {
+		http.NotFound(w, r)
+		return
+	}
+	if strings.HasSuffix(r.PathValue("file"), ".zip") {
+		w.Header().Set("Content-Type", "application/zip")
+	} else {
+		w.Header().Set("Content-Type", "video/mp4")
+	}
+	_, _ = fmt.Fprintf(w, "opentoktest fake archive %s\n", a.ID)
+}

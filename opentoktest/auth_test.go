@@ -1,0 +1,168 @@
+package opentoktest
+
+import (
+	"context"
+	"encoding/base64"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/opentok-go/opentok"
+)
+
+func TestRESTAuthIsCheckedLikeThePlatform(t *testing.T) {
+	srv := NewServer(t)
+	r := newRaw(t, srv)
+	good := r.auth
+
+	sign := func(claims jwt.MapClaims, secret string) func() (string, string) {
+		return func() (string, string) {
+			tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(secret))
+			require.NoError(t, err)
+			return "X-OPENTOK-AUTH", tok
+		}
+	}
+	now := time.Now().Unix()
+	cases := []struct {
+		name string
+		auth func() (string, string)
+		code float64
+	}{
+		{"missing", nil, -1},
+		{"garbage", func() (string, string) { return "X-OPENTOK-AUTH", "not-a-jwt" }, 403},
+		{"wrong secret", sign(jwt.MapClaims{"iss": srv.APIKey, "ist": "project", "iat": now, "exp": now + 300}, "other"), 403},
+		{"expired", sign(jwt.MapClaims{"iss": srv.APIKey, "ist": "project", "iat": now - 900, "exp": now - 600}, srv.APISecret), 403},
+		{"wrong issuer", sign(jwt.MapClaims{"iss": "999", "ist": "project", "iat": now, "exp": now + 300}, srv.APISecret), 403},
+		{"account token", sign(jwt.MapClaims{"iss": srv.APIKey, "ist": "account", "iat": now, "exp": now + 300}, srv.APISecret), 403},
+		{"lives too long", sign(jwt.MapClaims{"iss": srv.APIKey, "ist": "project", "iat": now, "exp": now + 3600}, srv.APISecret), 403},
+		{"issued in the future", sign(jwt.MapClaims{"iss": srv.APIKey, "ist": "project", "iat": now + 60, "exp": now + 300}, srv.APISecret), 403},
+		{"alg none", func() (string, string) {
+			tok, _ := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"iss": srv.APIKey, "ist": "project", "iat": now, "exp": now + 300}).
+				SignedString(jwt.UnsafeAllowNoneSignatureType)
+			return "X-OPENTOK-AUTH", tok
+		}, 403},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r.auth = tc.auth
+			status, body := r.do("GET", r.project()+"/archive", nil)
+			assert.Equal(t, 403, status)
+			assert.Equal(t, tc.code, body["code"])
+			assert.NotEmpty(t, body["message"])
+		})
+	}
+	r.auth = good
+	status, _ := r.do("GET", r.project()+"/archive", nil)
+	assert.Equal(t, 200, status)
+	status, _ = r.do("GET", "/v2/project/someoneelse/archive", nil)
+	assert.Equal(t, 403, status, "the project segment must match the credentials")
+}
+
+func TestVonageFakeAnswers401(t *testing.T) {
+	srv := NewServer(t, WithVonage())
+	assert.True(t, srv.IsVonage())
+	assert.Empty(t, srv.APISecret)
+	r := newRaw(t, srv)
+	status, _ := r.do("GET", r.project()+"/archive", nil)
+	assert.Equal(t, 200, status)
+	r.auth = func() (string, string) { return "Authorization", "Bearer x.y.z" }
+	status, body := r.do("GET", r.project()+"/archive", nil)
+	assert.Equal(t, 401, status)
+	assert.NotEmpty(t, body["message"])
+	r.auth = nil
+	status, _ = r.do("GET", r.project()+"/archive", nil)
+	assert.Equal(t, 401, status)
+
+	// The SDK works against it end to end.
+	ot := srv.Client()
+	assert.True(t, ot.IsVonage())
+	sid := routedSession(t, ot)
+	conn, err := srv.Connect(sid, token(t, ot, sid, nil))
+	require.NoError(t, err)
+	assert.Equal(t, "publisher", conn.Role())
+}
+
+func TestSDKSeesAuthFailures(t *testing.T) {
+	srv := NewServer(t)
+	ot, err := opentok.New(srv.APIKey, "wrong-secret", opentok.WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	_, err = ot.CreateSession(context.Background(), nil)
+	assert.ErrorIs(t, err, opentok.ErrForbidden)
+	var ae *opentok.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Contains(t, ae.Message, "bad signature")
+}
+
+func TestConnectVerifiesTokens(t *testing.T) {
+	srv := NewServer(t)
+	ot := srv.Client()
+	sid := routedSession(t, ot)
+	other := routedSession(t, ot)
+
+	for _, format := range []opentok.TokenFormat{opentok.TokenJWT, opentok.TokenT1} {
+		c, err := srv.Connect(sid, token(t, ot, sid, &opentok.TokenOptions{Format: format, Role: opentok.RoleModerator, Data: "name=Ann"}))
+		require.NoError(t, err, format)
+		assert.Equal(t, "moderator", c.Role())
+		assert.Equal(t, "name=Ann", c.Data())
+		assert.True(t, c.Connected())
+	}
+
+	jwtTok := token(t, ot, sid, nil)
+	t1Tok := token(t, ot, sid, &opentok.TokenOptions{Format: opentok.TokenT1})
+	tamper := func(s string) string { return s[:len(s)-6] + "AAAAAA" }
+	cases := []struct {
+		name    string
+		session string
+		tok     string
+		want    error
+	}{
+		{"tampered jwt", sid, tamper(jwtTok), ErrInvalidToken},
+		{"tampered t1", sid, "T1==" + tamper(strings.TrimPrefix(t1Tok, "T1==")), ErrInvalidToken},
+		{"token for another session", other, jwtTok, ErrWrongSession},
+		{"garbage", sid, "hello", ErrInvalidToken},
+		{"unknown session", "2_nope", jwtTok, ErrSessionNotFound},
+	}
+	for _, tc := range cases {
+		_, err := srv.Connect(tc.session, tc.tok)
+		assert.ErrorIs(t, err, tc.want, tc.name)
+	}
+
+	other2, err := opentok.New("999999", "other-secret")
+	require.NoError(t, err)
+	_ = other2
+	short := token(t, ot, sid, &opentok.TokenOptions{TTL: time.Minute})
+	srv.Advance(2 * time.Minute)
+	_, err = srv.Connect(sid, short)
+	assert.ErrorIs(t, err, ErrTokenExpired)
+}
+
+func TestT1HeaderMustBeExact(t *testing.T) {
+	srv := NewServer(t)
+	ot := srv.Client()
+	sid := routedSession(t, ot)
+	tok := token(t, ot, sid, &opentok.TokenOptions{Format: opentok.TokenT1})
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(tok, "T1=="))
+	require.NoError(t, err)
+	head, data, _ := strings.Cut(string(raw), ":")
+	q, err := url.ParseQuery(head)
+	require.NoError(t, err)
+	sig := q.Get("sig")
+	reencode := func(h string) string { return "T1==" + base64.StdEncoding.EncodeToString([]byte(h+":"+data)) }
+
+	_, err = srv.Connect(sid, reencode(head))
+	require.NoError(t, err, "the token as made")
+	for name, h := range map[string]string{
+		"upper-case hex":   "partner_id=" + srv.APIKey + "&sig=" + strings.ToUpper(sig),
+		"fields reordered": "sig=" + sig + "&partner_id=" + srv.APIKey,
+		"extra field":      head + "&x=1",
+		"other partner":    "partner_id=1&sig=" + sig,
+	} {
+		_, err := srv.Connect(sid, reencode(h))
+		assert.ErrorIs(t, err, ErrInvalidToken, name)
+	}
+}

@@ -1,0 +1,56 @@
+package opentoktest
+
+import (
+	"net/http"
+	"slices"
+)
+
+func callbackJSON(c *RegisteredCallback) map[string]any {
+	return map[string]any{"id": c.ID, "group": c.Group, "event": c.Event, "url": c.URL, "createdAt": ms(c.CreatedAt)}
+}
+
+func (s *Server) legacyOnly() *apiError {
+	if s.cfg.vonage {
+		return errf(http.StatusNotFound, "Not Found")
+	}
+	return nil
+}
+
+func (s *Server) listCallbacks(_ *http.Request, _ []byte) (reply, *apiError) {
+	if aerr := s.legacyOnly(); aerr != nil {
+		return reply{}, aerr
+	}
+	out := []map[string]any{}
+	for _, c := range s.st.callbacks {
+		out = append(out, callbackJSON(c))
+	}
+	return ok(out), nil
+}
+
+func (s *Server) registerCallback(_ *http.Request, body []byte) (reply, *apiError) {
+	if aerr := s.legacyOnly(); aerr != nil {
+		return reply{}, aerr
+	}
+	var req struct{ Group, Event, URL string }
+	if aerr := decodeBody(body, &req); aerr != nil {
+		return reply{}, aerr
+	}
+	if req.Group == "" || req.Event == "" || req.URL == "" {
+		return reply{}, errf(http.StatusBadRequest, "group, event and url are required")
+	}
+	c := &RegisteredCallback{ID: newID(), Group: req.Group, Event: req.Event, URL: req.URL, CreatedAt: s.nowLocked()}
+	s.st.callbacks = append(s.st.callbacks, c)
+	return ok(callbackJSON(c)), nil
+}
+
+func (s *Server) unregisterCallback(r *http.Request, _ []byte) (reply, *apiError) {
+	if aerr := s.legacyOnly(); aerr != nil {
+		return reply{}, aerr
+	}
+	i := slices.IndexFunc(s.st.callbacks, func(c *RegisteredCallback) bool { return c.ID == r.PathValue("id") })
+	if i < 0 {
+		return reply{}, errf(http.StatusNotFound, "Callback not found")
+	}
+	s.st.callbacks = slices.Delete(s.st.callbacks, i, i+1)
+	return reply{status: http.StatusNoContent}, nil
+}

@@ -1,0 +1,107 @@
+package opentoktest
+
+import (
+	"crypto/rsa"
+	"errors"
+	"strings"
+	"time"
+)
+
+// Default fake credentials. They are made up and only valid against a fake.
+const (
+	DefaultAPIKey        = "47000000"
+	DefaultAPISecret     = "fake0000secret0000for0000opentoktest00"
+	DefaultApplicationID = "00000000-0000-4000-8000-00000000f4ce"
+)
+
+// Option configures a fake server.
+type Option func(*config) error
+
+type config struct {
+	apiKey, apiSecret string
+	vonage            bool
+	appID             string
+	privateKey        *rsa.PrivateKey
+	webhooks          Webhooks
+	archiveDelay      time.Duration
+	rtmpDelay         time.Duration
+	control           bool
+	baseURL           string
+}
+
+// WithCredentials sets the OpenTok API key and secret the fake accepts
+// (default DefaultAPIKey and DefaultAPISecret).
+func WithCredentials(apiKey, apiSecret string) Option {
+	return func(c *config) error {
+		if apiKey == "" || apiSecret == "" || strings.ContainsAny(apiKey, "/~ ") {
+			return errors.New("opentoktest: API key and secret must be non-empty (and the key free of '/', '~' and spaces)")
+		}
+		c.apiKey, c.apiSecret = apiKey, apiSecret
+		return nil
+	}
+}
+
+// WithVonage makes the fake a Vonage application server: requests must carry
+// an "Authorization: Bearer" RS256 JWT signed with the application's private
+// key, failures answer 401, and client tokens are RS256 JWTs. The key pair is
+// generated (2048 bits) unless WithApplicationKey gives one.
+func WithVonage() Option {
+	return func(c *config) error {
+		c.vonage = true
+		return nil
+	}
+}
+
+// WithApplicationKey sets the application ID and RSA private key of a Vonage
+// fake (implies WithVonage).
+func WithApplicationKey(applicationID string, key *rsa.PrivateKey) Option {
+	return func(c *config) error {
+		if applicationID == "" || key == nil {
+			return errors.New("opentoktest: application ID and key are required")
+		}
+		c.vonage = true
+		c.appID = applicationID
+		c.privateKey = key
+		return nil
+	}
+}
+
+// WithArchiveDelay sets how long (on the fake's clock) a stopped archive
+// stays "stopped" before it becomes "available" (default 5 s). Advance the
+// clock or call CompleteArchive to get there in a test.
+func WithArchiveDelay(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return errors.New("opentoktest: archive delay must not be negative")
+		}
+		c.archiveDelay = d
+		return nil
+	}
+}
+
+// WithWebhooks makes the fake POST callback events to the given URLs as its
+// state changes.
+func WithWebhooks(w Webhooks) Option {
+	return func(c *config) error {
+		c.webhooks = w
+		return nil
+	}
+}
+
+// WithControlAPI serves the control API under /_emulator/ (used by the
+// emulator command; Go tests call the Server's methods instead).
+func WithControlAPI() Option {
+	return func(c *config) error {
+		c.control = true
+		return nil
+	}
+}
+
+// WithBaseURL sets the URL the fake reports for itself (archive download and
+// HLS URLs) when it is served by something other than NewServer.
+func WithBaseURL(u string) Option {
+	return func(c *config) error {
+		c.baseURL = strings.TrimRight(u, "/")
+		return nil
+	}
+}

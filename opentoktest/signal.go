@@ -1,0 +1,34 @@
+package opentoktest
+
+import "net/http"
+
+func (s *Server) signal(r *http.Request, body []byte) (reply, *apiError) {
+	ss, aerr := s.sessionLocked(r)
+	if aerr != nil {
+		return reply{}, aerr
+	}
+	var req struct {
+		Type string `json:"type"`
+		Data string `json:"data"`
+	}
+	if aerr := decodeBody(body, &req); aerr != nil {
+		return reply{}, aerr
+	}
+	if len(req.Type) > 128 || len(req.Data) > 8192 {
+		return reply{}, errf(http.StatusRequestEntityTooLarge, "The type string exceeds the maximum length (128 bytes), or the data string exceeds the maximum size (8 kB).")
+	}
+	targets := s.st.sessionConnections(ss.ID)
+	if cid := r.PathValue("cid"); cid != "" {
+		c, found := s.st.connections[cid]
+		if !found || c.gone || c.SessionID != ss.ID {
+			return reply{}, errf(http.StatusNotFound, "The client specified by the connectionId property is not connected to the session.")
+		}
+		targets = []*connState{c}
+	}
+	for _, c := range targets {
+		if c.Kind == KindClient {
+			c.signals = append(c.signals, Signal{Type: req.Type, Data: req.Data})
+		}
+	}
+	return reply{status: http.StatusNoContent}, nil
+}
