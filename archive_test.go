@@ -3,9 +3,12 @@ package opentok
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -668,4 +671,66 @@ func TestArchiveAndBroadcastIDsAreCheckedLikeOtherIDs(t *testing.T) {
 		})
 	}
 	assert.Empty(t, ts.requests(), "nothing was sent")
+}
+
+// archivePages serves a newest-first list of n archives with offset/count.
+func archivePages(t *testing.T, n int) *httptest.Server {
+	t.Helper()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		offset, _ := strconv.Atoi(q.Get("offset"))
+		count, _ := strconv.Atoi(q.Get("count"))
+		var b strings.Builder
+		fmt.Fprintf(&b, `{"count":%d,"items":[`, n)
+		for i := offset; i < n && i < offset+count; i++ {
+			if i > offset {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"id":"%08d-0000-4000-8000-000000000000","status":"available","name":"archive %d","sessionId":"S","createdAt":%d,"duration":60,"size":1234567,"url":"https://example.com/a/%d.mp4","partnerId":"123456"}`,
+				n-i, n-i, 1_700_000_000_000-int64(i)*1000, i)
+		}
+		b.WriteString("]}")
+		serveJSON(w, 200, b.String())
+	}))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+// peakHeapOverAllArchives ranges over AllArchives for a list of n archives
+// and returns the item count and the largest live heap seen (measured after
+// a GC every 500 items).
+func peakHeapOverAllArchives(t *testing.T, n int) (int, uint64) {
+	ts := archivePages(t, n)
+	ot, err := New(testAPIKey, testAPISecret, WithBaseURL(ts.URL))
+	require.NoError(t, err)
+	var ms runtime.MemStats
+	var peak uint64
+	seen := 0
+	for a, err := range ot.AllArchives(context.Background(), &ListArchivesOptions{Count: 100}) {
+		require.NoError(t, err)
+		require.NotEmpty(t, a.ID)
+		seen++
+		if seen%500 == 0 {
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapAlloc)
+		}
+	}
+	return seen, peak
+}
+
+// TestAllArchivesMemoryIsBoundedByThePageSize ranges over 1,000 and then
+// 10,000 archives: the live heap stays the same (it holds a page and the
+// previous page's IDs), it does not grow with the total.
+func TestAllArchivesMemoryIsBoundedByThePageSize(t *testing.T) {
+	if testing.Short() {
+		t.Skip("ranges over 11,000 archives")
+	}
+	n1, peak1 := peakHeapOverAllArchives(t, 1000)
+	n2, peak2 := peakHeapOverAllArchives(t, 10000)
+	assert.Equal(t, 1000, n1)
+	assert.Equal(t, 10000, n2)
+	t.Logf("peak live heap: %d KiB over 1,000 archives, %d KiB over 10,000", peak1>>10, peak2>>10)
+	// 10,000 archives held at once would take several MiB; allow noise.
+	assert.Less(t, peak2, peak1+512<<10, "heap does not grow with the number of archives")
 }

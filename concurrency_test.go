@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/opentok-go/opentok"
 	"github.com/opentok-go/opentok/opentoktest"
@@ -45,7 +46,7 @@ func TestConcurrentMixedOperations(t *testing.T) {
 			ot := srv.Client(opentok.WithRetry(opentok.RetryPolicy{
 				MaxRetries: faultsPerOp, MinBackoff: time.Millisecond, MaxBackoff: 4 * time.Millisecond}))
 			for op, f := range faults {
-				srv.InjectFault(op, f)
+				require.NoError(t, srv.InjectFault(op, f))
 			}
 
 			var wg sync.WaitGroup

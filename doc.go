@@ -10,7 +10,7 @@
 //
 //   - [New] takes an OpenTok project API key and secret. Requests go to
 //     https://api.opentok.com with an X-OPENTOK-AUTH HS256 JWT; client tokens
-//     are HS256 JWTs (or legacy T1 tokens) byte-compatible with the Node SDK.
+//     are HS256 JWTs (or legacy T1 tokens) with the Node SDK's claims.
 //   - [NewVonage] takes a Vonage application ID and its RSA private key.
 //     Requests go to https://video.api.vonage.com with an
 //     "Authorization: Bearer" RS256 JWT; client tokens are RS256 JWTs.

@@ -3,6 +3,7 @@ package opentok_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -280,6 +281,144 @@ func TestTheFakeRejectsWhatThePlatformRejects(t *testing.T) {
 			var ae *opentok.APIError
 			require.True(t, errors.As(err, &ae))
 			assert.Contains(t, ae.Error(), "clock")
+		})
+	}
+}
+
+// opResult is one call of the table: its result value (nil when it has
+// none) and its error.
+type opResult struct {
+	name  string
+	value any
+	err   error
+	// local operations do no I/O, so they succeed in the failure passes.
+	local bool
+}
+
+// tableRun runs the operation table against a fake: prepare makes the
+// session, the tokens, a connected publisher and its stream; run calls
+// every row in order.
+type tableRun struct {
+	srv    *opentoktest.Server
+	args   *opentok.OpArgs
+	tokens []string
+}
+
+func prepareTable(t *testing.T, srv *opentoktest.Server, ot *opentok.OpenTok) *tableRun {
+	t.Helper()
+	ctx := context.Background()
+	s, err := ot.CreateSession(ctx, &opentok.SessionOptions{MediaMode: opentok.MediaRouted})
+	require.NoError(t, err)
+	tr := &tableRun{srv: srv, args: &opentok.OpArgs{SessionID: s.ID, StreamKey: plantedStreamKey, SIPPassword: plantedSIPPassword}}
+	token := func(o *opentok.TokenOptions) string {
+		tok, err := ot.GenerateToken(s.ID, o)
+		require.NoError(t, err)
+		tr.tokens = append(tr.tokens, tok)
+		return tok
+	}
+	tr.args.Token = token(&opentok.TokenOptions{Data: "name=Ann"})
+	tr.args.ModeratorToken = token(&opentok.TokenOptions{Role: opentok.RoleModerator})
+	if !ot.IsVonage() {
+		token(&opentok.TokenOptions{Format: opentok.TokenT1})
+	}
+	conn, err := srv.Connect(s.ID, tr.args.Token)
+	require.NoError(t, err)
+	tr.args.ConnectionID = conn.ID()
+	tr.args.StreamID, err = conn.Publish(opentoktest.PublishOptions{Name: "cam"})
+	require.NoError(t, err)
+	return tr
+}
+
+// run calls every operation of the table with ot. With ok set, each must
+// succeed, and the IDs of what it creates are kept for the later runs.
+func (tr *tableRun) run(t *testing.T, ot *opentok.OpenTok, ok bool) []opResult {
+	t.Helper()
+	var out []opResult
+	for _, op := range opentok.Operations() {
+		if op.OpenTokOnly && ot.IsVonage() {
+			continue
+		}
+		v, err := op.Call(context.Background(), ot, tr.args)
+		if op.Local() {
+			if tok, isTok := v.(string); isTok {
+				tr.tokens = append(tr.tokens, tok)
+			}
+			// The token is the value this call exists to return, so it is
+			// not among the printed values; its error is.
+			out = append(out, opResult{name: op.Name, err: err, local: true})
+			continue
+		}
+		if ok {
+			require.NoError(t, err, op.Name)
+			if op.Keep != nil {
+				op.Keep(tr.args, v)
+			}
+			if op.Name == "StopArchive" {
+				require.True(t, tr.srv.CompleteArchive(tr.args.ArchiveID))
+			}
+			if op.Name == "GetBroadcast" {
+				b := v.(*opentok.Broadcast)
+				require.NotEmpty(t, b.RTMP)
+				require.Equal(t, plantedStreamKey, b.RTMP[0].StreamName.Reveal(), "the platform echoes the stream key")
+			}
+		}
+		if isNil(v) {
+			v = nil
+		}
+		out = append(out, opResult{name: op.Name, value: v, err: err})
+	}
+	return out
+}
+
+// isNil reports whether v is nil or a nil pointer or slice in an interface.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map:
+		return rv.IsNil()
+	}
+	return false
+}
+
+// TestEveryOperationIsRoutedByTheFake injects a fault by each row's
+// operation name (InjectFault fails for a name the fake does not route) and
+// checks that the call gets it and that the fake logged the request under
+// that name: an operation added to the SDK without its fake handler, or
+// routed under another name, fails here.
+func TestEveryOperationIsRoutedByTheFake(t *testing.T) {
+	for name, srv := range fakes(t) {
+		t.Run(name, func(t *testing.T) {
+			ot := srv.Client(opentok.WithRetry(opentok.RetryPolicy{MaxRetries: 0}))
+			tr := prepareTable(t, srv, ot)
+			// Faults apply before the fake looks at IDs, so made-up ones
+			// stand for what the failing start calls did not create.
+			a := tr.args
+			a.ArchiveID, a.BroadcastID, a.RenderID, a.CaptionsID, a.CallbackID = "ar", "bc", "rd", "cp", "cb"
+			for _, op := range opentok.Operations() {
+				if op.Local() {
+					continue
+				}
+				require.NoError(t, srv.InjectFault(op.FakeOp, opentoktest.Fault{Status: 500, Body: `{"code":500,"message":"injected"}`}),
+					"%s: the fake does not route %q", op.Name, op.FakeOp)
+				if op.OpenTokOnly && ot.IsVonage() {
+					srv.ClearFaults()
+					continue
+				}
+				srv.ClearRequests()
+				_, err := op.Call(context.Background(), ot, tr.args)
+				var ae *opentok.APIError
+				require.ErrorAs(t, err, &ae, op.Name)
+				assert.Equal(t, "injected", ae.Message, op.Name)
+				reqs := srv.Requests()
+				require.Len(t, reqs, 1, op.Name)
+				assert.Equal(t, op.FakeOp, reqs[0].Op, op.Name)
+				assert.Equal(t, op.Method, reqs[0].Method, op.Name)
+				assert.Equal(t, op.ExpandPath(srv.OwnerID(), tr.args), reqs[0].Path, op.Name)
+			}
+			assert.Error(t, srv.InjectFault("NoSuchOperation", opentoktest.Fault{Status: 500}), "an unknown name is refused")
 		})
 	}
 }

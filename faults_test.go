@@ -318,7 +318,7 @@ const proxyPage = `<!DOCTYPE html>
 
 func matrixRows() []matrixRow {
 	inject := func(f opentoktest.Fault) func(env *faultEnv, op matrixOp) {
-		return func(env *faultEnv, op matrixOp) { env.fake.InjectFault(op.name, f) }
+		return func(env *faultEnv, op matrixOp) { require.NoError(env.t, env.fake.InjectFault(op.name, f)) }
 	}
 	raw := func(h http.HandlerFunc) func(env *faultEnv, op matrixOp) {
 		return func(env *faultEnv, _ matrixOp) { env.armRaw(h) }
@@ -477,7 +477,7 @@ func matrixRows() []matrixRow {
 			name: "429 with Retry-After as an HTTP date",
 			arm: func(env *faultEnv, op matrixOp) {
 				at := time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat)
-				env.fake.InjectFault(op.name, opentoktest.Fault{Status: 429, RetryAfter: at})
+				require.NoError(env.t, env.fake.InjectFault(op.name, opentoktest.Fault{Status: 429, RetryAfter: at}))
 			},
 			want:  func(op matrixOp) outcome { return outcome{kind: "ok", keepsConn: true} },
 			after: retriedWait(time.Second, 2*time.Second),

@@ -11,7 +11,9 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -277,4 +279,61 @@ func TestNilContextIsRejected(t *testing.T) {
 	_, err := ot.CreateSession(nil, nil) //nolint:staticcheck
 	assert.ErrorIs(t, err, ErrInvalidArgument)
 	assert.Empty(t, ts.requests())
+}
+
+// countingServer answers a canned session answer and counts the TCP
+// connections it accepts.
+func countingServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	var conns atomic.Int64
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		serveJSON(w, 200, `[{"session_id":"S"}]`)
+	}))
+	ts.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return ts, &conns
+}
+
+// TestConnectionsAreReused checks that the default client keeps its
+// connections alive: 1,000 sequential calls use one connection, and 1,000
+// calls from 32 goroutines open no more connections than the idle pool
+// keeps (64 per host), so none is thrown away and redialled.
+func TestConnectionsAreReused(t *testing.T) {
+	ts, conns := countingServer(t)
+	ot, err := New(testAPIKey, testAPISecret, WithBaseURL(ts.URL))
+	require.NoError(t, err)
+	ctx := context.Background()
+	for i := 0; i < 1000; i++ {
+		_, err := ot.CreateSession(ctx, nil)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, int64(1), conns.Load(), "sequential calls share one connection")
+
+	ts2, conns2 := countingServer(t)
+	ot2, err := New(testAPIKey, testAPISecret, WithBaseURL(ts2.URL))
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	var failures atomic.Int64
+	for g := 0; g < 32; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := g; i < 1000; i += 32 {
+				if _, err := ot2.CreateSession(ctx, nil); err != nil {
+					failures.Add(1)
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	assert.Zero(t, failures.Load())
+	idle := defaultTransport().(*http.Transport).MaxIdleConnsPerHost
+	assert.LessOrEqual(t, conns2.Load(), int64(idle), "no more connections than the idle pool keeps")
+	t.Logf("32 goroutines, 1000 calls: %d connections", conns2.Load())
 }

@@ -2,7 +2,9 @@ package opentok
 
 import (
 	"context"
+	"crypto/rsa"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opentok-go/opentok/internal/auth"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -307,4 +310,59 @@ func FuzzParseErrorBody(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A failure to sign the auth JWT sends nothing and is reported as a
+// *SigningError, not retried as a network failure.
+func TestAuthSigningFailureSendsNothing(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ot := credKinds()[1].client(t, ts.baseURL())
+	ot.app = auth.NewApp(testAppID, &rsa.PrivateKey{})
+	_, err := ot.GetArchive(context.Background(), "A")
+	var se *SigningError
+	require.ErrorAs(t, err, &se)
+	assert.Equal(t, "GET", se.Method)
+	assert.Equal(t, "/v2/project/"+testAppID+"/archive/A", se.Path)
+	var te *TransportError
+	assert.False(t, errors.As(err, &te), "not a transport error")
+	assert.NotErrorIs(t, err, ErrInvalidArgument)
+	assert.Contains(t, err.Error(), "nothing sent")
+	assert.Empty(t, ts.requests())
+}
+
+// An answer without the ID of the resource is reported by do itself, with
+// the status and Content-Type actually received (the call sites guessed
+// the status before).
+func TestAnswerWithoutTheResourceID(t *testing.T) {
+	needID := map[string]string{"CreateSession": "session_id", "StartArchive": "id", "StopArchive": "id", "GetArchive": "id",
+		"StartBroadcast": "id", "StopBroadcast": "id", "GetBroadcast": "id", "Dial": "id", "ConnectWebSocket": "id",
+		"StartCaptions": "captionsId", "StartRender": "id", "GetRender": "id", "RegisterCallback": "id"}
+	seen := 0
+	for _, op := range Operations() {
+		field, ok := needID[op.Name]
+		if !ok {
+			continue
+		}
+		seen++
+		t.Run(op.Name, func(t *testing.T) {
+			body := `{"status":"started","sessionId":"S"}`
+			if op.Name == "CreateSession" {
+				body = `[{"project_id":"1"}]`
+			}
+			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+				w.Header().Set("Content-Type", "application/vnd.test+json")
+				w.WriteHeader(203)
+				_, _ = io.WriteString(w, body)
+			})
+			_, err := op.Call(context.Background(), credKinds()[0].client(t, ts.baseURL()), constantArgs())
+			var re *ResponseError
+			require.ErrorAs(t, err, &re)
+			assert.Equal(t, 203, re.StatusCode)
+			assert.Equal(t, "application/vnd.test+json", re.ContentType)
+			assert.Equal(t, op.Method, re.Method)
+			assert.Contains(t, err.Error(), "holds no "+field)
+			assert.ErrorIs(t, err, ErrBadResponse)
+		})
+	}
+	assert.Equal(t, len(needID), seen, "every name is a row of the table")
 }

@@ -9,7 +9,6 @@ import (
 	"encoding/pem"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -28,104 +27,6 @@ const (
 	plantedSIPPassword = "sip-pa55word-Zq8Xv"
 	plantedStreamKey   = "rtmp-stream-key-Ty7Wk2"
 )
-
-// opResult is one call of the table: its result value (nil when it has
-// none) and its error.
-type opResult struct {
-	name  string
-	value any
-	err   error
-	// local operations do no I/O, so they succeed in the failure passes.
-	local bool
-}
-
-// tableRun runs the operation table against a fake: prepare makes the
-// session, the tokens, a connected publisher and its stream; run calls
-// every row in order.
-type tableRun struct {
-	srv    *opentoktest.Server
-	args   *opentok.OpArgs
-	tokens []string
-}
-
-func prepareTable(t *testing.T, srv *opentoktest.Server, ot *opentok.OpenTok) *tableRun {
-	t.Helper()
-	ctx := context.Background()
-	s, err := ot.CreateSession(ctx, &opentok.SessionOptions{MediaMode: opentok.MediaRouted})
-	require.NoError(t, err)
-	tr := &tableRun{srv: srv, args: &opentok.OpArgs{SessionID: s.ID, StreamKey: plantedStreamKey, SIPPassword: plantedSIPPassword}}
-	token := func(o *opentok.TokenOptions) string {
-		tok, err := ot.GenerateToken(s.ID, o)
-		require.NoError(t, err)
-		tr.tokens = append(tr.tokens, tok)
-		return tok
-	}
-	tr.args.Token = token(&opentok.TokenOptions{Data: "name=Ann"})
-	tr.args.ModeratorToken = token(&opentok.TokenOptions{Role: opentok.RoleModerator})
-	if !ot.IsVonage() {
-		token(&opentok.TokenOptions{Format: opentok.TokenT1})
-	}
-	conn, err := srv.Connect(s.ID, tr.args.Token)
-	require.NoError(t, err)
-	tr.args.ConnectionID = conn.ID()
-	tr.args.StreamID, err = conn.Publish(opentoktest.PublishOptions{Name: "cam"})
-	require.NoError(t, err)
-	return tr
-}
-
-// run calls every operation of the table with ot. With ok set, each must
-// succeed, and the IDs of what it creates are kept for the later runs.
-func (tr *tableRun) run(t *testing.T, ot *opentok.OpenTok, ok bool) []opResult {
-	t.Helper()
-	var out []opResult
-	for _, op := range opentok.Operations() {
-		if op.OpenTokOnly && ot.IsVonage() {
-			continue
-		}
-		v, err := op.Call(context.Background(), ot, tr.args)
-		if op.Local() {
-			if tok, isTok := v.(string); isTok {
-				tr.tokens = append(tr.tokens, tok)
-			}
-			// The token is the value this call exists to return, so it is
-			// not among the printed values; its error is.
-			out = append(out, opResult{name: op.Name, err: err, local: true})
-			continue
-		}
-		if ok {
-			require.NoError(t, err, op.Name)
-			if op.Keep != nil {
-				op.Keep(tr.args, v)
-			}
-			if op.Name == "StopArchive" {
-				require.True(t, tr.srv.CompleteArchive(tr.args.ArchiveID))
-			}
-			if op.Name == "GetBroadcast" {
-				b := v.(*opentok.Broadcast)
-				require.NotEmpty(t, b.RTMP)
-				require.Equal(t, plantedStreamKey, b.RTMP[0].StreamName.Reveal(), "the platform echoes the stream key")
-			}
-		}
-		if isNil(v) {
-			v = nil
-		}
-		out = append(out, opResult{name: op.Name, value: v, err: err})
-	}
-	return out
-}
-
-// isNil reports whether v is nil or a nil pointer or slice in an interface.
-func isNil(v any) bool {
-	if v == nil {
-		return true
-	}
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.Pointer, reflect.Slice, reflect.Map:
-		return rv.IsNil()
-	}
-	return false
-}
 
 // secretNeedles returns what must never be printed: the credentials (the
 // secret, or the PEM and each of its base64 lines), the auth JWTs the fake

@@ -2,6 +2,7 @@ package opentok
 
 import (
 	"crypto/hmac"
+	"crypto/rsa"
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/hex"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/opentok-go/opentok/internal/auth"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -361,4 +363,21 @@ func TestGenerateTokenValidation(t *testing.T) {
 	assert.NoError(t, err)
 	_, err = ot.GenerateToken(testSessionID, &TokenOptions{Data: strings.Repeat("😀", 500)})
 	assert.NoError(t, err)
+}
+
+// An RS256 signing failure is not invalid input: GenerateToken returns a
+// *SigningError wrapping the cause (it used to be a ValidationError on the
+// private key).
+func TestGenerateTokenSigningFailure(t *testing.T) {
+	_, pemKey := testRSAKey(t)
+	ot, err := NewVonage(testAppID, pemKey)
+	require.NoError(t, err)
+	ot.app = auth.NewApp(testAppID, &rsa.PrivateKey{}) // a key RSA cannot sign with
+	tok, err := ot.GenerateToken("2_opaque", nil)
+	assert.Empty(t, tok)
+	var se *SigningError
+	require.ErrorAs(t, err, &se)
+	assert.NotErrorIs(t, err, ErrInvalidArgument)
+	assert.Error(t, se.Err, "the cause is kept")
+	assert.Contains(t, err.Error(), "signing failed")
 }

@@ -6,7 +6,9 @@ import (
 	"go/ast"
 	"go/parser"
 	gotoken "go/token"
+	"io/fs"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,18 +85,26 @@ func TestInjectFaultValidatesAndOperationsAreSDKMethodNames(t *testing.T) {
 		"RemoveArchiveStream", "RemoveArchiveStream", "ForceMuteAll", "DisableForceMute"}, ops, "a PATCH is retried twice")
 }
 
-// TestInjectFaultErrorsAreChecked keeps the tests of this package and of the
-// emulator command from dropping InjectFault's error: a fault for a
-// misspelt operation is refused, and a test that ignores the refusal passes
-// without the fault it meant to test.
+// TestInjectFaultErrorsAreChecked keeps every test of the module from
+// dropping InjectFault's error: a fault for a misspelt operation is refused,
+// and a test that ignores the refusal passes without the fault it meant to
+// test.
 func TestInjectFaultErrorsAreChecked(t *testing.T) {
 	var files []string
-	for _, dir := range []string{".", filepath.Join("..", "cmd", "opentok")} {
-		m, err := filepath.Glob(filepath.Join(dir, "*_test.go"))
-		require.NoError(t, err)
-		files = append(files, m...)
-	}
-	require.NotEmpty(t, files)
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") && path != "..") {
+			return filepath.SkipDir
+		}
+		if strings.HasSuffix(path, "_test.go") {
+			files = append(files, path)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	require.Greater(t, len(files), 50, "the module's test files")
 	isInjectFault := func(e ast.Expr) bool {
 		call, ok := e.(*ast.CallExpr)
 		if !ok {

@@ -226,7 +226,7 @@ func TestErrorsAreShownAsMessages(t *testing.T) {
 		{"download unknown", func() exampletest.Response { return exampletest.Get(t, h, "/download/nope") },
 			http.StatusNotFound, "download archive nope"},
 		{"platform failure", func() exampletest.Response {
-			fake.InjectFault("StopArchive", opentoktest.Fault{Status: http.StatusServiceUnavailable})
+			require.NoError(t, fake.InjectFault("StopArchive", opentoktest.Fault{Status: http.StatusServiceUnavailable}))
 			return exampletest.Post(t, h, "/stop/"+v.ID, nil)
 		}, http.StatusBadGateway, "The platform refused the request (HTTP 503): stop archive " + v.ID},
 	} {

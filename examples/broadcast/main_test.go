@@ -146,7 +146,7 @@ func TestErrorsAreShownAsMessages(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, resp.Code)
 	assert.Contains(t, exampletest.ErrorMessage(t, resp.Body), "stop broadcast nope")
 
-	fake.InjectFault("ListBroadcasts", opentoktest.Fault{Status: http.StatusInternalServerError, Times: 3})
+	require.NoError(t, fake.InjectFault("ListBroadcasts", opentoktest.Fault{Status: http.StatusInternalServerError, Times: 3}))
 	resp = exampletest.Get(t, h, "/viewer")
 	assert.Equal(t, http.StatusBadGateway, resp.Code)
 	assert.Contains(t, exampletest.ErrorMessage(t, resp.Body), "list this session's broadcasts")

@@ -67,7 +67,7 @@ func TestHomeWithVonageCredentials(t *testing.T) {
 
 func TestStartFailsWithThePlatformsReason(t *testing.T) {
 	fake, p := exampletest.Offline(t)
-	fake.InjectFault("CreateSession", opentoktest.Fault{Status: http.StatusForbidden})
+	require.NoError(t, fake.InjectFault("CreateSession", opentoktest.Fault{Status: http.StatusForbidden}))
 	_, err := newHandler(context.Background(), p)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "403 Forbidden")

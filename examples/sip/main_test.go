@@ -161,12 +161,12 @@ func TestErrorsAreShownAsMessages(t *testing.T) {
 	assert.Contains(t, resp.Body, `name="username" value="otk"`)
 	assert.NotContains(t, resp.Body, "pa55-w0rd-never-shown")
 
-	fake.InjectFault("Dial", opentoktest.Fault{Status: http.StatusInternalServerError})
+	require.NoError(t, fake.InjectFault("Dial", opentoktest.Fault{Status: http.StatusInternalServerError}))
 	resp = exampletest.Post(t, h, "/dial", url.Values{"uri": {"sip:b@example.com"}})
 	assert.Equal(t, http.StatusBadGateway, resp.Code)
 	assert.Contains(t, exampletest.ErrorMessage(t, resp.Body), "The platform refused the request (HTTP 500): dial sip:b@example.com: ")
 
-	fake.InjectFault("ForceDisconnect", opentoktest.Fault{Status: http.StatusInternalServerError, Times: 3})
+	require.NoError(t, fake.InjectFault("ForceDisconnect", opentoktest.Fault{Status: http.StatusInternalServerError, Times: 3}))
 	resp = exampletest.Post(t, h, "/hangup/"+c.ID, nil)
 	assert.Equal(t, http.StatusBadGateway, resp.Code)
 	assert.Contains(t, exampletest.ErrorMessage(t, resp.Body), "hang up call "+c.ID)

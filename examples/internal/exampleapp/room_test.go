@@ -50,7 +50,7 @@ func TestOpenRoom(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, fake.Connections(rm.SessionID))
 
-	fake.InjectFault("CreateSession", opentoktest.Fault{Status: http.StatusForbidden})
+	require.NoError(t, fake.InjectFault("CreateSession", opentoktest.Fault{Status: http.StatusForbidden}))
 	_, err = OpenRoom(context.Background(), p, roomOptions())
 	assert.ErrorIs(t, err, opentok.ErrForbidden)
 }

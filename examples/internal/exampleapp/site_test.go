@@ -122,16 +122,16 @@ func TestFailShowsTheSDKErrorAsAMessage(t *testing.T) {
 	// Real SDK errors, made against the fake.
 	_, validation := p.Client.StartArchive(ctx, "", nil)
 	_, notFound := p.Client.GetArchive(ctx, "no-such-archive")
-	fake.InjectFault("CreateSession", opentoktest.Fault{Status: http.StatusForbidden})
+	require.NoError(t, fake.InjectFault("CreateSession", opentoktest.Fault{Status: http.StatusForbidden}))
 	_, forbidden := p.Client.CreateSession(ctx, nil)
-	fake.InjectFault("GetArchive", opentoktest.Fault{Status: http.StatusInternalServerError, Times: -1})
+	require.NoError(t, fake.InjectFault("GetArchive", opentoktest.Fault{Status: http.StatusInternalServerError, Times: -1}))
 	_, server := p.Client.GetArchive(ctx, "x")
 	fake.ClearFaults()
-	fake.InjectFault("CreateSession", opentoktest.Fault{DropConnection: true})
+	require.NoError(t, fake.InjectFault("CreateSession", opentoktest.Fault{DropConnection: true}))
 	_, transport := p.Client.CreateSession(ctx, nil)
 	short, cancel := context.WithTimeout(ctx, time.Millisecond)
 	defer cancel()
-	fake.InjectFault("GetArchive", opentoktest.Fault{Delay: time.Second})
+	require.NoError(t, fake.InjectFault("GetArchive", opentoktest.Fault{Delay: time.Second}))
 	_, timeout := p.Client.GetArchive(short, "x")
 
 	for _, tc := range []struct {
