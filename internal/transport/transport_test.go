@@ -82,8 +82,10 @@ func client(sl *sleeps) *Client {
 	return c
 }
 
-func get(url string) *Request  { return &Request{Method: "GET", URL: url, Path: "/x"} }
-func post(url string) *Request { return &Request{Method: "POST", URL: url, Path: "/x", Body: []byte(`{"a":1}`)} }
+func get(url string) *Request { return &Request{Method: "GET", URL: url, Path: "/x"} }
+func post(url string) *Request {
+	return &Request{Method: "POST", URL: url, Path: "/x", Body: []byte(`{"a":1}`)}
+}
 
 func status(code int, retryAfter string) func(int32, http.ResponseWriter, *http.Request) {
 	return func(_ int32, w http.ResponseWriter, _ *http.Request) {
