@@ -44,8 +44,9 @@ type ConnectionList struct {
 // endpoint, while the OpenTok Ruby SDK pages it with offset and count like
 // every other list: the SDK sends them only when they are set (non-zero).
 // A platform that ignores them answers with every connection at once, which
-// ListConnections returns as one page and AllConnections handles without
-// asking again.
+// ListConnections returns as one page; AllConnections ends there when the
+// answer's count says that was all, and otherwise with a [*PagingError] at
+// the next page, which repeats the first.
 type ListConnectionsOptions struct {
 	// Offset is the index of the first connection (default 0, the oldest).
 	Offset int
@@ -94,7 +95,8 @@ func (ot *OpenTok) ListConnections(ctx context.Context, sessionID string, opts *
 // 0) as the loop advances. It yields an error once and stops (validation
 // errors included); breaking out of the loop stops fetching. A connection
 // repeated at the start of the next page (the list moved between two
-// requests) is yielded once. opts may be nil and is not modified.
+// requests) is yielded once; a page with nothing new ends the loop with a
+// [*PagingError]. opts may be nil and is not modified.
 //
 // REST: GET /v2/project/{id}/session/{sessionId}/connection?offset&count,
 // once per page.

@@ -167,7 +167,8 @@ func TestAllConnections(t *testing.T) {
 
 func TestAllConnectionsPlatformIgnoringPaging(t *testing.T) {
 	// A platform that ignores offset/count and reports no count serves the
-	// same full list again: the iterator ends instead of asking forever.
+	// same full list again: the iterator ends with a *PagingError instead
+	// of asking forever.
 	item := func(id string) string { return `{"connectionId":"` + id + `"}` }
 	f := &fakePages{ids: pageIDs(3), ignorePaging: true, item: item,
 		page: func(_ int, items string) string { return `{"items":[` + items + `]}` }}
@@ -175,7 +176,9 @@ func TestAllConnectionsPlatformIgnoringPaging(t *testing.T) {
 	ot := credKinds()[0].client(t, ts.baseURL())
 	got, errs := drainSeq(ot.AllConnections(context.Background(), testSessionID, &ListConnectionsOptions{Count: 3}),
 		func(c *Connection) string { return c.ID }, 0)
-	assert.Empty(t, errs)
+	require.Len(t, errs, 1)
+	var pe *PagingError
+	assert.ErrorAs(t, errs[0], &pe)
 	assert.Equal(t, pageIDs(3), got)
 	assert.Equal(t, []url.Values{pageQuery(0, 3, ""), pageQuery(3, 3, "")}, f.asked())
 

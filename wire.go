@@ -131,14 +131,38 @@ func checkPaging(offset, count int) error {
 // page's items and the total the platform reported.
 type pageFunc[T any] func(ctx context.Context, offset, count int) (items []T, total int, err error)
 
+// PagingError is the error an All* iterator yields, and stops on, when a
+// page brings no item it has not yielded already: the server ignores the
+// offset (or a proxy dropped the query string), so asking for further
+// pages would only repeat them, as often as the reported total allows. It
+// also ends a list that shifted by a whole page between two requests,
+// which looks the same; start the iteration again to read it anew. It
+// matches [ErrBadResponse] with [errors.Is].
+type PagingError struct {
+	// Offset is the offset of the page that brought nothing new.
+	Offset int
+	// Total is the total the server reported for it (0 when none).
+	Total int
+}
+
+// Error describes the stalled paging.
+func (e *PagingError) Error() string {
+	return "opentok: the server is not paging: the page at offset " + strconv.Itoa(e.Offset) +
+		" (of a reported " + strconv.Itoa(e.Total) + ") brought nothing new"
+}
+
+// Is reports whether target is [ErrBadResponse].
+func (e *PagingError) Is(target error) bool { return target == ErrBadResponse }
+
 // paginate returns a lazy iterator over every item from offset on, fetching
 // pages of count items (defaultPageSize when 0). It stops after yielding an
 // error and is safe to break out of. It drops an item whose ID was on the
 // previous page: offset paging over a newest-first list shifts when items are
 // added between two requests, so the next page starts with items already
 // seen. Only one page of IDs is remembered, so memory stays bounded by the
-// page size however long the list is. A page holding nothing but repeats
-// ends the iteration: the server is not advancing.
+// page size however long the list is. A page after the first that holds
+// nothing but repeats ends the iteration with a *PagingError, whatever the
+// reported total: the server is not advancing.
 func paginate[T any](ctx context.Context, offset, count int, id func(T) string, fetch pageFunc[T]) iter.Seq2[T, error] {
 	if count == 0 {
 		count = defaultPageSize
@@ -146,7 +170,7 @@ func paginate[T any](ctx context.Context, offset, count int, id func(T) string, 
 	return func(yield func(T, error) bool) {
 		prev := make(map[string]struct{}, count)
 		cur := make(map[string]struct{}, count)
-		for {
+		for page := 0; ; page++ {
 			items, total, err := fetch(ctx, offset, count)
 			if err != nil {
 				var zero T
@@ -170,16 +194,14 @@ func paginate[T any](ctx context.Context, offset, count int, id func(T) string, 
 					return
 				}
 			}
+			if page > 0 && len(items) > 0 && fresh == 0 {
+				var zero T
+				yield(zero, &PagingError{Offset: offset, Total: total})
+				return
+			}
 			prev, cur = cur, prev
 			offset += len(items)
 			if len(items) == 0 || len(items) < count || (total > 0 && offset >= total) {
-				return
-			}
-			// Without a total, a page of nothing but repeats means the
-			// server does not move on (it ignores the offset): stop rather
-			// than ask forever. With a total the offset reaches it anyway,
-			// and a page of repeats is only the list having shifted.
-			if total == 0 && fresh == 0 {
 				return
 			}
 		}
