@@ -73,6 +73,7 @@ type config struct {
 	userAgent  string
 	retry      *RetryPolicy
 	logger     *slog.Logger
+	maxBody    int64
 }
 
 // Option configures a client in [New] or [NewVonage]. Options validate their
@@ -249,6 +250,28 @@ func WithRetry(p RetryPolicy) Option {
 	}
 }
 
+// DefaultMaxResponseBody is the largest success answer a client reads
+// unless [WithMaxResponseBody] says otherwise: 3 MiB, about 1.3 times the
+// largest real answer (a full page of 1,000 broadcasts with five RTMP
+// targets and ten streams each).
+const DefaultMaxResponseBody = transport.DefaultMaxBody
+
+// WithMaxResponseBody sets the largest success answer the client reads, in
+// bytes (default [DefaultMaxResponseBody]); a larger one is a
+// [*ResponseError] for the calls that decode it. The buffer grows with the
+// bytes that arrive, never from the announced length, so a stalled or
+// endless answer costs at most this much per call. It must be between
+// 4 KiB and 1 GiB. Error answers are read up to 64 KiB whatever it is.
+func WithMaxResponseBody(n int64) Option {
+	return func(c *config) error {
+		if n < 4<<10 || n > 1<<30 {
+			return invalid("maxResponseBody", "must be between 4 KiB and 1 GiB, not %d bytes", n)
+		}
+		c.maxBody = n
+		return nil
+	}
+}
+
 // WithLogger makes the client log each HTTP attempt at debug level: method,
 // path, attempt number, status and latency. Credentials, auth JWTs, client
 // tokens and bodies are never logged. Default: no logging.
@@ -402,6 +425,7 @@ func (ot *OpenTok) configure(defaultURL string, opts []Option) error {
 		Timeout: cfg.timeout,
 		Policy:  policy,
 		Logger:  cfg.logger,
+		MaxBody: cfg.maxBody,
 		Now:     func() time.Time { return ot.now() },
 	}
 	ot.tr.Auth = ot.authHeader

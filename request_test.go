@@ -24,7 +24,7 @@ import (
 // ignores the body (a delete, a stop): the platform did what was asked, and
 // reporting ErrBadResponse would make the caller repeat it.
 func TestOversizedSuccessBodyIsIgnoredWhenNotDecoded(t *testing.T) {
-	big := strings.Repeat(" ", 9<<20) // over the 8 MiB limit
+	big := strings.Repeat(" ", DefaultMaxResponseBody+1) // over the limit
 	for _, withLength := range []bool{true, false} {
 		t.Run("content-length "+strconv.FormatBool(withLength), func(t *testing.T) {
 			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,8 +26,10 @@ import (
 const (
 	// DefaultTimeout is the per-attempt timeout (the Node SDK documents 20 s).
 	DefaultTimeout = 20 * time.Second
-	// DefaultMaxBody is the largest success body read (8 MiB).
-	DefaultMaxBody = 8 << 20
+	// DefaultMaxBody is the largest success body read: 3 MiB. The largest
+	// real answer, a full page of 1,000 broadcasts with five RTMP targets
+	// and ten streams each, is about 2.3 MB.
+	DefaultMaxBody = 3 << 20
 	// MaxErrorBody is the largest error body read (64 KiB); the rest is
 	// discarded.
 	MaxErrorBody = 64 << 10
@@ -346,22 +349,36 @@ func (c *Client) classify(ctx, actx context.Context, err error) error {
 }
 
 // readBounded reads at most limit bytes of the body and closes it. A body
-// announced larger than the limit is not read at all. A modest unread
-// remainder is drained so that the connection can be reused.
+// announced larger than the limit is not read at all, and the announced
+// length is never allocated ahead: the buffer starts small and doubles as
+// bytes arrive, up to limit+1 (to tell a body at the limit from one over
+// it). A modest unread remainder is drained so that the connection can be
+// reused.
 func readBounded(resp *http.Response, limit int64) (body []byte, tooLarge bool, err error) {
 	defer resp.Body.Close()
 	if resp.ContentLength > limit {
 		return nil, true, nil
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		return nil, false, err
+	max := int(limit + 1)
+	buf := make([]byte, 0, min(512, max))
+	for len(buf) < max {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, min(cap(buf), max-cap(buf)))
+		}
+		n, err := resp.Body.Read(buf[len(buf):min(cap(buf), max)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, false, err
+		}
 	}
-	if int64(len(b)) > limit {
-		return b[:limit], true, nil
+	if len(buf) > int(limit) {
+		return buf[:limit], true, nil
 	}
 	_, _ = io.CopyN(io.Discard, resp.Body, maxDrain)
-	return b, false, nil
+	return buf, false, nil
 }
 
 // neverSent reports whether the error shows the request never reached the
