@@ -316,8 +316,12 @@ func New(apiKey, apiSecret string, opts ...Option) (*OpenTok, error) {
 // NewVonage returns a client for Vonage application credentials: the
 // application ID (a UUID) and the application's RSA private key in PEM form
 // (PKCS#8 "PRIVATE KEY" or PKCS#1 "RSA PRIVATE KEY"). Requests go to
-// [DefaultVonageURL] with an "Authorization: Bearer" RS256 JWT, which is
-// reused until shortly before it expires because RSA signing is costly.
+// [DefaultVonageURL] with an "Authorization: Bearer" RS256 JWT (valid
+// 5 minutes). RSA signing costs about a millisecond of CPU, so a JWT is
+// reused for up to a minute (the official SDKs sign one per request); one
+// the platform refuses with 401 or 403 is dropped and the request sent once
+// more with a fresh JWT, so that a JWT signed while the clock was wrong
+// does not outlive the clock's correction.
 // Client tokens are RS256 JWTs signed with the key.
 //
 // NewVonage does no I/O. It returns a [*ValidationError] when the ID is not a
@@ -429,6 +433,7 @@ func (ot *OpenTok) configure(defaultURL string, opts []Option) error {
 		Now:     func() time.Time { return ot.now() },
 	}
 	ot.tr.Auth = ot.authHeader
+	ot.tr.Rejected = ot.authRejected
 	return nil
 }
 
@@ -478,6 +483,13 @@ func (ot *OpenTok) authHeader(now time.Time) (string, string, error) {
 		return "", "", err
 	}
 	return "Authorization", "Bearer " + tok, nil
+}
+
+// authRejected drops the reused application JWT a 401 or 403 answered, so
+// that the request is sent once more with a fresh one; OpenTok project JWTs
+// are fresh for every attempt already.
+func (ot *OpenTok) authRejected(value string) bool {
+	return ot.app != nil && ot.app.Invalidate(strings.TrimPrefix(value, "Bearer "))
 }
 
 // IsVonage reports whether the client uses Vonage application credentials

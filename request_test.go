@@ -366,3 +366,33 @@ func TestAnswerWithoutTheResourceID(t *testing.T) {
 	}
 	assert.Equal(t, len(needID), seen, "every name is a row of the table")
 }
+
+// A reused application JWT the platform refuses (401 or 403) is dropped and
+// the request sent once more with a fresh one, even a POST; an OpenTok
+// project JWT, fresh for every attempt already, is not resent.
+func TestRefusedApplicationJWTIsReplaced(t *testing.T) {
+	var refused sync.Map // JWTs the server no longer accepts
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		tok := r.Header.Get("Authorization") + r.Header.Get("X-Opentok-Auth")
+		if _, no := refused.Load(tok); no {
+			serveJSON(w, 401, `{"code":401,"message":"token revoked"}`)
+			return
+		}
+		refused.Store(tok, true) // each JWT is accepted once
+		serveJSON(w, 200, `[{"session_id":"S"}]`)
+	})
+	vonage := credKinds()[1].client(t, ts.baseURL(), WithRetry(RetryPolicy{MaxRetries: 0}))
+	ctx := context.Background()
+	_, err := vonage.CreateSession(ctx, nil)
+	require.NoError(t, err)
+	_, err = vonage.CreateSession(ctx, nil)
+	require.NoError(t, err, "the cached JWT was refused, a fresh one accepted")
+	reqs := ts.requests()
+	require.Len(t, reqs, 3)
+	assert.Equal(t, reqs[0].Header.Get("Authorization"), reqs[1].Header.Get("Authorization"), "the JWT was reused")
+	assert.NotEqual(t, reqs[1].Header.Get("Authorization"), reqs[2].Header.Get("Authorization"), "then replaced")
+
+	project := credKinds()[0].client(t, ts.baseURL(), WithRetry(RetryPolicy{MaxRetries: 0}))
+	_, err = project.CreateSession(ctx, nil)
+	require.NoError(t, err, "a fresh project JWT each time")
+}

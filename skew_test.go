@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,7 +19,7 @@ import (
 // (internal/auth.ClockSkew) and the fake, like the platform, accepts an iat
 // up to 5 s in the future (opentoktest.Leeway): a client clock up to about
 // 10 s fast still works. A slow clock works until the JWT has expired on
-// the server's clock (5 minutes for project JWTs, 15 for application JWTs).
+// the server's clock (5 minutes for both kinds of JWT).
 // Beyond that the platform answers 403 (401 for Vonage credentials) and the
 // error names the clock as the thing to check. RELIABILITY.md explains the
 // choice.
@@ -130,4 +131,35 @@ func checkClockRejection(t *testing.T, err error, status int, reason string) {
 	}
 	assert.Contains(t, ae.Message, reason)
 	assert.Contains(t, err.Error(), clockHint, "the error says what to check")
+}
+
+// The application JWT is reused for at most a minute, never by a clock set
+// back before its signing, and dropped when the platform refuses it. One
+// made while the clock ran an hour fast kept every call failing with 401
+// for an hour after the clock was corrected (it was cached until shortly
+// before its expiry, by the wrong clock); the first call after the
+// correction now succeeds.
+func TestVonageAuthRecoversAfterAClockCorrection(t *testing.T) {
+	srv := opentoktest.NewServer(t, opentoktest.WithVonage())
+	ot, err := srv.NewClient(opentok.WithRetry(opentok.RetryPolicy{MaxRetries: 0}))
+	require.NoError(t, err)
+	var skew atomic.Int64
+	skew.Store(int64(time.Hour))
+	opentok.SetClockForTest(ot, func() time.Time { return time.Now().Add(time.Duration(skew.Load())) })
+	ctx := context.Background()
+
+	_, err = ot.CreateSession(ctx, nil)
+	var ae *opentok.APIError
+	require.ErrorAs(t, err, &ae, "an hour fast: refused")
+	assert.Equal(t, http.StatusUnauthorized, ae.StatusCode)
+	assert.Equal(t, 2, ae.Attempts, "the rejected JWT was replaced once (by one from the same wrong clock)")
+
+	skew.Store(0) // NTP corrects the clock
+	srv.ClearRequests()
+	s, err := ot.CreateSession(ctx, nil)
+	require.NoError(t, err, "the first call after the correction succeeds")
+	assert.NotEmpty(t, s.ID)
+	reqs := srv.Requests()
+	require.NotEmpty(t, reqs)
+	assert.Equal(t, 200, reqs[len(reqs)-1].Status)
 }

@@ -28,12 +28,15 @@ import (
 const RESTTokenTTL = 300 * time.Second
 
 // AppRESTTokenTTL is the lifetime of the Vonage application REST JWT (the
-// Vonage default; the platform accepts 30 s to 24 h).
-const AppRESTTokenTTL = 15 * time.Minute
+// platform accepts 30 s to 24 h).
+const AppRESTTokenTTL = 5 * time.Minute
 
-// AppRESTTokenRefresh is how long before its expiry a cached application JWT
-// is replaced.
-const AppRESTTokenRefresh = 2 * time.Minute
+// AppRESTTokenReuse is how long a signed application JWT is reused. RS256
+// signing costs about a millisecond of CPU, so it is not repeated for every
+// request as the official SDKs do; the reuse is kept short, and a token the
+// platform rejects is dropped at once (Invalidate), so that a JWT made
+// while the clock was wrong does not outlive the clock's correction.
+const AppRESTTokenReuse = time.Minute
 
 // ClockSkew is how far the issued-at time of REST JWTs is back-dated, so that
 // a local clock running a few seconds fast is not taken for a token from the
@@ -217,6 +220,7 @@ type App struct {
 
 	mu     sync.Mutex
 	cached *string   // the REST JWT in use (a pointer, as Project.secret)
+	since  time.Time // when it was signed
 	until  time.Time // when it must be replaced
 }
 
@@ -232,12 +236,13 @@ func (a *App) AppID() string { return a.appID }
 func (a *App) PublicKey() *rsa.PublicKey { return &a.key.PublicKey }
 
 // RESTToken returns the Authorization bearer JWT for a request made at now:
-// {"application_id","iat":now-skew,"exp":iat+15m,"jti"}. RS256 signing is
-// costly, so a token is reused until AppRESTTokenRefresh before it expires.
+// {"application_id","iat":now-skew,"exp":iat+5m,"jti"}. A token is reused
+// for AppRESTTokenReuse after it was signed (by the clock of now), unless
+// Invalidate dropped it.
 func (a *App) RESTToken(now time.Time) (string, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.cached != nil && now.Before(a.until) {
+	if a.cached != nil && now.Before(a.until) && !now.Before(a.since) {
 		return *a.cached, nil
 	}
 	iat := now.Add(-ClockSkew).Unix()
@@ -254,8 +259,20 @@ func (a *App) RESTToken(now time.Time) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	a.cached, a.until = &tok, time.Unix(exp, 0).Add(-AppRESTTokenRefresh)
+	a.cached, a.since, a.until = &tok, now, now.Add(AppRESTTokenReuse)
 	return tok, nil
+}
+
+// Invalidate drops the cached REST JWT if it is tok (a newer one is kept),
+// and reports whether it did: the next RESTToken signs a fresh one.
+func (a *App) Invalidate(tok string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.cached == nil || *a.cached != tok {
+		return false
+	}
+	a.cached = nil
+	return true
 }
 
 // ClientJWT returns an RS256 client token with the claims application_id,

@@ -107,7 +107,7 @@ func TestT1(t *testing.T) {
 	assert.NotContains(t, T1Data(c), "connection_data", "left out when empty")
 }
 
-func TestAppRESTTokenIsCachedUntilShortlyBeforeItExpires(t *testing.T) {
+func TestAppRESTTokenIsReusedBriefly(t *testing.T) {
 	k := testKey(t)
 	a := NewApp(appID, k)
 	assert.Equal(t, appID, a.AppID())
@@ -125,13 +125,30 @@ func TestAppRESTTokenIsCachedUntilShortlyBeforeItExpires(t *testing.T) {
 	assert.Equal(t, float64(iat.Add(AppRESTTokenTTL).Unix()), claims["exp"])
 	assert.NotEmpty(t, claims["jti"])
 
-	refresh := iat.Add(AppRESTTokenTTL - AppRESTTokenRefresh)
-	again, err := a.RESTToken(refresh.Add(-time.Second))
+	again, err := a.RESTToken(now.Add(AppRESTTokenReuse - time.Second))
 	require.NoError(t, err)
-	assert.Equal(t, tok, again, "reused until the refresh time")
-	fresh, err := a.RESTToken(refresh)
+	assert.Equal(t, tok, again, "reused within AppRESTTokenReuse")
+	fresh, err := a.RESTToken(now.Add(AppRESTTokenReuse))
 	require.NoError(t, err)
-	assert.NotEqual(t, tok, fresh, "replaced at the refresh time")
+	assert.NotEqual(t, tok, fresh, "replaced after it")
+	back, err := a.RESTToken(now.Add(AppRESTTokenReuse - time.Minute))
+	require.NoError(t, err)
+	assert.NotEqual(t, fresh, back, "a clock set back does not reuse a token signed in its future")
+}
+
+func TestAppRESTTokenInvalidate(t *testing.T) {
+	a := NewApp(appID, testKey(t))
+	now := time.Unix(1_800_000_000, 0)
+	tok, err := a.RESTToken(now)
+	require.NoError(t, err)
+	assert.False(t, a.Invalidate("another token"), "only the cached token is dropped")
+	again, _ := a.RESTToken(now)
+	assert.Equal(t, tok, again)
+	assert.True(t, a.Invalidate(tok))
+	assert.False(t, a.Invalidate(tok), "already dropped")
+	fresh, err := a.RESTToken(now)
+	require.NoError(t, err)
+	assert.NotEqual(t, tok, fresh, "a fresh token after Invalidate")
 }
 
 func TestAppClientJWTAndSigningFailure(t *testing.T) {

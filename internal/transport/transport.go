@@ -141,8 +141,14 @@ type Client struct {
 	Timeout time.Duration
 	Policy  Policy
 	Auth    AuthFunc
-	Logger  *slog.Logger
-	MaxBody int64
+	// Rejected is told the auth header value of an attempt answered 401 or
+	// 403; it returns true when it dropped a reused credential, so that the
+	// next attempt carries a fresh one. The request is then sent once more,
+	// at once, whatever its method (the platform did not process it) and
+	// beside the policy's retries. Nil: a 401 or 403 is final.
+	Rejected func(value string) bool
+	Logger   *slog.Logger
+	MaxBody  int64
 
 	// Now, Sleep and Jitter may be replaced in tests.
 	Now    func() time.Time
@@ -191,14 +197,20 @@ func Idempotent(method string) bool {
 // gives the response together with ErrBodyTooLarge.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	idempotent := Idempotent(req.Method)
+	reauthorized := false
 	for attempt := 1; ; attempt++ {
 		start := c.now()
-		resp, err := c.attempt(ctx, req, start)
-		var ae *AuthError
-		if errors.As(err, &ae) {
-			ae.Attempts = attempt - 1
-			return nil, ae
+		if err := ctx.Err(); err != nil {
+			return nil, &Error{Attempts: attempt, Err: err}
 		}
+		var authName, authValue string
+		if c.Auth != nil {
+			var err error
+			if authName, authValue, err = c.Auth(start); err != nil {
+				return nil, &AuthError{Attempts: attempt - 1, Err: err}
+			}
+		}
+		resp, err := c.attempt(ctx, req, authName, authValue)
 		if c.Logger != nil && c.Logger.Enabled(ctx, slog.LevelDebug) {
 			c.log(ctx, req, attempt, resp, err, start)
 		}
@@ -220,6 +232,11 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		resp.Attempts = attempt
 		if err != nil { // body too large
 			return resp, err
+		}
+		if (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) &&
+			!reauthorized && c.Rejected != nil && c.Rejected(authValue) {
+			reauthorized = true
+			continue
 		}
 		retry, wait := c.shouldRetry(resp, idempotent, attempt)
 		if !retry {
@@ -281,7 +298,7 @@ func (c *Client) backoff(n int) time.Duration {
 	return d/2 + time.Duration(j()*float64(d/2))
 }
 
-func (c *Client) attempt(ctx context.Context, req *Request, now time.Time) (*Response, error) {
+func (c *Client) attempt(ctx context.Context, req *Request, authName, authValue string) (*Response, error) {
 	// An ended context sends nothing. http.Transport checks this itself,
 	// but a RoundTripper given with WithHTTPClient may not.
 	if err := ctx.Err(); err != nil {
@@ -291,12 +308,8 @@ func (c *Client) attempt(ctx context.Context, req *Request, now time.Time) (*Res
 	if header == nil {
 		header = http.Header{}
 	}
-	if c.Auth != nil {
-		name, value, err := c.Auth(now)
-		if err != nil {
-			return nil, &AuthError{Err: err}
-		}
-		header.Set(name, value)
+	if authName != "" {
+		header.Set(authName, authValue)
 	}
 	actx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()

@@ -447,3 +447,47 @@ func TestLoggerSeesEveryAttempt(t *testing.T) {
 	assert.Contains(t, out, "attempt=2")
 	assert.NotContains(t, out, "attempt-", "the auth header is not logged")
 }
+
+// A 401 or 403 tells Rejected which credential failed; when it dropped a
+// reused one, the request goes once more at once with a fresh one (a JWT
+// made while the clock was wrong must not keep failing after the clock is
+// corrected).
+func TestRejectedCredentialIsReplacedOnce(t *testing.T) {
+	for _, code := range []int{401, 403} {
+		t.Run(strconv.Itoa(code), func(t *testing.T) {
+			s := newServer(t, func(n int32, w http.ResponseWriter, r *http.Request) {
+				if n == 1 {
+					w.WriteHeader(code)
+				}
+			})
+			c := client(nil)
+			var rejected []string
+			c.Rejected = func(v string) bool { rejected = append(rejected, v); return true }
+			resp, err := c.Do(context.Background(), post(s.URL))
+			require.NoError(t, err)
+			assert.Equal(t, 200, resp.StatusCode, "a POST too: the platform did not process it")
+			assert.Equal(t, 2, resp.Attempts)
+			assert.Equal(t, []string{"attempt-1"}, rejected)
+			assert.Equal(t, []string{"attempt-1", "attempt-2"}, s.auths, "the second attempt carries a fresh credential")
+		})
+	}
+	t.Run("only once", func(t *testing.T) {
+		s := newServer(t, status(401, ""))
+		c := client(nil)
+		n := 0
+		c.Rejected = func(string) bool { n++; return true }
+		resp, err := c.Do(context.Background(), get(s.URL))
+		require.NoError(t, err)
+		assert.Equal(t, 401, resp.StatusCode)
+		assert.Equal(t, 2, resp.Attempts)
+		assert.Equal(t, 1, n)
+	})
+	t.Run("nothing dropped, nothing resent", func(t *testing.T) {
+		s := newServer(t, status(403, ""))
+		c := client(nil)
+		c.Rejected = func(string) bool { return false }
+		resp, err := c.Do(context.Background(), get(s.URL))
+		require.NoError(t, err)
+		assert.Equal(t, 1, resp.Attempts)
+	})
+}
