@@ -173,7 +173,7 @@ func runIteratorTests[T any](t *testing.T, it iterTest[T]) {
 		t.Run(kind.name+"/error on page 2", func(t *testing.T) {
 			f := &fakePages{ids: pageIDs(10), before: func(n int, _ *fakePages) int {
 				if n == 2 {
-					return http.StatusForbidden
+					return http.StatusNotFound
 				}
 				return 0
 			}}
@@ -181,7 +181,7 @@ func runIteratorTests[T any](t *testing.T, it iterTest[T]) {
 			got, errs := drainSeq(it.all(ot, 0, 3, ""), it.id, 0)
 			assert.Equal(t, pageIDs(10)[:3], got)
 			require.Len(t, errs, 1, "one error, then the end")
-			assert.ErrorIs(t, errs[0], ErrForbidden)
+			assert.ErrorIs(t, errs[0], ErrNotFound)
 			assert.Len(t, f.asked(), 2)
 		})
 		t.Run(kind.name+"/list shifts between pages", func(t *testing.T) {
