@@ -313,6 +313,16 @@ func (o *ArchiveOptions) body(sessionID string) (*archiveStartBody, error) {
 			return nil, invalid("quantizationParameter", only)
 		}
 	}
+	for field, v := range map[string]string{"name": o.Name, "multiArchiveTag": o.MultiArchiveTag} {
+		if err := checkText(field, v, true); err != nil {
+			return nil, err
+		}
+	}
+	if tp := o.TranscriptionProperties; tp != nil {
+		if err := checkText("transcriptionProperties.primaryLanguageCode", tp.PrimaryLanguageCode, true); err != nil {
+			return nil, err
+		}
+	}
 	b := &archiveStartBody{
 		SessionID:             sessionID,
 		Name:                  o.Name,
@@ -489,12 +499,14 @@ func (ot *OpenTok) AllArchives(ctx context.Context, opts *ListArchivesOptions) i
 // Errors: [*ValidationError] for an empty archive ID; [*APIError]:
 // errors.Is [ErrConflict] when the archive is not in the available or
 // uploaded state (for example while it is still recording: stop it first),
-// [ErrNotFound] for an unknown archive.
+// [ErrNotFound] for an unknown archive. When an attempt's answer was lost
+// and the retry finds the archive gone (404), the call reports success: the
+// lost attempt deleted it.
 func (ot *OpenTok) DeleteArchive(ctx context.Context, archiveID string) error {
 	if err := checkResourceID("archiveId", archiveID); err != nil {
 		return err
 	}
-	return ot.do(ctx, &request{method: http.MethodDelete, path: ot.projectPath("archive", archiveID)})
+	return ot.do(ctx, &request{method: http.MethodDelete, path: ot.projectPath("archive", archiveID), removal: true})
 }
 
 // SetArchiveLayout changes the layout of a composed archive while it
@@ -539,7 +551,8 @@ func (ot *OpenTok) AddArchiveStream(ctx context.Context, archiveID, streamID str
 // REST: PATCH /v2/project/{id}/archive/{archiveId}/streams with the JSON
 // body {"removeStream"}. 204, no body.
 //
-// Errors: as [OpenTok.AddArchiveStream].
+// Errors: as [OpenTok.AddArchiveStream]. A 404 on a retry after an attempt whose
+// answer was lost is success: that attempt did it.
 func (ot *OpenTok) RemoveArchiveStream(ctx context.Context, archiveID, streamID string) error {
 	return ot.patchStreams(ctx, "archive", "archiveId", archiveID, &streamsPatchBody{RemoveStream: streamID})
 }

@@ -608,9 +608,11 @@ func TestListArchivesEncodesSessionID(t *testing.T) {
 	})
 	ot := credKinds()[0].client(t, ts.baseURL())
 	_, err := ot.ListArchives(context.Background(), &ListArchivesOptions{SessionID: "a&count=1 b"})
+	assert.ErrorIs(t, err, ErrInvalidArgument, "a session ID that would add query parameters is refused")
+	assert.Empty(t, ts.requests())
+	_, err = ot.ListArchives(context.Background(), &ListArchivesOptions{SessionID: testSessionID})
 	require.NoError(t, err)
-	r := ts.only(t)
-	assert.Equal(t, "sessionId=a%26count%3D1+b", r.RawQuery)
+	assert.Equal(t, "sessionId="+testSessionID, ts.only(t).RawQuery)
 }
 
 func TestAllArchives(t *testing.T) {

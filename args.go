@@ -31,6 +31,28 @@ func checkResourceID(field, id string) error {
 	return notDotSegment(field, id)
 }
 
+// checkText refuses a string option that is not valid UTF-8 (encoding/json
+// would send U+FFFD in place of the bad bytes, naming something else). A
+// line — a value that lands in a header, a SIP field, a stream name, a tag
+// or a name — must also be free of control characters (C0 with CR, LF and
+// NUL, DEL, C1) and of the Unicode line and paragraph separators. The
+// reason never quotes the value, which may be a secret.
+func checkText(field, s string, line bool) error {
+	if !utf8.ValidString(s) {
+		return invalid(field, "must be valid UTF-8")
+	}
+	if line && strings.ContainsFunc(s, isLineBreaking) {
+		return invalid(field, "must be one line of text, without control characters (such as CR, LF or NUL)")
+	}
+	return nil
+}
+
+// isLineBreaking reports control characters and the Unicode line and
+// paragraph separators.
+func isLineBreaking(r rune) bool {
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
+}
+
 // notDotSegment refuses "." and "..": escaped or not, a proxy that
 // normalises paths may resolve them and change the request's target.
 func notDotSegment(field, id string) error {
@@ -56,6 +78,9 @@ func checkClientToken(token string) error {
 // checkHTTPURL validates an absolute http or https URL of minLen to maxLen
 // characters (0 means no bound).
 func checkHTTPURL(field, raw string, minLen, maxLen int) error {
+	if err := checkText(field, raw, true); err != nil {
+		return err
+	}
 	n := utf8.RuneCountInString(raw)
 	if minLen > 0 && n < minLen {
 		return invalid(field, "must be at least %d characters long, not %d", minLen, n)
@@ -113,8 +138,8 @@ func checkHeaderField(field, name, value string) error {
 			return invalid(field, "header name %q is not a valid header token", name)
 		}
 	}
-	if strings.ContainsAny(value, "\r\n\x00") || !utf8.ValidString(value) {
-		return invalid(field, "the value of header %q must be UTF-8 without CR, LF or NUL", name)
+	if checkText(field, value, true) != nil {
+		return invalid(field, "the value of header %q must be one line of UTF-8, without control characters (such as CR, LF or NUL)", name)
 	}
 	return nil
 }
@@ -127,15 +152,24 @@ func isTokenByte(c byte) bool {
 }
 
 // checkSessionID validates a session ID argument of a REST call: non-empty,
-// valid UTF-8, not too long.
+// at most sessionid.MaxLen bytes, and made of the session-ID alphabet only
+// (letters, digits, '-' and '_', as in "2_MX4xMjM0NTZ-fk..."): a CR, LF,
+// NUL or any other character appended to a real ID is refused, not cut off
+// by the platform's decoder.
 func (ot *OpenTok) checkSessionID(field, id string) error {
 	if id == "" {
 		return invalid(field, "must not be empty")
 	}
-	if len(id) > sessionid.MaxLen || !utf8.ValidString(id) {
-		return invalid(field, "is not a session ID")
+	if len(id) > sessionid.MaxLen {
+		return invalid(field, "is not a session ID: longer than %d bytes", sessionid.MaxLen)
 	}
-	return notDotSegment(field, id)
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return invalid(field, "is not a session ID: character %d is outside the session-ID alphabet (letters, digits, - and _)", i+1)
+		}
+	}
+	return nil
 }
 
 // checkSessionOwner checks a session ID for a client token. With OpenTok

@@ -189,6 +189,19 @@ func (t *AudioTransport) wire() (*audioTransportWire, error) {
 	if t.Transport == AudioTransportJSON && t.Encoding == "" {
 		return nil, invalid("websocket.audioTransport.encoding", "is required (base64) with the json transport")
 	}
+	for field, v := range map[string]string{"audio_field": t.AudioField, "receive_audio_field": t.ReceiveAudioField} {
+		if err := checkText("websocket.audioTransport."+field, v, true); err != nil {
+			return nil, err
+		}
+	}
+	for k, v := range t.StaticFields {
+		if err := checkText("websocket.audioTransport.static_fields", k, true); err != nil {
+			return nil, err
+		}
+		if err := checkText("websocket.audioTransport.static_fields", v, false); err != nil {
+			return nil, err
+		}
+	}
 	w := &audioTransportWire{
 		Transport:         t.Transport,
 		Encoding:          t.Encoding,
@@ -206,6 +219,9 @@ func (t *AudioTransport) wire() (*audioTransportWire, error) {
 func checkWebSocketURI(uri string) error {
 	if uri == "" {
 		return invalid("websocket.uri", "must not be empty")
+	}
+	if err := checkText("websocket.uri", uri, true); err != nil {
+		return err
 	}
 	u, err := url.Parse(uri)
 	if err != nil || u.Host == "" || (!strings.EqualFold(u.Scheme, "ws") && !strings.EqualFold(u.Scheme, "wss")) {

@@ -343,6 +343,11 @@ func (o *BroadcastOptions) body(sessionID string) (*broadcastStartBody, error) {
 		if t.StreamName.IsZero() {
 			return nil, invalid(field+".streamName", "is required")
 		}
+		for name, v := range map[string]string{".id": t.ID, ".serverUrl": t.ServerURL, ".streamName": t.StreamName.Reveal()} {
+			if err := checkText(field+name, v, true); err != nil {
+				return nil, err
+			}
+		}
 		if err := checkSecret(field+".streamName", t.StreamName); err != nil {
 			return nil, err
 		}
@@ -368,6 +373,9 @@ func (o *BroadcastOptions) body(sessionID string) (*broadcastStartBody, error) {
 	if o.Layout != nil {
 		l := *o.Layout
 		b.Layout = &l
+	}
+	if err := checkText("multiBroadcastTag", o.MultiBroadcastTag, true); err != nil {
+		return nil, err
 	}
 	b.Resolution = o.Resolution
 	b.StreamMode = o.StreamMode
@@ -550,7 +558,8 @@ func (ot *OpenTok) AddBroadcastStream(ctx context.Context, broadcastID, streamID
 // REST: PATCH /v2/project/{id}/broadcast/{broadcastId}/streams with the
 // JSON body {"removeStream"}. 204, no body.
 //
-// Errors: as [OpenTok.AddBroadcastStream].
+// Errors: as [OpenTok.AddBroadcastStream]. A 404 on a retry after an attempt whose
+// answer was lost is success: that attempt did it.
 func (ot *OpenTok) RemoveBroadcastStream(ctx context.Context, broadcastID, streamID string) error {
 	return ot.patchStreams(ctx, "broadcast", "broadcastId", broadcastID, &streamsPatchBody{RemoveStream: streamID})
 }

@@ -468,12 +468,15 @@ func TestListBroadcastsEncodesQuery(t *testing.T) {
 	})
 	ot := credKinds()[1].client(t, ts.baseURL())
 	_, err := ot.ListBroadcasts(context.Background(), &ListBroadcastsOptions{SessionID: "s&count=1000#x y", Count: 2})
+	assert.ErrorIs(t, err, ErrInvalidArgument, "the SDK refuses such an ID before sending anything")
+	assert.Empty(t, ts.requests())
+	_, err = ot.ListBroadcasts(context.Background(), &ListBroadcastsOptions{SessionID: "2_MX4xMDB-fn4", Count: 2})
 	require.NoError(t, err)
 	r := ts.only(t)
-	assert.Equal(t, "count=2&sessionId=s%26count%3D1000%23x+y", r.RawQuery)
+	assert.Equal(t, "count=2&sessionId=2_MX4xMDB-fn4", r.RawQuery)
 	q, err := url.ParseQuery(r.RawQuery)
 	require.NoError(t, err)
-	assert.Equal(t, url.Values{"count": {"2"}, "sessionId": {"s&count=1000#x y"}}, q)
+	assert.Equal(t, url.Values{"count": {"2"}, "sessionId": {"2_MX4xMDB-fn4"}}, q)
 }
 
 func TestAllBroadcasts(t *testing.T) {

@@ -76,5 +76,6 @@ func (ot *OpenTok) patchStreams(ctx context.Context, resource, idField, id strin
 	if err := checkResourceID("streamId", body.AddStream+body.RemoveStream); err != nil {
 		return err
 	}
-	return ot.do(ctx, &request{method: http.MethodPatch, path: ot.projectPath(resource, id, "streams"), body: body})
+	return ot.do(ctx, &request{method: http.MethodPatch, path: ot.projectPath(resource, id, "streams"), body: body,
+		removal: body.RemoveStream != ""})
 }

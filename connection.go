@@ -157,7 +157,8 @@ func (ot *OpenTok) listConnections(ctx context.Context, sessionID string, offset
 // Errors: [*ValidationError] for an empty session or connection ID — an
 // empty connection ID never turns into a request on the session URL;
 // nothing is sent. [*APIError] otherwise: 404 ([ErrNotFound]) when the
-// client is not connected; [*TransportError] when no answer came.
+// client is not connected; [*TransportError] when no answer came. A 404 on a retry after an attempt whose
+// answer was lost is success: that attempt did it.
 func (ot *OpenTok) ForceDisconnect(ctx context.Context, sessionID, connectionID string) error {
 	if err := ot.checkSessionID("sessionId", sessionID); err != nil {
 		return err
@@ -165,5 +166,5 @@ func (ot *OpenTok) ForceDisconnect(ctx context.Context, sessionID, connectionID 
 	if err := checkResourceID("connectionId", connectionID); err != nil {
 		return err
 	}
-	return ot.do(ctx, &request{method: http.MethodDelete, path: ot.projectPath("session", sessionID, "connection", connectionID)})
+	return ot.do(ctx, &request{method: http.MethodDelete, path: ot.projectPath("session", sessionID, "connection", connectionID), removal: true})
 }

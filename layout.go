@@ -76,6 +76,9 @@ func (l *Layout) validate(field string) error {
 	if !l.Type.Valid() {
 		return invalid(field+".type", "must be bestFit, custom, horizontalPresentation, pip or verticalPresentation, not %q", string(l.Type))
 	}
+	if err := checkText(field+".stylesheet", l.Stylesheet, false); err != nil {
+		return err
+	}
 	if l.Type == LayoutCustom && l.Stylesheet == "" {
 		return invalid(field+".stylesheet", "is required with the custom layout type")
 	}

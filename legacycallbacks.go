@@ -76,6 +76,11 @@ func (ot *OpenTok) RegisterCallback(ctx context.Context, reg CallbackRegistratio
 	if err := ot.checkLegacyCallbacks(); err != nil {
 		return nil, err
 	}
+	for field, v := range map[string]string{"group": reg.Group, "event": reg.Event} {
+		if err := checkText(field, v, true); err != nil {
+			return nil, err
+		}
+	}
 	if reg.Group == "" {
 		return nil, invalid("group", "must not be empty (for example connection, stream or archive)")
 	}
@@ -126,7 +131,8 @@ func (ot *OpenTok) ListCallbacks(ctx context.Context) ([]*RegisteredCallback, er
 //
 // Errors: [*ValidationError] with Vonage credentials or for an empty callback
 // ID (nothing is sent); [*APIError] otherwise: 404 ([ErrNotFound]) for an
-// unknown callback; [*TransportError] when no answer came.
+// unknown callback; [*TransportError] when no answer came. A 404 on a retry after an attempt whose
+// answer was lost is success: that attempt did it.
 func (ot *OpenTok) UnregisterCallback(ctx context.Context, callbackID string) error {
 	if err := ot.checkLegacyCallbacks(); err != nil {
 		return err
@@ -134,5 +140,5 @@ func (ot *OpenTok) UnregisterCallback(ctx context.Context, callbackID string) er
 	if err := checkResourceID("callbackId", callbackID); err != nil {
 		return err
 	}
-	return ot.do(ctx, &request{method: http.MethodDelete, path: ot.projectPath("callback", callbackID)})
+	return ot.do(ctx, &request{method: http.MethodDelete, path: ot.projectPath("callback", callbackID), removal: true})
 }

@@ -16,7 +16,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -85,7 +84,7 @@ type Option func(*config) error
 // [DefaultVonageURL]). It must be an absolute https URL, or http when the
 // host is a loopback address or "localhost" (for the opentoktest fake and the
 // emulator). A path prefix is kept; a trailing slash is removed; a query,
-// fragment or user info is rejected.
+// fragment, user info or a port outside 1–65535 is rejected.
 func WithBaseURL(u string) Option {
 	return func(c *config) error {
 		if _, err := parseBaseURL(u); err != nil {
@@ -112,6 +111,11 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
 		return nil, invalid("baseURL", "must not have a query or fragment")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, invalid("baseURL", "port must be between 1 and 65535")
+		}
 	}
 	switch u.Scheme {
 	case "https":
@@ -291,14 +295,15 @@ func WithLogger(l *slog.Logger) Option {
 // signed with the secret, freshly made for every request. Client tokens are
 // HS256 JWTs (or legacy T1 tokens) signed with the secret.
 //
-// New does no I/O. It returns a [*ValidationError] when the key or secret is
-// empty or contains white space, or when an option is invalid.
+// New does no I/O. It returns a [*ValidationError] when the key is empty or
+// not digits, the secret is empty or has surrounding white space, or an
+// option is invalid.
 func New(apiKey, apiSecret string, opts ...Option) (*OpenTok, error) {
 	if apiKey == "" {
 		return nil, invalid("apiKey", "must not be empty")
 	}
-	if strings.ContainsAny(apiKey, " \t\r\n/?#%") || !utf8.ValidString(apiKey) || apiKey == "." || apiKey == ".." {
-		return nil, invalid("apiKey", "must not contain white space or URL delimiters")
+	if len(apiKey) > 32 || strings.ContainsFunc(apiKey, func(r rune) bool { return r < '0' || r > '9' }) {
+		return nil, invalid("apiKey", "must be the project's API key: digits only, such as 47000000")
 	}
 	if apiSecret == "" {
 		return nil, invalid("apiSecret", "must not be empty")
@@ -491,6 +496,14 @@ func (ot *OpenTok) authHeader(now time.Time) (string, string, error) {
 func (ot *OpenTok) authRejected(value string) bool {
 	return ot.app != nil && ot.app.Invalidate(strings.TrimPrefix(value, "Bearer "))
 }
+
+// CloseIdleConnections closes the idle keep-alive connections of the
+// client's HTTP client, as [http.Client.CloseIdleConnections] does; use it
+// when a client is done with (calls in flight are not affected, and later
+// calls open new connections). Clients made without [WithHTTPClient] share
+// one transport, whose idle connections this closes for all of them; with
+// WithHTTPClient it closes those of the given client's transport.
+func (ot *OpenTok) CloseIdleConnections() { ot.tr.HTTP.CloseIdleConnections() }
 
 // IsVonage reports whether the client uses Vonage application credentials
 // (made by [NewVonage]) rather than OpenTok project credentials.

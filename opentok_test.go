@@ -77,6 +77,15 @@ func TestNewValidation(t *testing.T) {
 		{"base url with user", func() (*OpenTok, error) {
 			return New(testAPIKey, testAPISecret, WithBaseURL("https://u:p@api.example.com"))
 		}, "baseURL"},
+		{"base url port 0", func() (*OpenTok, error) { return New(testAPIKey, testAPISecret, WithBaseURL("http://127.0.0.1:0")) }, "baseURL"},
+		{"base url port 99999", func() (*OpenTok, error) {
+			return New(testAPIKey, testAPISecret, WithBaseURL("https://api.example.com:99999"))
+		}, "baseURL"},
+		{"api key not digits", func() (*OpenTok, error) { return New("12ab34", testAPISecret) }, "apiKey"},
+		{"api key with a line break", func() (*OpenTok, error) { return New(testAPIKey+"\n", testAPISecret) }, "apiKey"},
+		{"max response body too small", func() (*OpenTok, error) {
+			return New(testAPIKey, testAPISecret, WithMaxResponseBody(100))
+		}, "maxResponseBody"},
 		{"nil http client", func() (*OpenTok, error) { return New(testAPIKey, testAPISecret, WithHTTPClient(nil)) }, "httpClient"},
 		{"zero timeout", func() (*OpenTok, error) { return New(testAPIKey, testAPISecret, WithTimeout(0)) }, "timeout"},
 		{"negative timeout", func() (*OpenTok, error) { return New(testAPIKey, testAPISecret, WithTimeout(-time.Second)) }, "timeout"},
@@ -336,4 +345,28 @@ func TestConnectionsAreReused(t *testing.T) {
 	idle := defaultTransport().(*http.Transport).MaxIdleConnsPerHost
 	assert.LessOrEqual(t, conns2.Load(), int64(idle), "no more connections than the idle pool keeps")
 	t.Logf("32 goroutines, 1000 calls: %d connections", conns2.Load())
+}
+
+// A client on the default transport can release its idle connections: the
+// next call opens a new one.
+func TestCloseIdleConnections(t *testing.T) {
+	for _, withClient := range []bool{false, true} {
+		ts, conns := countingServer(t)
+		var opts []Option
+		if withClient {
+			opts = append(opts, WithHTTPClient(&http.Client{Transport: &http.Transport{}}))
+		}
+		ot, err := New(testAPIKey, testAPISecret, append(opts, WithBaseURL(ts.URL))...)
+		require.NoError(t, err)
+		ctx := context.Background()
+		_, err = ot.CreateSession(ctx, nil)
+		require.NoError(t, err)
+		_, err = ot.CreateSession(ctx, nil)
+		require.NoError(t, err)
+		require.Equal(t, int64(1), conns.Load(), "kept alive")
+		ot.CloseIdleConnections()
+		_, err = ot.CreateSession(ctx, nil)
+		require.NoError(t, err)
+		assert.Equal(t, int64(2), conns.Load(), "a new connection after CloseIdleConnections (own client: %v)", withClient)
+	}
 }

@@ -211,6 +211,10 @@ func Operations() []Operation {
 			},
 			Invalid: []BadCall{
 				bad("empty session ID", "sessionId", func(_ context.Context, ot *OpenTok) error { _, err := ot.GenerateToken("", nil); return err }),
+				bad("session ID with CR LF appended", "sessionId", func(_ context.Context, ot *OpenTok) error {
+					_, err := ot.GenerateToken(sid+"\r\n", nil)
+					return err
+				}),
 				bad("unknown role", "role", token(&TokenOptions{Role: "admin"})),
 				bad("expiry in the past", "expireTime", token(&TokenOptions{ExpireTime: time.Now().Add(-time.Minute)})),
 				bad("expiry over 30 days", "expireTime", token(&TokenOptions{ExpireTime: time.Now().Add(31 * 24 * time.Hour)})),
@@ -229,6 +233,7 @@ func Operations() []Operation {
 				bad("always archived but relayed", "archiveMode", session(&SessionOptions{ArchiveMode: ArchiveAlways})),
 				bad("IPv6 location", "location", session(&SessionOptions{Location: "::1"})),
 				bad("archive name over 80 characters", "archiveName", session(&SessionOptions{MediaMode: MediaRouted, ArchiveName: strings.Repeat("n", 81)})),
+				bad("archive name with a line break", "archiveName", session(&SessionOptions{MediaMode: MediaRouted, ArchiveName: "a\nb"})),
 				bad("unknown archive resolution", "archiveResolution", session(&SessionOptions{ArchiveResolution: "4k"})),
 			},
 		},
@@ -260,6 +265,7 @@ func Operations() []Operation {
 			},
 			Invalid: []BadCall{
 				bad("stream ID over 255 bytes", "streamId", func(ctx context.Context, ot *OpenTok) error { return ot.ForceMuteStream(ctx, sid, long) }),
+				bad("session ID with NUL appended", "sessionId", func(ctx context.Context, ot *OpenTok) error { return ot.ForceMuteStream(ctx, sid+"\x00", "s") }),
 			},
 		},
 		{
@@ -312,6 +318,12 @@ func Operations() []Operation {
 				bad("type over 128 bytes", "type", func(ctx context.Context, ot *OpenTok) error {
 					return ot.Signal(ctx, sid, SignalPayload{Type: strings.Repeat("t", 129), Data: "d"})
 				}),
+				bad("type with a line break", "type", func(ctx context.Context, ot *OpenTok) error {
+					return ot.Signal(ctx, sid, SignalPayload{Type: "chat\r\nx", Data: "d"})
+				}),
+				bad("data not UTF-8", "data", func(ctx context.Context, ot *OpenTok) error {
+					return ot.Signal(ctx, sid, SignalPayload{Type: "t", Data: badUTF8})
+				}),
 			},
 		},
 		{
@@ -336,6 +348,14 @@ func Operations() []Operation {
 					_, err := ot.StartArchive(ctx, badUTF8, nil)
 					return err
 				}),
+				bad("session ID with a character outside its alphabet appended", "sessionId", func(ctx context.Context, ot *OpenTok) error {
+					_, err := ot.StartArchive(ctx, sid+"!", nil)
+					return err
+				}),
+				bad("name not UTF-8", "name", archive(&ArchiveOptions{Name: badUTF8})),
+				bad("multiArchiveTag with CR", "multiArchiveTag", archive(&ArchiveOptions{MultiArchiveTag: "t\r"})),
+				bad("transcription language not UTF-8", "transcriptionProperties.primaryLanguageCode", archive(&ArchiveOptions{
+					HasTranscription: true, TranscriptionProperties: &TranscriptionProperties{PrimaryLanguageCode: badUTF8}})),
 				bad("neither audio nor video", "hasAudio", archive(&ArchiveOptions{HasAudio: Ptr(false), HasVideo: Ptr(false)})),
 				bad("unknown output mode", "outputMode", archive(&ArchiveOptions{OutputMode: "mixed"})),
 				bad("maxBitrate too low", "maxBitrate", archive(&ArchiveOptions{MaxBitrate: 99_999})),
@@ -361,6 +381,9 @@ func Operations() []Operation {
 			Invalid: []BadCall{
 				bad("stylesheet with bestFit", "layout.stylesheet", func(ctx context.Context, ot *OpenTok) error {
 					return ot.SetArchiveLayout(ctx, aid, Layout{Type: LayoutBestFit, Stylesheet: "stream {}"})
+				}),
+				bad("stylesheet not UTF-8", "layout.stylesheet", func(ctx context.Context, ot *OpenTok) error {
+					return ot.SetArchiveLayout(ctx, aid, Layout{Type: LayoutCustom, Stylesheet: badUTF8})
 				}),
 			},
 		},
@@ -433,6 +456,10 @@ func Operations() []Operation {
 				bad("RTMP target over http", "outputs.rtmp[0].serverUrl", broadcast(&BroadcastOptions{Outputs: BroadcastOutputs{RTMP: []RTMPOutput{{ServerURL: "http://live.example.com", StreamName: NewSecret("k")}}}})),
 				bad("RTMP target without stream name", "outputs.rtmp[0].streamName", broadcast(&BroadcastOptions{Outputs: BroadcastOutputs{RTMP: []RTMPOutput{{ServerURL: "rtmp://live.example.com/app"}}}})),
 				bad("RTMP stream name that is the redaction placeholder", "outputs.rtmp[0].streamName", broadcast(&BroadcastOptions{Outputs: BroadcastOutputs{RTMP: []RTMPOutput{{ServerURL: "rtmp://live.example.com/app", StreamName: NewSecret("REDACTED")}}}})),
+				bad("RTMP stream name with NUL", "outputs.rtmp[0].streamName", broadcast(&BroadcastOptions{Outputs: BroadcastOutputs{RTMP: []RTMPOutput{{ServerURL: "rtmp://live.example.com/app", StreamName: NewSecret("key\x00")}}}})),
+				bad("RTMP stream name with CR LF", "outputs.rtmp[0].streamName", broadcast(&BroadcastOptions{Outputs: BroadcastOutputs{RTMP: []RTMPOutput{{ServerURL: "rtmp://live.example.com/app", StreamName: NewSecret("key\r\nx")}}}})),
+				bad("RTMP target ID not UTF-8", "outputs.rtmp[0].id", broadcast(&BroadcastOptions{Outputs: BroadcastOutputs{RTMP: []RTMPOutput{{ID: badUTF8, ServerURL: "rtmp://live.example.com/app", StreamName: NewSecret("k")}}}})),
+				bad("multiBroadcastTag with LF", "multiBroadcastTag", broadcast(&BroadcastOptions{Outputs: hls, MultiBroadcastTag: "a\nb"})),
 				bad("DVR with low latency", "outputs.hls", broadcast(&BroadcastOptions{Outputs: BroadcastOutputs{HLS: &HLSOutput{DVR: true, LowLatency: true}}})),
 				bad("maxDuration 59 s", "maxDuration", broadcast(&BroadcastOptions{Outputs: hls, MaxDuration: 59 * time.Second})),
 				bad("maxDuration over 10 h", "maxDuration", broadcast(&BroadcastOptions{Outputs: hls, MaxDuration: 36001 * time.Second})),
@@ -516,6 +543,11 @@ func Operations() []Operation {
 				bad("header value with CRLF", "sip.headers", dial("sip:a@example.com", &DialOptions{Headers: map[string]string{"X-Id": "1\r\nVia: evil"}})),
 				bad("from without domain", "sip.from", dial("sip:a@example.com", &DialOptions{From: "14155550101"})),
 				bad("auth without username", "sip.auth.username", dial("sip:a@example.com", &DialOptions{Auth: &SIPAuth{Password: NewSecret("pw")}})),
+				bad("auth username with CR LF", "sip.auth.username", dial("sip:a@example.com", &DialOptions{Auth: &SIPAuth{Username: "u\r\nVia: evil"}})),
+				bad("auth password with LF", "sip.auth.password", dial("sip:a@example.com", &DialOptions{Auth: &SIPAuth{Username: "u", Password: NewSecret("p\nw")}})),
+				bad("from with NUL", "sip.from", dial("sip:a@example.com", &DialOptions{From: "1@example.com\x00"})),
+				bad("URI not UTF-8", "sip.uri", dial("sip:"+badUTF8+"@example.com", nil)),
+				bad("header value with a line separator", "sip.headers", dial("sip:a@example.com", &DialOptions{Headers: map[string]string{"X-Id": "1\u2028Via: evil"}})),
 				bad("password that is the redaction placeholder", "sip.auth.password", dial("sip:a@example.com", &DialOptions{Auth: &SIPAuth{Username: "u", Password: NewSecret("REDACTED")}})),
 			},
 		},
@@ -545,6 +577,10 @@ func Operations() []Operation {
 				bad("audio rate 44100", "websocket.audioRate", websocket("wss://example.com/ws", &WebSocketOptions{AudioRate: 44100})),
 				bad("headers over 512 bytes", "websocket.headers", websocket("wss://example.com/ws", &WebSocketOptions{Headers: map[string]string{"X-Big": strings.Repeat("v", 600)}})),
 				bad("json transport without encoding", "websocket.audioTransport.encoding", websocket("wss://example.com/ws", &WebSocketOptions{AudioTransport: &AudioTransport{Transport: AudioTransportJSON}})),
+				bad("URI not UTF-8", "websocket.uri", websocket("wss://example.com/"+badUTF8, nil)),
+				bad("header value with a tab", "websocket.headers", websocket("wss://example.com/ws", &WebSocketOptions{Headers: map[string]string{"X-A": "a\tb"}})),
+				bad("audio field with LF", "websocket.audioTransport.audio_field", websocket("wss://example.com/ws", &WebSocketOptions{AudioTransport: &AudioTransport{AudioField: "a\nb"}})),
+				bad("static field not UTF-8", "websocket.audioTransport.static_fields", websocket("wss://example.com/ws", &WebSocketOptions{AudioTransport: &AudioTransport{StaticFields: map[string]string{"k": badUTF8}}})),
 			},
 		},
 		{
@@ -576,6 +612,8 @@ func Operations() []Operation {
 				bad("page URL not http", "url", render("ftp://example.com/composer/page", nil)),
 				bad("maxDuration 10 s", "maxDuration", render(page, &RenderOptions{MaxDuration: 10 * time.Second})),
 				bad("stream name over 200 characters", "properties.name", render(page, &RenderOptions{Properties: &RenderProperties{Name: strings.Repeat("n", 201)}})),
+				bad("stream name with LF", "properties.name", render(page, &RenderOptions{Properties: &RenderProperties{Name: "a\nb"}})),
+				bad("page URL not UTF-8", "url", render(page+"/"+badUTF8, nil)),
 			},
 		},
 		{
@@ -628,6 +666,10 @@ func Operations() []Operation {
 					_, err := ot.RegisterCallback(ctx, CallbackRegistration{Event: "status", URL: "https://example.com/cb"})
 					return err
 				}),
+				bad("event not UTF-8", "event", func(ctx context.Context, ot *OpenTok) error {
+					_, err := ot.RegisterCallback(ctx, CallbackRegistration{Group: "archive", Event: badUTF8, URL: "https://example.com/cb"})
+					return err
+				}),
 			},
 		},
 		{
@@ -660,7 +702,7 @@ func constantArgs() *OpArgs {
 
 // localMethods are the exported *OpenTok methods that are not operations.
 var localMethods = map[string]bool{"IsVonage": true, "OwnerID": true, "BaseURL": true, "String": true,
-	"GoString": true, "Format": true, "LogValue": true}
+	"GoString": true, "Format": true, "LogValue": true, "CloseIdleConnections": true}
 
 // TestOperationTableIsComplete fails when an exported method of *OpenTok has
 // no row (or a row names no method), when a row is listed twice, or when a
@@ -797,7 +839,9 @@ func TestOperationsRefuseInvalidInput(t *testing.T) {
 // TestOperationsEscapeIDs checks that IDs holding "/", spaces, "?", "#" or
 // "%" are escaped into one path segment by every operation that puts an ID
 // in the path, and that "." and ".." are refused before anything is sent
-// (a proxy that normalises paths may resolve them, escaped or not).
+// (a proxy that normalises paths may resolve them, escaped or not). Session
+// IDs holding any of them are refused: they are outside the session-ID
+// alphabet.
 func TestOperationsEscapeIDs(t *testing.T) {
 	weird := []string{"a/b", "../../archive", "a b", "x?y=1#z", "50%", ".", ".."}
 	for _, kind := range credKinds() {
@@ -814,7 +858,7 @@ func TestOperationsEscapeIDs(t *testing.T) {
 						a := constantArgs()
 						*argFor(a, param) = id
 						_, err := op.Call(context.Background(), ot, a)
-						if id == "." || id == ".." {
+						if id == "." || id == ".." || param == "sessionId" {
 							assert.ErrorIs(t, err, ErrInvalidArgument)
 							assert.Empty(t, ts.requests(), "nothing sent")
 							return

@@ -198,9 +198,11 @@ func (ot *OpenTok) StartRender(ctx context.Context, sessionID, token, pageURL st
 		}
 		body.Resolution = opts.Resolution
 		if p := opts.Properties; p != nil {
-			n := utf8.RuneCountInString(p.Name)
-			if !utf8.ValidString(p.Name) || n < 1 || n > 200 {
-				return nil, invalid("properties.name", "must be 1 to 200 characters of UTF-8, not %d", n)
+			if err := checkText("properties.name", p.Name, true); err != nil {
+				return nil, err
+			}
+			if n := utf8.RuneCountInString(p.Name); n < 1 || n > 200 {
+				return nil, invalid("properties.name", "must be 1 to 200 characters, not %d", n)
 			}
 			body.Properties = &renderPropertiesWire{Name: p.Name}
 		}
@@ -224,12 +226,13 @@ func (ot *OpenTok) StartRender(ctx context.Context, sessionID, token, pageURL st
 //
 // Errors: [*ValidationError] for an empty render ID (nothing is sent);
 // [*APIError] otherwise: 404 ([ErrNotFound]) for an unknown or already
-// stopped render; [*TransportError] when no answer came.
+// stopped render; [*TransportError] when no answer came. A 404 on a retry after an attempt whose
+// answer was lost is success: that attempt did it.
 func (ot *OpenTok) StopRender(ctx context.Context, renderID string) error {
 	if err := checkResourceID("renderId", renderID); err != nil {
 		return err
 	}
-	return ot.do(ctx, &request{method: http.MethodDelete, path: ot.projectPath("render", renderID)})
+	return ot.do(ctx, &request{method: http.MethodDelete, path: ot.projectPath("render", renderID), removal: true})
 }
 
 // GetRender returns an Experience Composer.

@@ -5,9 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/opentok-go/opentok/internal/transport"
@@ -29,6 +32,10 @@ type request struct {
 	// or "captionsId"); out then implements identified. Empty: no ID is
 	// required.
 	idField string
+	// removal marks an idempotent removal (a DELETE, a removeStream): a 404
+	// on a retry after an attempt whose answer was lost means that attempt
+	// did it, and is success.
+	removal bool
 }
 
 // identified is a decoded answer that carries the ID of a resource.
@@ -114,6 +121,9 @@ func (ot *OpenTok) do(ctx context.Context, r *request) error {
 		}
 		return te
 	}
+	if r.removal && resp.StatusCode == http.StatusNotFound && resp.AfterLostAnswer {
+		return nil
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return newAPIError(r.method, r.path, resp)
 	}
@@ -157,7 +167,7 @@ func newAPIError(method, path string, resp *transport.Response) *APIError {
 		StatusCode: resp.StatusCode,
 		Method:     method,
 		Path:       path,
-		RequestID:  resp.Header.Get("X-Request-Id"),
+		RequestID:  cleanText(resp.Header.Get("X-Request-Id"), 128),
 		RetryAfter: resp.RetryAfter,
 		Attempts:   resp.Attempts,
 	}
@@ -198,17 +208,33 @@ func parseErrorBody(body []byte) (code int, msg string) {
 	return 0, cleanMessage(string(body))
 }
 
-// cleanMessage bounds a server message and strips control characters.
+// cleanMessage bounds a server message for errors and logs, and takes out
+// what must not reach them: JWT-shaped and "T1==" strings (a proxy that
+// echoes request headers would put the live auth JWT into err.Error()).
 func cleanMessage(s string) string {
-	if len(s) > 500 {
-		s = s[:500]
+	s = credentialShaped.ReplaceAllString(s, redactedText)
+	return cleanText(s, 500)
+}
+
+// credentialShaped matches JWTs (a base64url header starting {" , two
+// dots) and T1 tokens.
+var credentialShaped = regexp.MustCompile(`eyJ[A-Za-z0-9_=-]*\.[A-Za-z0-9_=-]*\.[A-Za-z0-9_=-]*|T1==[A-Za-z0-9+/=_-]*`)
+
+// cleanText bounds s to max bytes of valid UTF-8 and replaces with a space
+// every character that could rewrite a terminal line or a log record:
+// control characters (C0, DEL, C1), the Unicode line and paragraph
+// separators, and the bidirectional formatting characters.
+func cleanText(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) > max {
+		s = s[:max]
 		for !utf8.ValidString(s) {
 			s = s[:len(s)-1]
 		}
 		s += "…"
 	}
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if isLineBreaking(r) || unicode.Is(unicode.Bidi_Control, r) {
 			return ' '
 		}
 		return r

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/opentok-go/opentok/internal/auth"
 	"github.com/stretchr/testify/assert"
@@ -285,6 +286,9 @@ func TestParseErrorBody(t *testing.T) {
 		{`<html><body>502 Bad Gateway</body></html>`, 0, ""},
 		{`Service Unavailable`, 0, "Service Unavailable"},
 		{`{"message":"tab\there"}`, 0, "tab here"},
+		{"{\"message\":\"c1\u0085 ls\u2028 bidi\u202e end\"}", 0, "c1  ls  bidi  end"},
+		{`{"message":"bad header X-OPENTOK-AUTH: eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiIxIn0.c2lnbmF0dXJl, token T1==cGFydG5lcl9pZD0x"}`, 0,
+			"bad header X-OPENTOK-AUTH: REDACTED, token REDACTED"},
 		{`{not json`, 0, ""},
 		{``, 0, ""},
 	}
@@ -305,9 +309,12 @@ func FuzzParseErrorBody(f *testing.F) {
 			t.Fatalf("message not bounded: %d bytes", len(msg))
 		}
 		for _, r := range msg {
-			if r < 0x20 {
-				t.Fatalf("control character in message %q", msg)
+			if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r) {
+				t.Fatalf("control character %U in message %q", r, msg)
 			}
+		}
+		if credentialShaped.MatchString(msg) {
+			t.Fatalf("credential-shaped text in message %q", msg)
 		}
 	})
 }
@@ -395,4 +402,76 @@ func TestRefusedApplicationJWTIsReplaced(t *testing.T) {
 	project := credKinds()[0].client(t, ts.baseURL(), WithRetry(RetryPolicy{MaxRetries: 0}))
 	_, err = project.CreateSession(ctx, nil)
 	require.NoError(t, err, "a fresh project JWT each time")
+}
+
+// A proxy that echoes the request's headers in its error page put the live
+// auth JWT into err.Error(); the messages kept in errors (and so in logs)
+// have JWT-shaped and T1 strings replaced, and the request ID header is
+// cleaned like the message.
+func TestAPIErrorNeverCarriesAnEchoedCredential(t *testing.T) {
+	for _, kind := range credKinds() {
+		t.Run(kind.name, func(t *testing.T) {
+			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+				echo := r.Header.Get("X-Opentok-Auth") + r.Header.Get("Authorization")
+				w.Header().Set("X-Request-Id", "req\u202e-1")
+				serveJSON(w, 400, `{"code":400,"message":"bad request; you sent `+echo+` with T1==abc"}`)
+			})
+			ot := kind.client(t, ts.baseURL())
+			_, err := ot.GetArchive(context.Background(), "A")
+			var ae *APIError
+			require.ErrorAs(t, err, &ae)
+			jwt := kind.checkAuth(t, ts.only(t).Header)
+			assert.NotContains(t, err.Error(), jwt)
+			assert.NotContains(t, err.Error(), "T1==")
+			assert.Contains(t, ae.Message, "you sent")
+			assert.Contains(t, ae.Message, "REDACTED")
+			assert.Equal(t, "req -1", ae.RequestID)
+		})
+	}
+}
+
+// A DELETE (or a removeStream PATCH) whose answer was lost is retried; the
+// retry finds the thing gone and gets 404. That 404 reports something that
+// happened, so an idempotent removal takes it as done; without a lost
+// attempt a 404 is still ErrNotFound, and other calls keep the 404.
+func TestRemovalRetriedAfterALostAnswerIsDone(t *testing.T) {
+	lostThen404 := func(t *testing.T) *testServer {
+		var n atomic.Int32
+		return newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+			if n.Add(1) == 1 {
+				conn, _, err := w.(http.Hijacker).Hijack() // done, but the answer is lost
+				require.NoError(t, err)
+				_ = conn.Close()
+				return
+			}
+			serveJSON(w, 404, `{"code":404,"message":"not found"}`)
+		})
+	}
+	ctx := context.Background()
+	removals := map[string]func(ot *OpenTok) error{
+		"DeleteArchive":         func(ot *OpenTok) error { return ot.DeleteArchive(ctx, "A") },
+		"StopRender":            func(ot *OpenTok) error { return ot.StopRender(ctx, "R") },
+		"ForceDisconnect":       func(ot *OpenTok) error { return ot.ForceDisconnect(ctx, testSessionID, "C") },
+		"UnregisterCallback":    func(ot *OpenTok) error { return ot.UnregisterCallback(ctx, "CB") },
+		"RemoveArchiveStream":   func(ot *OpenTok) error { return ot.RemoveArchiveStream(ctx, "A", "S") },
+		"RemoveBroadcastStream": func(ot *OpenTok) error { return ot.RemoveBroadcastStream(ctx, "B", "S") },
+	}
+	for name, call := range removals {
+		t.Run(name, func(t *testing.T) {
+			ts := lostThen404(t)
+			require.NoError(t, call(credKinds()[0].client(t, ts.baseURL())))
+			assert.Len(t, ts.requests(), 2)
+
+			plain := sweepServer(t, 404, `{"code":404,"message":"not found"}`)
+			assert.ErrorIs(t, call(credKinds()[0].client(t, plain.baseURL())), ErrNotFound, "a first 404 stays an error")
+		})
+	}
+	t.Run("not a removal", func(t *testing.T) {
+		ts := lostThen404(t)
+		_, err := credKinds()[0].client(t, ts.baseURL()).GetArchive(ctx, "A")
+		assert.ErrorIs(t, err, ErrNotFound)
+		ts = lostThen404(t)
+		err = credKinds()[0].client(t, ts.baseURL()).AddArchiveStream(ctx, "A", "S", nil)
+		assert.ErrorIs(t, err, ErrNotFound, "adding a stream is not a removal")
+	})
 }

@@ -156,8 +156,11 @@ func (ot *OpenTok) CreateSession(ctx context.Context, opts *SessionOptions) (*Se
 	if o.E2EE && o.MediaMode != MediaRouted {
 		return nil, invalid("e2ee", "end-to-end encryption requires the routed media mode")
 	}
-	if o.ArchiveName != "" && (!utf8.ValidString(o.ArchiveName) || utf8.RuneCountInString(o.ArchiveName) > 80) {
-		return nil, invalid("archiveName", "must be valid UTF-8 of at most 80 characters")
+	if err := checkText("archiveName", o.ArchiveName, true); err != nil {
+		return nil, err
+	}
+	if utf8.RuneCountInString(o.ArchiveName) > 80 {
+		return nil, invalid("archiveName", "must be at most 80 characters")
 	}
 	if err := checkResolution("archiveResolution", o.ArchiveResolution); err != nil {
 		return nil, err

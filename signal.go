@@ -37,8 +37,8 @@ type signalBody struct {
 }
 
 func (s *SignalPayload) validate() error {
-	if !utf8.ValidString(s.Type) {
-		return invalid("type", "must be valid UTF-8")
+	if err := checkText("type", s.Type, true); err != nil {
+		return err
 	}
 	if len(s.Type) > MaxSignalType {
 		return invalid("type", "must be at most %d bytes, not %d", MaxSignalType, len(s.Type))

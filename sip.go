@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // DialOptions are the options of [OpenTok.Dial]. The zero value dials an
@@ -127,6 +128,9 @@ func (ot *OpenTok) Dial(ctx context.Context, sessionID, token, sipURI string, op
 			if at <= 0 || at == len(opts.From)-1 || strings.ContainsFunc(opts.From, unicode.IsSpace) {
 				return nil, invalid("sip.from", "must have the form user@domain, such as 14155550101@example.com")
 			}
+			if err := checkText("sip.from", opts.From, true); err != nil {
+				return nil, err
+			}
 			body.SIP.From = opts.From
 		}
 		if len(opts.Headers) > 0 {
@@ -143,6 +147,12 @@ func (ot *OpenTok) Dial(ctx context.Context, sessionID, token, sipURI string, op
 		if opts.Auth != nil {
 			if opts.Auth.Username == "" {
 				return nil, invalid("sip.auth.username", "must not be empty when auth is set (a password needs a username)")
+			}
+			if err := checkText("sip.auth.username", opts.Auth.Username, true); err != nil {
+				return nil, err
+			}
+			if err := checkText("sip.auth.password", opts.Auth.Password.Reveal(), true); err != nil {
+				return nil, err
 			}
 			if err := checkSecret("sip.auth.password", opts.Auth.Password); err != nil {
 				return nil, err
@@ -180,7 +190,7 @@ func checkSIPURI(uri string) error {
 	if !ok {
 		return invalid("sip.uri", "must start with sip: or sips:, as in sip:user@sip.example.com;transport=tls")
 	}
-	if rest == "" || strings.ContainsFunc(uri, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
+	if rest == "" || !utf8.ValidString(uri) || strings.ContainsFunc(uri, func(r rune) bool { return unicode.IsSpace(r) || isLineBreaking(r) }) {
 		return invalid("sip.uri", "must name a SIP address after the scheme, without white space or control characters")
 	}
 	return nil

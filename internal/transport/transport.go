@@ -89,6 +89,10 @@ type Response struct {
 	Attempts int
 	// RetryAfter is the parsed Retry-After header of the final answer.
 	RetryAfter time.Duration
+	// AfterLostAnswer is set when an earlier attempt got no answer (a lost
+	// connection or a timeout): the server may have done the request
+	// already, so a 404 for a removal may mean it is done.
+	AfterLostAnswer bool
 }
 
 // Error is a failure to get any HTTP answer after Attempts attempts; Err
@@ -197,7 +201,7 @@ func Idempotent(method string) bool {
 // gives the response together with ErrBodyTooLarge.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	idempotent := Idempotent(req.Method)
-	reauthorized := false
+	reauthorized, lost := false, false
 	for attempt := 1; ; attempt++ {
 		start := c.now()
 		if err := ctx.Err(); err != nil {
@@ -227,9 +231,11 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 				}
 				return nil, &Error{Attempts: attempt, Err: err}
 			}
+			lost = lost || !neverSent(err)
 			continue
 		}
 		resp.Attempts = attempt
+		resp.AfterLostAnswer = lost
 		if err != nil { // body too large
 			return resp, err
 		}
