@@ -209,7 +209,7 @@ func archiveList(ctx context.Context, a *app, args []string) error {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tSTATUS\tCREATED\tDURATION\tNAME")
 		for _, ar := range items {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ar.ID, ar.Status, timeString(ar.CreatedAt), ar.Duration.Round(time.Second), ar.Name)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", printable(ar.ID), printable(string(ar.Status)), timeString(ar.CreatedAt), ar.Duration.Round(time.Second), printable(ar.Name))
 		}
 		_ = tw.Flush()
 		fmt.Fprintf(w, "%d of %d archives\n", len(items), total)

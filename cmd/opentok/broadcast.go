@@ -16,22 +16,32 @@ func cmdBroadcast(ctx context.Context, a *app, args []string) error {
 	}, []string{"start", "stop", "get", "list", "layout"})
 }
 
-// rtmpList collects repeated --rtmp flags.
-type rtmpList []opentok.RTMPOutput
+// rtmpList collects repeated --rtmp flags: server-url,stream-key[,id],
+// the key given as @file, env:NAME or (last resort) itself.
+type rtmpList [][3]string
 
 func (r *rtmpList) String() string { return fmt.Sprint(len(*r), " targets") }
 
 func (r *rtmpList) Set(v string) error {
 	parts := strings.Split(v, ",")
 	if len(parts) < 2 || len(parts) > 3 {
-		return fmt.Errorf("want server-url,stream-name[,id]")
+		return fmt.Errorf("want server-url,stream-key[,id] (the key as @file or env:NAME)")
 	}
-	t := opentok.RTMPOutput{ServerURL: parts[0], StreamName: opentok.NewSecret(parts[1])}
-	if len(parts) == 3 {
-		t.ID = parts[2]
-	}
-	*r = append(*r, t)
+	*r = append(*r, [3]string{parts[0], parts[1], strings.Join(parts[2:], "")})
 	return nil
+}
+
+// outputs reads each target's stream key and returns the targets.
+func (r rtmpList) outputs(a *app) ([]opentok.RTMPOutput, error) {
+	var out []opentok.RTMPOutput
+	for _, t := range r {
+		key, err := a.secretArg("RTMP stream key", t[1])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, opentok.RTMPOutput{ServerURL: t[0], StreamName: opentok.NewSecret(key), ID: t[2]})
+	}
+	return out, nil
 }
 
 func broadcastJSON(b *opentok.Broadcast) map[string]any {
@@ -50,7 +60,7 @@ func printBroadcast(f *cmdFlags, b *opentok.Broadcast) error {
 			"Resolution", string(b.Resolution), "Max duration", b.MaxDuration.String(), "HLS", b.HLSURL)
 		for _, t := range b.RTMP {
 			// The stream name is the target's key: not printed.
-			fmt.Fprintf(w, "RTMP:        %s %s (%s)\n", t.ID, t.ServerURL, t.Status)
+			fmt.Fprintf(w, "RTMP:        %s %s (%s)\n", printable(t.ID), printable(t.ServerURL), printable(string(t.Status)))
 		}
 	})
 }
@@ -62,7 +72,7 @@ func broadcastStart(ctx context.Context, a *app, args []string) error {
 	dvr := f.fs.Bool("dvr", false, "HLS with rewind (DVR)")
 	low := f.fs.Bool("low-latency", false, "low-latency HLS")
 	var rtmp rtmpList
-	f.fs.Var(&rtmp, "rtmp", "RTMP target as server-url,stream-name[,id] (repeatable, at most 5)")
+	f.fs.Var(&rtmp, "rtmp", "RTMP target as server-url,stream-key[,id] (repeatable, at most 5); give the key as @file or env:NAME\n(a key typed on the command line is visible to other users in ps)")
 	maxDur := f.fs.Duration("max-duration", 0, "stop after this long (60s to 10h; default 4h)")
 	res := f.fs.String("resolution", "", "resolution, e.g. 1280x720")
 	tag := f.fs.String("tag", "", "multiBroadcastTag, to run several broadcasts of one session")
@@ -71,7 +81,11 @@ func broadcastStart(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := &opentok.BroadcastOptions{Outputs: opentok.BroadcastOutputs{RTMP: rtmp}, MaxDuration: *maxDur,
+	targets, err := rtmp.outputs(a)
+	if err != nil {
+		return err
+	}
+	opts := &opentok.BroadcastOptions{Outputs: opentok.BroadcastOutputs{RTMP: targets}, MaxDuration: *maxDur,
 		Resolution: opentok.Resolution(*res), MultiBroadcastTag: *tag, Layout: layout()}
 	if *hls || *dvr || *low {
 		opts.Outputs.HLS = &opentok.HLSOutput{DVR: *dvr, LowLatency: *low}
@@ -133,7 +147,7 @@ func broadcastList(ctx context.Context, a *app, args []string) error {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tSTATUS\tCREATED\tSESSION")
 		for _, b := range list.Items {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", b.ID, b.Status, timeString(b.CreatedAt), b.SessionID)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", printable(b.ID), printable(string(b.Status)), timeString(b.CreatedAt), printable(b.SessionID))
 		}
 		_ = tw.Flush()
 		fmt.Fprintf(w, "%d of %d broadcasts\n", len(list.Items), list.Total)

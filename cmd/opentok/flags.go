@@ -6,9 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/opentok-go/opentok"
 )
@@ -23,9 +28,9 @@ type cmdFlags struct {
 	usage string
 	help  func()
 
-	apiKey, apiSecret, appID, keyPath, apiURL string
-	jsonOut                                   bool
-	timeout                                   time.Duration
+	apiKey, apiSecret, apiSecretFile, appID, keyPath, apiURL string
+	jsonOut                                                  bool
+	timeout                                                  time.Duration
 }
 
 // newFlags makes the flag set of a command; usage is its synopsis line and
@@ -36,9 +41,10 @@ func (a *app) newFlags(name, usage, help string, withCreds bool) *cmdFlags {
 	f.fs.BoolVar(&f.jsonOut, "json", false, "print JSON instead of text")
 	if withCreds {
 		f.fs.StringVar(&f.apiKey, "api-key", "", "OpenTok API key (default $OPENTOK_API_KEY)")
-		f.fs.StringVar(&f.apiSecret, "api-secret", "", "OpenTok API secret (default $OPENTOK_API_SECRET)")
+		f.fs.StringVar(&f.apiSecretFile, "api-secret-file", "", "file holding the OpenTok API secret (default $OPENTOK_API_SECRET)")
+		f.fs.StringVar(&f.apiSecret, "api-secret", "", "OpenTok API secret; visible to other users in ps, so prefer $OPENTOK_API_SECRET or --api-secret-file")
 		f.fs.StringVar(&f.appID, "application-id", "", "Vonage application ID (default $VONAGE_APPLICATION_ID)")
-		f.fs.StringVar(&f.keyPath, "private-key", "", "path of the Vonage private key (default $VONAGE_PRIVATE_KEY_PATH)")
+		f.fs.StringVar(&f.keyPath, "private-key", "", "path of the Vonage private key, or its PEM text (default $VONAGE_PRIVATE_KEY_PATH)")
 		f.fs.StringVar(&f.apiURL, "api-url", "", "REST base URL (default $OPENTOK_API_URL, else the platform's)")
 		f.fs.DurationVar(&f.timeout, "timeout", 20*time.Second, "per-request timeout")
 	}
@@ -67,7 +73,7 @@ func (f *cmdFlags) parse(args []string) ([]string, error) {
 				f.help()
 				return nil, errHelp
 			}
-			return nil, usagef("%s (usage: %s)", err.Error(), f.usage)
+			return nil, usagef("%s (usage: %s)", unquoteFlagValue(err.Error()), f.usage)
 		}
 		rest := f.fs.Args()
 		if len(rest) == 0 {
@@ -79,6 +85,48 @@ func (f *cmdFlags) parse(args []string) ([]string, error) {
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+}
+
+// flagValueError matches the flag package's `invalid value "V" for flag -N:
+// reason`, whose value may be a secret (an RTMP stream key, a password).
+var flagValueError = regexp.MustCompile(`^invalid value ".*" for flag (-\S+): `)
+
+// unquoteFlagValue drops the value from a flag error: no CLI error quotes a
+// value that can hold a secret.
+func unquoteFlagValue(msg string) string {
+	return flagValueError.ReplaceAllString(msg, "invalid value for flag $1: ")
+}
+
+// secretArg reads a secret given as "@file" (the file's content, trimmed
+// of a final newline), "env:NAME" (an environment variable), or else as
+// itself (argv is the last resort: other users see it in ps). what names it
+// in errors, which never quote the value or the file's content.
+func (a *app) secretArg(what, v string) (string, error) {
+	switch {
+	case strings.HasPrefix(v, "@"):
+		b, err := os.ReadFile(v[1:])
+		if err != nil {
+			return "", fmt.Errorf("opentok: cannot read the %s file: %v", what, pathlessError(err))
+		}
+		return strings.TrimRight(string(b), "\r\n"), nil
+	case strings.HasPrefix(v, "env:"):
+		s := a.env(v[len("env:"):])
+		if s == "" {
+			return "", usagef("the environment variable %s that should hold the %s is empty", v[len("env:"):], what)
+		}
+		return s, nil
+	}
+	return v, nil
+}
+
+// pathlessError returns the cause of a file error without its path, which
+// may be a value given by mistake (a PEM text instead of a path).
+func pathlessError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // positional checks the number of positional arguments.
@@ -133,6 +181,13 @@ func (f *cmdFlags) client() (*opentok.OpenTok, error) {
 	}
 	opts = append(opts, opentok.WithUserAgent("opentok-cli"))
 	key, secret := f.pick(f.apiKey, "OPENTOK_API_KEY"), f.pick(f.apiSecret, "OPENTOK_API_SECRET")
+	if f.apiSecretFile != "" {
+		s, err := f.a.secretArg("API secret", "@"+f.apiSecretFile)
+		if err != nil {
+			return nil, err
+		}
+		secret = s
+	}
 	appID, keyPath := f.pick(f.appID, "VONAGE_APPLICATION_ID"), f.pick(f.keyPath, "VONAGE_PRIVATE_KEY_PATH")
 	switch {
 	case key != "" || secret != "":
@@ -144,13 +199,27 @@ func (f *cmdFlags) client() (*opentok.OpenTok, error) {
 		if appID == "" || keyPath == "" {
 			return nil, usagef("both an application ID and a private key path are needed (--application-id/--private-key or VONAGE_APPLICATION_ID/VONAGE_PRIVATE_KEY_PATH)")
 		}
-		pemBytes, err := os.ReadFile(keyPath)
+		pemBytes, err := privateKey(keyPath)
 		if err != nil {
-			return nil, fmt.Errorf("opentok: cannot read the private key: %v", err)
+			return nil, err
 		}
 		return opentok.NewVonage(appID, pemBytes, opts...)
 	}
 	return nil, usagef("no credentials: set OPENTOK_API_KEY and OPENTOK_API_SECRET (or VONAGE_APPLICATION_ID and VONAGE_PRIVATE_KEY_PATH), or run 'opentok emulator' and export what it prints")
+}
+
+// privateKey reads the private key from its path, or takes the value as
+// the key itself when it holds a PEM block (VONAGE_PRIVATE_KEY_PATH set to
+// the key's text). Errors never quote the value.
+func privateKey(pathOrPEM string) ([]byte, error) {
+	if strings.Contains(pathOrPEM, "-----BEGIN") {
+		return []byte(pathOrPEM), nil
+	}
+	b, err := os.ReadFile(pathOrPEM)
+	if err != nil {
+		return nil, fmt.Errorf("opentok: cannot read the private key file named by --private-key or VONAGE_PRIVATE_KEY_PATH: %v", pathlessError(err))
+	}
+	return b, nil
 }
 
 // print writes v as JSON with --json, or the human form otherwise.
@@ -175,8 +244,20 @@ func kv(w io.Writer, pairs ...string) {
 		if pairs[i+1] == "" {
 			continue
 		}
-		fmt.Fprintf(w, "%-*s  %s\n", width+1, pairs[i]+":", pairs[i+1])
+		fmt.Fprintf(w, "%-*s  %s\n", width+1, pairs[i]+":", printable(pairs[i+1]))
 	}
+}
+
+// printable escapes what a terminal would act on in text from the platform
+// or its users (stream names, archive names, reasons): control characters,
+// escape sequences, bidirectional overrides and invalid UTF-8 are shown as
+// Go escapes, so that a stream name cannot rewrite the operator's screen.
+func printable(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsGraphic(r) }) {
+		return s
+	}
+	q := strconv.QuoteToGraphic(s)
+	return q[1 : len(q)-1]
 }
 
 // timeString formats a time for humans ("" for the zero time).

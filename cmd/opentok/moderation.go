@@ -41,7 +41,7 @@ func streamList(ctx context.Context, a *app, args []string) error {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tVIDEO\tNAME\tCLASSES")
 		for _, s := range list.Items {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.ID, s.VideoType, s.Name, strings.Join(s.LayoutClassList, " "))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", printable(s.ID), printable(string(s.VideoType)), printable(s.Name), printable(strings.Join(s.LayoutClassList, " ")))
 		}
 		_ = tw.Flush()
 	})
@@ -174,7 +174,8 @@ func cmdDial(ctx context.Context, a *app, args []string) error {
 	headers := headerList{}
 	f.fs.Var(headers, "header", "custom SIP header Name=Value, the name starting with X- (repeatable)")
 	user := f.fs.String("username", "", "SIP digest user name")
-	pass := f.fs.String("password", "", "SIP digest password")
+	passFile := f.fs.String("password-file", "", "file holding the SIP digest password (default $OPENTOK_SIP_PASSWORD)")
+	pass := f.fs.String("password", "", "SIP digest password; visible to other users in ps, so prefer $OPENTOK_SIP_PASSWORD or --password-file")
 	secure := f.fs.Bool("secure", false, "encrypt the media (SRTP)")
 	video := f.fs.Bool("video", false, "send and receive video")
 	observe := f.fs.Bool("observe-force-mute", false, "let force-mute reach the SIP side")
@@ -191,8 +192,14 @@ func cmdDial(ctx context.Context, a *app, args []string) error {
 	if len(headers) > 0 {
 		opts.Headers = headers
 	}
-	if *user != "" || *pass != "" {
-		opts.Auth = &opentok.SIPAuth{Username: *user, Password: opentok.NewSecret(*pass)}
+	password := f.pick(*pass, "OPENTOK_SIP_PASSWORD")
+	if *passFile != "" {
+		if password, err = a.secretArg("SIP password", "@"+*passFile); err != nil {
+			return err
+		}
+	}
+	if *user != "" || password != "" {
+		opts.Auth = &opentok.SIPAuth{Username: *user, Password: opentok.NewSecret(password)}
 	}
 	call, err := ot.Dial(ctx, pos[0], tok, pos[1], opts)
 	if err != nil {
