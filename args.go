@@ -53,6 +53,38 @@ func isLineBreaking(r rune) bool {
 	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
 }
 
+// checkProjectCredentials refuses Vonage credentials for a call that exists
+// only for OpenTok projects.
+func (ot *OpenTok) checkProjectCredentials(what string) error {
+	if ot.app != nil {
+		return invalid("credentials", "%s needs OpenTok project credentials (New); a Vonage application configures it in the Vonage dashboard", what)
+	}
+	return nil
+}
+
+// checkAPIKey validates an OpenTok API key (a project's or the account's):
+// digits only.
+func checkAPIKey(field, key string) error {
+	if key == "" {
+		return invalid(field, "must not be empty")
+	}
+	if len(key) > 32 || strings.ContainsFunc(key, func(r rune) bool { return r < '0' || r > '9' }) {
+		return invalid(field, "must be an OpenTok API key: digits only, such as 47000000")
+	}
+	return nil
+}
+
+// checkAPISecret validates an OpenTok API secret; the reason never quotes it.
+func checkAPISecret(field, secret string) error {
+	if secret == "" {
+		return invalid(field, "must not be empty")
+	}
+	if strings.TrimSpace(secret) != secret {
+		return invalid(field, "must not have leading or trailing white space")
+	}
+	return nil
+}
+
 // notDotSegment refuses "." and "..": escaped or not, a proxy that
 // normalises paths may resolve them and change the request's target.
 func notDotSegment(field, id string) error {

@@ -365,3 +365,6 @@ func runBadCases(t *testing.T, kinds []credKind, cases []badCase) {
 
 // sessionPath is the escaped path segment of testSessionID below the owner.
 const sessionPath = "/session/" + testSessionID
+
+// openTokOnly is the credential kind the legacy callback API serves.
+func openTokOnly() []credKind { return credKinds()[:1] }

@@ -49,16 +49,6 @@ func (w *registeredCallbackWire) callback() *RegisteredCallback {
 	return &RegisteredCallback{ID: w.ID, Group: w.Group, Event: w.Event, URL: w.URL, CreatedAt: w.CreatedAt.Time()}
 }
 
-// checkLegacyCallbacks refuses Vonage credentials: the legacy callback
-// registration API exists only on the OpenTok host.
-func (ot *OpenTok) checkLegacyCallbacks() error {
-	if ot.app != nil {
-		return invalid("credentials", "the legacy callback registration API needs OpenTok project credentials (New); "+
-			"configure the callbacks of a Vonage application in its dashboard")
-	}
-	return nil
-}
-
 // RegisterCallback registers a URL for a group of session events with the
 // legacy (pre-dashboard) callback API of OpenTok projects, as the Node SDK's
 // registerCallback does. Configuring callbacks in the project dashboard is
@@ -73,7 +63,7 @@ func (ot *OpenTok) checkLegacyCallbacks() error {
 // absolute http(s); [*APIError] for a non-2xx answer; [*TransportError]
 // when no answer came.
 func (ot *OpenTok) RegisterCallback(ctx context.Context, reg CallbackRegistration) (*RegisteredCallback, error) {
-	if err := ot.checkLegacyCallbacks(); err != nil {
+	if err := ot.checkProjectCredentials("the legacy callback registration API"); err != nil {
 		return nil, err
 	}
 	for field, v := range map[string]string{"group": reg.Group, "event": reg.Event} {
@@ -110,7 +100,7 @@ func (ot *OpenTok) RegisterCallback(ctx context.Context, reg CallbackRegistratio
 // [*APIError] for a non-2xx answer; [*ResponseError] when the answer is not
 // an array; [*TransportError] when no answer came.
 func (ot *OpenTok) ListCallbacks(ctx context.Context) ([]*RegisteredCallback, error) {
-	if err := ot.checkLegacyCallbacks(); err != nil {
+	if err := ot.checkProjectCredentials("the legacy callback registration API"); err != nil {
 		return nil, err
 	}
 	var w []registeredCallbackWire
@@ -134,7 +124,7 @@ func (ot *OpenTok) ListCallbacks(ctx context.Context) ([]*RegisteredCallback, er
 // unknown callback; [*TransportError] when no answer came. A 404 on a retry after an attempt whose
 // answer was lost is success: that attempt did it.
 func (ot *OpenTok) UnregisterCallback(ctx context.Context, callbackID string) error {
-	if err := ot.checkLegacyCallbacks(); err != nil {
+	if err := ot.checkProjectCredentials("the legacy callback registration API"); err != nil {
 		return err
 	}
 	if err := checkResourceID("callbackId", callbackID); err != nil {

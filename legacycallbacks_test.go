@@ -11,8 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// openTokOnly is the credential kind the legacy callback API serves.
-func openTokOnly() []credKind { return credKinds()[:1] }
 
 func TestLegacyCallbackRequests(t *testing.T) {
 	runOpCases(t, openTokOnly(), []opCase{

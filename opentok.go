@@ -299,17 +299,11 @@ func WithLogger(l *slog.Logger) Option {
 // not digits, the secret is empty or has surrounding white space, or an
 // option is invalid.
 func New(apiKey, apiSecret string, opts ...Option) (*OpenTok, error) {
-	if apiKey == "" {
-		return nil, invalid("apiKey", "must not be empty")
+	if err := checkAPIKey("apiKey", apiKey); err != nil {
+		return nil, err
 	}
-	if len(apiKey) > 32 || strings.ContainsFunc(apiKey, func(r rune) bool { return r < '0' || r > '9' }) {
-		return nil, invalid("apiKey", "must be the project's API key: digits only, such as 47000000")
-	}
-	if apiSecret == "" {
-		return nil, invalid("apiSecret", "must not be empty")
-	}
-	if strings.TrimSpace(apiSecret) != apiSecret {
-		return nil, invalid("apiSecret", "must not have leading or trailing white space")
+	if err := checkAPISecret("apiSecret", apiSecret); err != nil {
+		return nil, err
 	}
 	ot := &OpenTok{ownerID: apiKey, project: auth.NewProject(apiKey, []byte(apiSecret))}
 	if err := ot.configure(DefaultOpenTokURL, opts); err != nil {

@@ -117,10 +117,13 @@ type clientACL struct {
 
 var sessionACL = clientACL{Paths: map[string]struct{}{"/session/**": {}}}
 
-// Project signs with OpenTok project credentials (API key and secret).
+// Project signs with OpenTok credentials: a project's API key and secret,
+// or the account-level key and secret of account management (NewAccount).
 // It is safe for concurrent use.
 type Project struct {
 	apiKey string
+	// ist is the REST JWT's issuer type: "project" or "account".
+	ist string
 	// secret sits behind a pointer, like every secret here, so that even
 	// fmt's fallback for a bad verb (which prints nested structs raw) only
 	// shows an address.
@@ -131,14 +134,24 @@ type Project struct {
 // copied.
 func NewProject(apiKey string, secret []byte) *Project {
 	b := append([]byte(nil), secret...)
-	return &Project{apiKey: apiKey, secret: &b}
+	return &Project{apiKey: apiKey, ist: "project", secret: &b}
+}
+
+// NewAccount returns a signer for the account-level key and secret of
+// account management: its REST JWT has ist "account". The secret is
+// copied.
+func NewAccount(accountKey string, secret []byte) *Project {
+	p := NewProject(accountKey, secret)
+	p.ist = "account"
+	return p
 }
 
 // APIKey returns the project's API key.
 func (p *Project) APIKey() string { return p.apiKey }
 
 // RESTToken returns the X-OPENTOK-AUTH JWT for a request made at now:
-// {"iss":key,"ist":"project","iat":now-skew,"exp":iat+300,"jti":uuid}.
+// {"iss":key,"ist":"project" (or "account"),"iat":now-skew,"exp":iat+300,
+// "jti":uuid}.
 func (p *Project) RESTToken(now time.Time) (string, error) {
 	iat := now.Add(-ClockSkew).Unix()
 	c := projectRESTClaims{
@@ -148,7 +161,7 @@ func (p *Project) RESTToken(now time.Time) (string, error) {
 			ExpiresAt: numericDate(iat + int64(RESTTokenTTL/time.Second)),
 			ID:        uuid.NewString(),
 		},
-		IssuerType: "project",
+		IssuerType: p.ist,
 	}
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(*p.secret)
 }

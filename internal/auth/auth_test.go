@@ -170,3 +170,12 @@ func TestAppClientJWTAndSigningFailure(t *testing.T) {
 	_, err = broken.RESTToken(time.Now())
 	assert.Error(t, err)
 }
+
+func TestAccountRESTToken(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	tok, err := NewAccount("987654", []byte(secret)).RESTToken(now)
+	require.NoError(t, err)
+	c := parseHS256(t, tok, now)
+	assert.Equal(t, "987654", c["iss"])
+	assert.Equal(t, "account", c["ist"])
+}
