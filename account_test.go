@@ -173,12 +173,15 @@ func TestAccountValidation(t *testing.T) {
 	a := accountClient(t, ts.baseURL())
 	ctx := context.Background()
 	for name, call := range map[string]func() error{
-		"apiKey":                 func() error { _, err := a.GetProject(ctx, ""); return err },
-		"apiKey ":                func() error { _, err := a.SetProjectStatus(ctx, "1/2", ProjectActive); return err },
-		"apiKey  ":               func() error { _, err := a.RefreshProjectSecret(ctx, "x"); return err },
-		"apiKey   ":              func() error { return a.DeleteProject(ctx, "..") },
-		"status":                 func() error { _, err := a.SetProjectStatus(ctx, "12312", "DELETED"); return err },
-		"name":                   func() error { _, err := a.CreateProject(ctx, &ProjectOptions{Name: strings.Repeat("n", 256)}); return err },
+		"apiKey":    func() error { _, err := a.GetProject(ctx, ""); return err },
+		"apiKey ":   func() error { _, err := a.SetProjectStatus(ctx, "1/2", ProjectActive); return err },
+		"apiKey  ":  func() error { _, err := a.RefreshProjectSecret(ctx, "x"); return err },
+		"apiKey   ": func() error { return a.DeleteProject(ctx, "..") },
+		"status":    func() error { _, err := a.SetProjectStatus(ctx, "12312", "DELETED"); return err },
+		"name": func() error {
+			_, err := a.CreateProject(ctx, &ProjectOptions{Name: strings.Repeat("n", 256)})
+			return err
+		},
 		"name ":                  func() error { _, err := a.CreateProject(ctx, &ProjectOptions{Name: "a\nb"}); return err },
 		"apiKey (from a Vonage)": func() error { _, err := a.GetProject(ctx, testAppID); return err },
 	} {

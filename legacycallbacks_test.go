@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-
 func TestLegacyCallbackRequests(t *testing.T) {
 	runOpCases(t, openTokOnly(), []opCase{
 		{

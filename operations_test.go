@@ -683,6 +683,27 @@ func Operations() []Operation {
 			},
 		},
 		{
+			Name: "SetArchiveStorage", FakeOp: "SetArchiveStorage", Method: "PUT", Path: p + "/archive/storage", OpenTokOnly: true,
+			Call: func(ctx context.Context, ot *OpenTok, a *OpArgs) (any, error) {
+				return ot.SetArchiveStorage(ctx, use(a, ArchiveStorage{Target: S3Storage{AccessKey: "AK",
+					SecretKey: NewSecret(a.StreamKey), Bucket: "archives"}, Fallback: FallbackOpenTok}))
+			},
+			Invalid: []BadCall{
+				bad("no target", "type", func(ctx context.Context, ot *OpenTok) error {
+					_, err := ot.SetArchiveStorage(ctx, ArchiveStorage{})
+					return err
+				}),
+				bad("S3 endpoint without scheme", "config.endpoint", func(ctx context.Context, ot *OpenTok) error {
+					_, err := ot.SetArchiveStorage(ctx, ArchiveStorage{Target: S3Storage{AccessKey: "a", SecretKey: NewSecret("s"), Bucket: "b", Endpoint: "s3.example.com"}})
+					return err
+				}),
+			},
+		},
+		{
+			Name: "DeleteArchiveStorage", FakeOp: "DeleteArchiveStorage", Method: "DELETE", Path: p + "/archive/storage", OpenTokOnly: true,
+			Call: func(ctx context.Context, ot *OpenTok, a *OpArgs) (any, error) { return nil, ot.DeleteArchiveStorage(ctx) },
+		},
+		{
 			Name: "ForceDisconnect", FakeOp: "ForceDisconnect", Method: "DELETE", Path: sp + "/connection/{connectionId}",
 			Call: func(ctx context.Context, ot *OpenTok, a *OpArgs) (any, error) {
 				return nil, ot.ForceDisconnect(ctx, a.SessionID, a.ConnectionID)

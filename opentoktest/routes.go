@@ -55,6 +55,8 @@ func (s *Server) routes() {
 	s.route("GET "+p+"/callback", "ListCallbacks", s.listCallbacks)
 	s.route("POST "+p+"/callback", "RegisterCallback", s.registerCallback)
 	s.route("DELETE "+p+"/callback/{id}", "UnregisterCallback", s.unregisterCallback)
+	s.route("PUT "+p+"/archive/storage", "SetArchiveStorage", s.setArchiveStorage)
+	s.route("DELETE "+p+"/archive/storage", "DeleteArchiveStorage", s.deleteArchiveStorage)
 
 	// Media the fake hands out URLs for (no auth, like pre-signed URLs).
 	s.mux.HandleFunc("GET /_media/archive/{id}/{file}", s.serveArchiveFile)

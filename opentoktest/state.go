@@ -239,6 +239,7 @@ type state struct {
 	websockets  map[string]*WebSocketConnection
 	captions    map[string]*Captions
 	callbacks   []*RegisteredCallback
+	storage     *ArchiveStorage
 	seq         int                 // orders connections and streams
 	dtmf        map[string][]string // session ID → digits played to the whole session
 }

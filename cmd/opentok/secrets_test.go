@@ -82,7 +82,10 @@ func TestSecretsFromEnvironmentAndFiles(t *testing.T) {
 	// The SIP password from the environment, then from a file.
 	for i, setup := range []func() []string{
 		func() []string { c.env["OPENTOK_SIP_PASSWORD"] = "pw-from-env"; return nil },
-		func() []string { delete(c.env, "OPENTOK_SIP_PASSWORD"); return []string{"--password-file", write("pw", "pw-from-file")} },
+		func() []string {
+			delete(c.env, "OPENTOK_SIP_PASSWORD")
+			return []string{"--password-file", write("pw", "pw-from-file")}
+		},
 	} {
 		extra := setup()
 		c.srv.ClearRequests()

@@ -1,0 +1,80 @@
+package opentoktest
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// ArchiveStorage is a project's archive upload target, as set with the
+// SDK's SetArchiveStorage: its type ("s3" or "azure"), its configuration as
+// sent (credentials included: the fake is for tests) and its fallback.
+type ArchiveStorage struct {
+	Type     string
+	Config   map[string]string
+	Fallback string
+}
+
+// storageRequired are the config fields each target type needs.
+var storageRequired = map[string][]string{
+	"s3":    {"accessKey", "secretKey", "bucket"},
+	"azure": {"accountName", "accountKey", "container"},
+}
+
+func (s *Server) setArchiveStorage(_ *http.Request, body []byte) (reply, *apiError) {
+	if aerr := s.legacyOnly(); aerr != nil {
+		return reply{}, aerr
+	}
+	var req struct {
+		Type     string            `json:"type"`
+		Config   map[string]string `json:"config"`
+		Fallback string            `json:"fallback"`
+	}
+	if aerr := decodeBody(body, &req); aerr != nil {
+		return reply{}, aerr
+	}
+	required, known := storageRequired[req.Type]
+	if !known {
+		return reply{}, errf(http.StatusBadRequest, "type must be s3 or azure")
+	}
+	for _, f := range required {
+		if req.Config[f] == "" {
+			return reply{}, errf(http.StatusBadRequest, "config.%s is required", f)
+		}
+	}
+	switch req.Fallback {
+	case "", "none", "opentok":
+	default:
+		return reply{}, errf(http.StatusBadRequest, "fallback must be none or opentok")
+	}
+	if sse := req.Config["sse"]; req.Type == "s3" && sse != "" && sse != "none" && sse != "s3" {
+		return reply{}, errf(http.StatusBadRequest, "config.sse must be none or s3")
+	}
+	s.st.storage = &ArchiveStorage{Type: req.Type, Config: req.Config, Fallback: req.Fallback}
+	var echo map[string]any
+	_ = json.Unmarshal(body, &echo)
+	return ok(echo), nil
+}
+
+func (s *Server) deleteArchiveStorage(_ *http.Request, _ []byte) (reply, *apiError) {
+	if aerr := s.legacyOnly(); aerr != nil {
+		return reply{}, aerr
+	}
+	s.st.storage = nil
+	return reply{status: http.StatusNoContent}, nil
+}
+
+// Storage returns a copy of the project's archive upload target, if one is
+// set.
+func (s *Server) Storage() (ArchiveStorage, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.st.storage == nil {
+		return ArchiveStorage{}, false
+	}
+	c := *s.st.storage
+	c.Config = make(map[string]string, len(s.st.storage.Config))
+	for k, v := range s.st.storage.Config {
+		c.Config[k] = v
+	}
+	return c, true
+}
