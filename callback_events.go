@@ -30,8 +30,11 @@ import (
 // [*BroadcastEvent], [*SIPCallCreatedEvent], [*SIPCallUpdatedEvent],
 // [*SIPCallDestroyedEvent], [*SIPMuteForcedEvent], [*RenderEvent]
 // (Experience Composer), [*CaptionsEvent], and, from the handler only,
-// [*UnknownEvent]. The interface has an unexported method so that only
-// these types implement it and methods can be added later.
+// [*UnknownEvent]. Each embeds an [EventHeader], which holds the fields all
+// events have (SessionID, ProjectID, ApplicationID, Timestamp) and gives
+// the type the methods of Event. The unexported method keeps types that do
+// not embed EventHeader from implementing Event, so that methods can be
+// added later.
 type Event interface {
 	// EventType returns the kind of event: the body's "event" value where
 	// the platform sends one ("connectionCreated", "connectionDestroyed",
@@ -43,8 +46,44 @@ type Event interface {
 	// EventSessionID returns the ID of the session the event is about.
 	EventSessionID() string
 
-	isCallbackEvent()
+	eventHeader() *EventHeader
 }
+
+// EventHeader is what every callback event has: its kind, the session it is
+// about, the project or application that owns it and when it was sent.
+// Every event type embeds it, so that its fields read as the event's own
+// (e.SessionID, e.Timestamp) and its methods make the type an [Event].
+// [ParseCallback] fills it from the same body fields whatever the kind.
+type EventHeader struct {
+	// Type is the kind of event, as EventType returns it: the body's
+	// "event" value, or "render" or "captions" for the bodies recognised by
+	// their shape (see [Event]). ParseCallback sets it; set it when
+	// building an event by hand, as in tests.
+	Type string
+	// SessionID is the ID of the session the event is about ("sessionId").
+	SessionID string
+	// ProjectID is the API key of the project that owns the session
+	// ("projectId", else "partnerId"; a number in the body is kept as its
+	// text); empty when the body has neither.
+	ProjectID string
+	// ApplicationID is the Vonage application ID ("applicationId"), when
+	// sent.
+	ApplicationID string
+	// Timestamp is when the platform emitted the event ("timestamp", in
+	// epoch milliseconds); zero when the body has none (the documented
+	// archive and Experience Composer bodies have none).
+	Timestamp time.Time
+}
+
+// EventType returns Type, the kind of event.
+func (h *EventHeader) EventType() string { return h.Type }
+
+// EventSessionID returns SessionID.
+func (h *EventHeader) EventSessionID() string { return h.SessionID }
+
+// eventHeader returns h. Being unexported, it keeps types that do not embed
+// EventHeader from implementing Event.
+func (h *EventHeader) eventHeader() *EventHeader { return h }
 
 // ---------------------------------------------------------------------------
 // Session monitoring
@@ -103,15 +142,7 @@ const (
 // ConnectionCreatedEvent is the session monitoring event "connectionCreated":
 // a client connected to a session.
 type ConnectionCreatedEvent struct {
-	// SessionID is the session's ID.
-	SessionID string
-	// ProjectID is the API key of the project (sent as "projectId").
-	ProjectID string
-	// ApplicationID is the Vonage application ID, when sent
-	// ("applicationId").
-	ApplicationID string
-	// Timestamp is when the platform emitted the event.
-	Timestamp time.Time
+	EventHeader
 	// Connection is the new connection.
 	Connection EventConnection
 }
@@ -119,15 +150,7 @@ type ConnectionCreatedEvent struct {
 // ConnectionDestroyedEvent is the session monitoring event
 // "connectionDestroyed": a client left a session.
 type ConnectionDestroyedEvent struct {
-	// SessionID is the session's ID.
-	SessionID string
-	// ProjectID is the API key of the project (sent as "projectId").
-	ProjectID string
-	// ApplicationID is the Vonage application ID, when sent
-	// ("applicationId").
-	ApplicationID string
-	// Timestamp is when the platform emitted the event.
-	Timestamp time.Time
+	EventHeader
 	// Reason is clientDisconnected, forceDisconnected or
 	// networkDisconnected.
 	Reason DestroyedReason
@@ -138,15 +161,7 @@ type ConnectionDestroyedEvent struct {
 // StreamCreatedEvent is the session monitoring event "streamCreated": a
 // client started publishing.
 type StreamCreatedEvent struct {
-	// SessionID is the session's ID.
-	SessionID string
-	// ProjectID is the API key of the project (sent as "projectId").
-	ProjectID string
-	// ApplicationID is the Vonage application ID, when sent
-	// ("applicationId").
-	ApplicationID string
-	// Timestamp is when the platform emitted the event.
-	Timestamp time.Time
+	EventHeader
 	// Stream is the new stream.
 	Stream EventStream
 }
@@ -154,15 +169,7 @@ type StreamCreatedEvent struct {
 // StreamDestroyedEvent is the session monitoring event "streamDestroyed": a
 // stream stopped.
 type StreamDestroyedEvent struct {
-	// SessionID is the session's ID.
-	SessionID string
-	// ProjectID is the API key of the project (sent as "projectId").
-	ProjectID string
-	// ApplicationID is the Vonage application ID, when sent
-	// ("applicationId").
-	ApplicationID string
-	// Timestamp is when the platform emitted the event.
-	Timestamp time.Time
+	EventHeader
 	// Reason is clientDisconnected, forceDisconnected, forceUnpublished,
 	// mediaStopped or networkDisconnected.
 	Reason DestroyedReason
@@ -174,30 +181,14 @@ type StreamDestroyedEvent struct {
 // when the first client connects to a session. The platform documents only
 // sessionId, projectId and event; the other fields are filled when present.
 type SessionCreatedEvent struct {
-	// SessionID is the session's ID.
-	SessionID string
-	// ProjectID is the API key of the project (sent as "projectId").
-	ProjectID string
-	// ApplicationID is the Vonage application ID, when sent
-	// ("applicationId").
-	ApplicationID string
-	// Timestamp is when the platform emitted the event (zero when absent).
-	Timestamp time.Time
+	EventHeader
 }
 
 // SessionDestroyedEvent is the session monitoring event "sessionDestroyed",
 // sent when the last client leaves a session. The platform documents only
 // sessionId, projectId and event; the other fields are filled when present.
 type SessionDestroyedEvent struct {
-	// SessionID is the session's ID.
-	SessionID string
-	// ProjectID is the API key of the project (sent as "projectId").
-	ProjectID string
-	// ApplicationID is the Vonage application ID, when sent
-	// ("applicationId").
-	ApplicationID string
-	// Timestamp is when the platform emitted the event (zero when absent).
-	Timestamp time.Time
+	EventHeader
 }
 
 // ---------------------------------------------------------------------------
@@ -229,15 +220,7 @@ type EventSIPCall struct {
 // SIPCallCreatedEvent is the SIP event "callCreated" (sent at least once per
 // call).
 type SIPCallCreatedEvent struct {
-	// SessionID is the session's ID.
-	SessionID string
-	// ProjectID is the API key of the project (sent as "projectId").
-	ProjectID string
-	// ApplicationID is the Vonage application ID, when sent
-	// ("applicationId").
-	ApplicationID string
-	// Timestamp is when the platform emitted the event.
-	Timestamp time.Time
+	EventHeader
 	// Call is the SIP call.
 	Call EventSIPCall
 }
@@ -245,15 +228,7 @@ type SIPCallCreatedEvent struct {
 // SIPCallUpdatedEvent is the SIP event "callUpdated": the call changed
 // state.
 type SIPCallUpdatedEvent struct {
-	// SessionID is the session's ID.
-	SessionID string
-	// ProjectID is the API key of the project (sent as "projectId").
-	ProjectID string
-	// ApplicationID is the Vonage application ID, when sent
-	// ("applicationId").
-	ApplicationID string
-	// Timestamp is when the platform emitted the event.
-	Timestamp time.Time
+	EventHeader
 	// State is DIALING, RINGING, ON_HOLD, ACTIVE or HANGUP.
 	State SIPCallState
 	// Call is the SIP call.
@@ -262,15 +237,7 @@ type SIPCallUpdatedEvent struct {
 
 // SIPCallDestroyedEvent is the SIP event "callDestroyed": the call ended.
 type SIPCallDestroyedEvent struct {
-	// SessionID is the session's ID.
-	SessionID string
-	// ProjectID is the API key of the project (sent as "projectId").
-	ProjectID string
-	// ApplicationID is the Vonage application ID, when sent
-	// ("applicationId").
-	ApplicationID string
-	// Timestamp is when the platform emitted the event.
-	Timestamp time.Time
+	EventHeader
 	// ReasonCode is the platform's "reason_code", kept as a string: a SIP
 	// status such as "400", or "700" (normal clearing), "703" (unexpected
 	// clearing), "704" (media timeout), "705" (maximum duration), "706"
@@ -286,15 +253,7 @@ type SIPCallDestroyedEvent struct {
 // SIPMuteForcedEvent is the SIP event "muteForced": a moderator force-muted
 // the session and the call (dialled with observeForceMute) was muted.
 type SIPMuteForcedEvent struct {
-	// SessionID is the session's ID.
-	SessionID string
-	// ProjectID is the API key of the project (sent as "projectId").
-	ProjectID string
-	// ApplicationID is the Vonage application ID, when sent
-	// ("applicationId").
-	ApplicationID string
-	// Timestamp is when the platform emitted the event.
-	Timestamp time.Time
+	EventHeader
 	// Call is the SIP call.
 	Call EventSIPCall
 }
@@ -317,15 +276,9 @@ type EventIncludedStream struct {
 // stopped → available or uploaded → expired; or failed. An uploaded event
 // may arrive before the stopped one for very short archives.
 type ArchiveEvent struct {
+	EventHeader
 	// ID is the archive ID.
 	ID string
-	// SessionID is the archived session's ID.
-	SessionID string
-	// ProjectID is the API key of the project (sent as "partnerId" or
-	// "projectId", number or string); empty when not sent.
-	ProjectID string
-	// ApplicationID is the Vonage application ID, when sent.
-	ApplicationID string
 	// Name is the archive's name ("" when none was given).
 	Name string
 	// Status is the new status.
@@ -375,15 +328,9 @@ func (e BroadcastEvent) Format(f fmt.State, verb rune) {
 // taken as a broadcast event when its "event" is "broadcast", or when it has
 // no "event" and has "broadcastUrls". Fields the body lacks stay zero.
 type BroadcastEvent struct {
+	EventHeader
 	// ID is the broadcast ID.
 	ID string
-	// SessionID is the broadcast session's ID.
-	SessionID string
-	// ProjectID is the API key of the project (sent as "projectId" or
-	// "partnerId", number or string); empty when not sent.
-	ProjectID string
-	// ApplicationID is the Vonage application ID, when sent.
-	ApplicationID string
 	// Status is started or stopped.
 	Status BroadcastStatus
 	// MultiBroadcastTag is the tag given at start, when sent.
@@ -423,14 +370,12 @@ type BroadcastEvent struct {
 // "event" field; a body is taken as a render event when it has no "event",
 // has string "id", "sessionId" and "status" fields, and has none of the
 // fields that mark another kind ("captionId"/"captionsId" for captions,
-// "broadcastUrls" for broadcasts, "size"/"outputMode" for archives).
+// "broadcastUrls" for broadcasts, "size"/"outputMode" for archives). Its
+// SessionID is the session the composer publishes into.
 type RenderEvent struct {
+	EventHeader
 	// ID is the Experience Composer (render) ID.
 	ID string
-	// SessionID is the session the composer publishes into.
-	SessionID string
-	// ProjectID and ApplicationID identify the owner, when sent.
-	ProjectID, ApplicationID string
 	// StreamID is the composer's published stream; may be empty when
 	// Status is failed.
 	StreamID string
@@ -454,12 +399,9 @@ type RenderEvent struct {
 // its "event" is "captions", or when it has no "event" and has "captionId"
 // (or "captionsId"). Fields the body lacks stay zero.
 type CaptionsEvent struct {
+	EventHeader
 	// CaptionsID is the captions ID ("captionId" or "captionsId").
 	CaptionsID string
-	// SessionID is the captioned session's ID.
-	SessionID string
-	// ProjectID and ApplicationID identify the owner, when sent.
-	ProjectID, ApplicationID string
 	// Status is started, paused, stopped or failed.
 	Status CaptionsStatus
 	// Reason explains a stopped or failed status.
@@ -479,117 +421,13 @@ type CaptionsEvent struct {
 // ([ErrUnknownCallback]), such as an event kind the platform added after
 // this version. Return nil to acknowledge it, or an error to make the
 // platform retry. [ParseCallback] itself never returns it.
+//
+// Its header's Type is the body's "event" value ("" when none) and its
+// SessionID the body's "sessionId" ("" when none); ProjectID,
+// ApplicationID and Timestamp are filled as for the other events when the
+// body has them.
 type UnknownEvent struct {
-	// Type is the body's "event" value ("" when none).
-	Type string
-	// SessionID is the body's "sessionId" ("" when none).
-	SessionID string
+	EventHeader
 	// Body is the raw body (verified, when the handler has a secret).
 	Body []byte
 }
-
-// EventType returns "connectionCreated".
-func (*ConnectionCreatedEvent) EventType() string { return "connectionCreated" }
-
-// EventType returns "connectionDestroyed".
-func (*ConnectionDestroyedEvent) EventType() string { return "connectionDestroyed" }
-
-// EventType returns "streamCreated".
-func (*StreamCreatedEvent) EventType() string { return "streamCreated" }
-
-// EventType returns "streamDestroyed".
-func (*StreamDestroyedEvent) EventType() string { return "streamDestroyed" }
-
-// EventType returns "sessionCreated".
-func (*SessionCreatedEvent) EventType() string { return "sessionCreated" }
-
-// EventType returns "sessionDestroyed".
-func (*SessionDestroyedEvent) EventType() string { return "sessionDestroyed" }
-
-// EventType returns "callCreated".
-func (*SIPCallCreatedEvent) EventType() string { return "callCreated" }
-
-// EventType returns "callUpdated".
-func (*SIPCallUpdatedEvent) EventType() string { return "callUpdated" }
-
-// EventType returns "callDestroyed".
-func (*SIPCallDestroyedEvent) EventType() string { return "callDestroyed" }
-
-// EventType returns "muteForced".
-func (*SIPMuteForcedEvent) EventType() string { return "muteForced" }
-
-// EventType returns "archive".
-func (*ArchiveEvent) EventType() string { return "archive" }
-
-// EventType returns "broadcast".
-func (*BroadcastEvent) EventType() string { return "broadcast" }
-
-// EventType returns "render".
-func (*RenderEvent) EventType() string { return "render" }
-
-// EventType returns "captions".
-func (*CaptionsEvent) EventType() string { return "captions" }
-
-// EventType returns the body's "event" value ("" when none).
-func (e *UnknownEvent) EventType() string { return e.Type }
-
-// EventSessionID returns SessionID.
-func (e *ConnectionCreatedEvent) EventSessionID() string { return e.SessionID }
-
-// EventSessionID returns SessionID.
-func (e *ConnectionDestroyedEvent) EventSessionID() string { return e.SessionID }
-
-// EventSessionID returns SessionID.
-func (e *StreamCreatedEvent) EventSessionID() string { return e.SessionID }
-
-// EventSessionID returns SessionID.
-func (e *StreamDestroyedEvent) EventSessionID() string { return e.SessionID }
-
-// EventSessionID returns SessionID.
-func (e *SessionCreatedEvent) EventSessionID() string { return e.SessionID }
-
-// EventSessionID returns SessionID.
-func (e *SessionDestroyedEvent) EventSessionID() string { return e.SessionID }
-
-// EventSessionID returns SessionID.
-func (e *SIPCallCreatedEvent) EventSessionID() string { return e.SessionID }
-
-// EventSessionID returns SessionID.
-func (e *SIPCallUpdatedEvent) EventSessionID() string { return e.SessionID }
-
-// EventSessionID returns SessionID.
-func (e *SIPCallDestroyedEvent) EventSessionID() string { return e.SessionID }
-
-// EventSessionID returns SessionID.
-func (e *SIPMuteForcedEvent) EventSessionID() string { return e.SessionID }
-
-// EventSessionID returns SessionID.
-func (e *ArchiveEvent) EventSessionID() string { return e.SessionID }
-
-// EventSessionID returns SessionID.
-func (e *BroadcastEvent) EventSessionID() string { return e.SessionID }
-
-// EventSessionID returns SessionID.
-func (e *RenderEvent) EventSessionID() string { return e.SessionID }
-
-// EventSessionID returns SessionID.
-func (e *CaptionsEvent) EventSessionID() string { return e.SessionID }
-
-// EventSessionID returns SessionID ("" when the body had none).
-func (e *UnknownEvent) EventSessionID() string { return e.SessionID }
-
-func (*ConnectionCreatedEvent) isCallbackEvent()   {}
-func (*ConnectionDestroyedEvent) isCallbackEvent() {}
-func (*StreamCreatedEvent) isCallbackEvent()       {}
-func (*StreamDestroyedEvent) isCallbackEvent()     {}
-func (*SessionCreatedEvent) isCallbackEvent()      {}
-func (*SessionDestroyedEvent) isCallbackEvent()    {}
-func (*SIPCallCreatedEvent) isCallbackEvent()      {}
-func (*SIPCallUpdatedEvent) isCallbackEvent()      {}
-func (*SIPCallDestroyedEvent) isCallbackEvent()    {}
-func (*SIPMuteForcedEvent) isCallbackEvent()       {}
-func (*ArchiveEvent) isCallbackEvent()             {}
-func (*BroadcastEvent) isCallbackEvent()           {}
-func (*RenderEvent) isCallbackEvent()              {}
-func (*CaptionsEvent) isCallbackEvent()            {}
-func (*UnknownEvent) isCallbackEvent()             {}

@@ -210,17 +210,16 @@ func (h *cbHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// cbUnknown wraps a body ParseCallback did not know.
+// cbUnknown wraps a body ParseCallback did not know, with the header fields
+// it has (a field of the wrong JSON type is left empty).
 func cbUnknown(body []byte) *UnknownEvent {
+	header, _ := decodeEventHeader(body)
 	var probe struct {
-		Event     json.RawMessage `json:"event"`
-		SessionID json.RawMessage `json:"sessionId"`
+		Event json.RawMessage `json:"event"`
 	}
 	_ = json.Unmarshal(body, &probe)
-	var typ, sid string
-	_ = json.Unmarshal(probe.Event, &typ)
-	_ = json.Unmarshal(probe.SessionID, &sid)
-	return &UnknownEvent{Type: typ, SessionID: sid, Body: body}
+	_ = json.Unmarshal(probe.Event, &header.Type)
+	return &UnknownEvent{EventHeader: header, Body: body}
 }
 
 // fail reports err and answers status with a fixed short text.

@@ -145,9 +145,18 @@ func TestCallbackHandlerUnknownEventReachesFn(t *testing.T) {
 	rec := serve(rig.handler(), http.MethodPost, strings.NewReader(body), "")
 	assert.Equal(t, http.StatusOK, rec.Code)
 	require.Len(t, rig.events, 1)
-	assert.Equal(t, &UnknownEvent{Type: "streamPropertyChanged", SessionID: "s1", Body: []byte(body)}, rig.events[0])
+	assert.Equal(t, &UnknownEvent{EventHeader: EventHeader{Type: "streamPropertyChanged", SessionID: "s1"}, Body: []byte(body)}, rig.events[0])
 	assert.Equal(t, "streamPropertyChanged", rig.events[0].EventType())
 	assert.Equal(t, "s1", rig.events[0].EventSessionID())
+
+	// The header has whatever the body has of it.
+	rig = &handlerRig{}
+	body = `{"event":"somethingNew","sessionId":5,"partnerId":42,"timestamp":1700000000000}`
+	assert.Equal(t, http.StatusOK, serve(rig.handler(), http.MethodPost, strings.NewReader(body), "").Code)
+	assert.Equal(t, &UnknownEvent{
+		EventHeader: EventHeader{Type: "somethingNew", ProjectID: "42", Timestamp: ms(1700000000000)},
+		Body:        []byte(body),
+	}, rig.events[0], "a sessionId of the wrong type is left empty")
 
 	// fn decides: an error makes the platform retry.
 	rig = &handlerRig{fnErr: errors.New("not handled")}

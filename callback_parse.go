@@ -240,10 +240,16 @@ func ParseCallback(body []byte) (Event, error) {
 	if err != nil {
 		return nil, err
 	}
+	header, err := decodeEventHeader(body)
+	if err != nil {
+		return nil, cbMalformed(kind+" event does not decode: "+cbJSONReason(err), err)
+	}
+	header.Type = kind
 	ev, err := cbDecode(kind, body)
 	if err != nil {
 		return nil, cbMalformed(kind+" event does not decode: "+cbJSONReason(err), err)
 	}
+	*ev.eventHeader() = header
 	if ev.EventSessionID() == "" {
 		return nil, cbMalformed(kind+" event has no sessionId", nil)
 	}
@@ -251,6 +257,32 @@ func ParseCallback(body []byte) (Event, error) {
 		return nil, cbMalformed(kind+" event has no "+field, nil)
 	}
 	return ev, nil
+}
+
+// eventHeaderWire is the part of a callback body that [EventHeader] holds,
+// the same for every kind.
+type eventHeaderWire struct {
+	SessionID     string     `json:"sessionId"`
+	ProjectID     flexString `json:"projectId"`
+	PartnerID     flexString `json:"partnerId"`
+	ApplicationID flexString `json:"applicationId"`
+	Timestamp     msTime     `json:"timestamp"`
+}
+
+// decodeEventHeader decodes the header fields of body, all but Type.
+func decodeEventHeader(body []byte) (EventHeader, error) {
+	var w eventHeaderWire
+	err := json.Unmarshal(body, &w)
+	h := EventHeader{
+		SessionID:     w.SessionID,
+		ProjectID:     string(w.ProjectID),
+		ApplicationID: string(w.ApplicationID),
+		Timestamp:     w.Timestamp.Time(),
+	}
+	if h.ProjectID == "" {
+		h.ProjectID = string(w.PartnerID)
+	}
+	return h, err
 }
 
 // cbJSONReason describes a JSON error without quoting the body.
@@ -320,25 +352,22 @@ func cbDecode(kind string, body []byte) (Event, error) {
 			return nil, err
 		}
 		return &ArchiveEvent{
-			ID:            w.ID,
-			SessionID:     w.SessionID,
-			ProjectID:     w.project(),
-			ApplicationID: string(w.ApplicationID),
-			Name:          w.Name,
-			Status:        ArchiveStatus(w.Status),
-			Reason:        w.Reason,
-			Resolution:    Resolution(w.Resolution),
-			OutputMode:    OutputMode(w.OutputMode),
-			StreamMode:    StreamMode(w.StreamMode),
-			HasAudio:      cbOptBool(w.HasAudio),
-			HasVideo:      cbOptBool(w.HasVideo),
-			Streams:       cbIncludedStreams(w.Streams),
-			Size:          int64(w.Size),
-			Duration:      w.Duration.Duration(),
-			CreatedAt:     w.CreatedAt.Time(),
-			UpdatedAt:     w.UpdatedAt.Time(),
-			URL:           w.URL,
-			SHA256Sum:     w.SHA256Sum,
+			ID:         w.ID,
+			Name:       w.Name,
+			Status:     ArchiveStatus(w.Status),
+			Reason:     w.Reason,
+			Resolution: Resolution(w.Resolution),
+			OutputMode: OutputMode(w.OutputMode),
+			StreamMode: StreamMode(w.StreamMode),
+			HasAudio:   cbOptBool(w.HasAudio),
+			HasVideo:   cbOptBool(w.HasVideo),
+			Streams:    cbIncludedStreams(w.Streams),
+			Size:       int64(w.Size),
+			Duration:   w.Duration.Duration(),
+			CreatedAt:  w.CreatedAt.Time(),
+			UpdatedAt:  w.UpdatedAt.Time(),
+			URL:        w.URL,
+			SHA256Sum:  w.SHA256Sum,
 		}, nil
 	case "broadcast":
 		var w cbBroadcastWire
@@ -347,9 +376,6 @@ func cbDecode(kind string, body []byte) (Event, error) {
 		}
 		e := &BroadcastEvent{
 			ID:                w.ID,
-			SessionID:         w.SessionID,
-			ProjectID:         w.project(),
-			ApplicationID:     string(w.ApplicationID),
 			Status:            BroadcastStatus(w.Status),
 			MultiBroadcastTag: w.MultiBroadcastTag,
 			CreatedAt:         w.CreatedAt.Time(),
@@ -375,18 +401,15 @@ func cbDecode(kind string, body []byte) (Event, error) {
 			return nil, err
 		}
 		return &RenderEvent{
-			ID:            w.ID,
-			SessionID:     w.SessionID,
-			ProjectID:     w.project(),
-			ApplicationID: string(w.ApplicationID),
-			StreamID:      w.StreamID,
-			Status:        RenderStatus(w.Status),
-			Reason:        w.Reason,
-			Name:          w.Name,
-			URL:           w.URL,
-			Resolution:    Resolution(w.Resolution),
-			CreatedAt:     w.CreatedAt.Time(),
-			UpdatedAt:     w.UpdatedAt.Time(),
+			ID:         w.ID,
+			StreamID:   w.StreamID,
+			Status:     RenderStatus(w.Status),
+			Reason:     w.Reason,
+			Name:       w.Name,
+			URL:        w.URL,
+			Resolution: Resolution(w.Resolution),
+			CreatedAt:  w.CreatedAt.Time(),
+			UpdatedAt:  w.UpdatedAt.Time(),
 		}, nil
 	case "captions":
 		var w cbCaptionsWire
@@ -398,17 +421,14 @@ func cbDecode(kind string, body []byte) (Event, error) {
 			id = w.CaptionsID
 		}
 		return &CaptionsEvent{
-			CaptionsID:    id,
-			SessionID:     w.SessionID,
-			ProjectID:     w.project(),
-			ApplicationID: string(w.ApplicationID),
-			Status:        CaptionsStatus(w.Status),
-			Reason:        w.Reason,
-			LanguageCode:  w.LanguageCode,
-			Provider:      w.Provider,
-			Duration:      w.Duration.Duration(),
-			CreatedAt:     w.CreatedAt.Time(),
-			UpdatedAt:     w.UpdatedAt.Time(),
+			CaptionsID:   id,
+			Status:       CaptionsStatus(w.Status),
+			Reason:       w.Reason,
+			LanguageCode: w.LanguageCode,
+			Provider:     w.Provider,
+			Duration:     w.Duration.Duration(),
+			CreatedAt:    w.CreatedAt.Time(),
+			UpdatedAt:    w.UpdatedAt.Time(),
 		}, nil
 	}
 
@@ -416,37 +436,27 @@ func cbDecode(kind string, body []byte) (Event, error) {
 	if err := json.Unmarshal(body, &w); err != nil {
 		return nil, err
 	}
-	project := string(w.ProjectID)
-	if project == "" {
-		project = string(w.PartnerID)
-	}
-	app := string(w.ApplicationID)
-	ts := w.Timestamp.Time()
 	switch kind {
 	case "connectionCreated":
-		return &ConnectionCreatedEvent{SessionID: w.SessionID, ProjectID: project, ApplicationID: app, Timestamp: ts, Connection: w.Connection.conv()}, nil
+		return &ConnectionCreatedEvent{Connection: w.Connection.conv()}, nil
 	case "connectionDestroyed":
-		return &ConnectionDestroyedEvent{SessionID: w.SessionID, ProjectID: project, ApplicationID: app, Timestamp: ts,
-			Reason: DestroyedReason(w.Reason), Connection: w.Connection.conv()}, nil
+		return &ConnectionDestroyedEvent{Reason: DestroyedReason(w.Reason), Connection: w.Connection.conv()}, nil
 	case "streamCreated":
-		return &StreamCreatedEvent{SessionID: w.SessionID, ProjectID: project, ApplicationID: app, Timestamp: ts, Stream: w.Stream.conv()}, nil
+		return &StreamCreatedEvent{Stream: w.Stream.conv()}, nil
 	case "streamDestroyed":
-		return &StreamDestroyedEvent{SessionID: w.SessionID, ProjectID: project, ApplicationID: app, Timestamp: ts,
-			Reason: DestroyedReason(w.Reason), Stream: w.Stream.conv()}, nil
+		return &StreamDestroyedEvent{Reason: DestroyedReason(w.Reason), Stream: w.Stream.conv()}, nil
 	case "sessionCreated":
-		return &SessionCreatedEvent{SessionID: w.SessionID, ProjectID: project, ApplicationID: app, Timestamp: ts}, nil
+		return &SessionCreatedEvent{}, nil
 	case "sessionDestroyed":
-		return &SessionDestroyedEvent{SessionID: w.SessionID, ProjectID: project, ApplicationID: app, Timestamp: ts}, nil
+		return &SessionDestroyedEvent{}, nil
 	case "callCreated":
-		return &SIPCallCreatedEvent{SessionID: w.SessionID, ProjectID: project, ApplicationID: app, Timestamp: ts, Call: w.Call.conv()}, nil
+		return &SIPCallCreatedEvent{Call: w.Call.conv()}, nil
 	case "callUpdated":
-		return &SIPCallUpdatedEvent{SessionID: w.SessionID, ProjectID: project, ApplicationID: app, Timestamp: ts,
-			State: SIPCallState(w.State), Call: w.Call.conv()}, nil
+		return &SIPCallUpdatedEvent{State: SIPCallState(w.State), Call: w.Call.conv()}, nil
 	case "callDestroyed":
-		return &SIPCallDestroyedEvent{SessionID: w.SessionID, ProjectID: project, ApplicationID: app, Timestamp: ts,
-			ReasonCode: string(w.ReasonCode), ReasonMessage: w.ReasonMessage, Call: w.Call.conv()}, nil
+		return &SIPCallDestroyedEvent{ReasonCode: string(w.ReasonCode), ReasonMessage: w.ReasonMessage, Call: w.Call.conv()}, nil
 	case "muteForced":
-		return &SIPMuteForcedEvent{SessionID: w.SessionID, ProjectID: project, ApplicationID: app, Timestamp: ts, Call: w.Call.conv()}, nil
+		return &SIPMuteForcedEvent{Call: w.Call.conv()}, nil
 	}
 	// Unreachable: every kind in cbKinds and cbKind is handled above.
 	return nil, fmt.Errorf("no decoder for %s", kind)

@@ -53,36 +53,44 @@ func TestParseCallbackExamples(t *testing.T) {
 		session string
 	}{
 		{"session-monitoring.connectionCreated.json", &ConnectionCreatedEvent{
-			SessionID: monSessionID, ProjectID: "123456", Timestamp: ms(1470257688309), Connection: conn("TOKENDATA"),
+			EventHeader: EventHeader{Type: "connectionCreated", SessionID: monSessionID, ProjectID: "123456", Timestamp: ms(1470257688309)},
+			Connection:  conn("TOKENDATA"),
 		}, "connectionCreated", monSessionID},
 		{"session-monitoring.connectionDestroyed.json", &ConnectionDestroyedEvent{
-			SessionID: monSessionID, ProjectID: "123456", Timestamp: ms(1470258896953),
-			Reason: ReasonClientDisconnected, Connection: conn(""),
+			EventHeader: EventHeader{Type: "connectionDestroyed", SessionID: monSessionID, ProjectID: "123456", Timestamp: ms(1470258896953)},
+			Reason:      ReasonClientDisconnected, Connection: conn(""),
 		}, "connectionDestroyed", monSessionID},
 		{"session-monitoring.streamCreated.json", &StreamCreatedEvent{
-			SessionID: monSessionID, ProjectID: "123456", Timestamp: ms(1470258860571), Stream: stream,
+			EventHeader: EventHeader{Type: "streamCreated", SessionID: monSessionID, ProjectID: "123456", Timestamp: ms(1470258860571)},
+			Stream:      stream,
 		}, "streamCreated", monSessionID},
 		{"session-monitoring.streamDestroyed.json", &StreamDestroyedEvent{
-			SessionID: monSessionID, ProjectID: "123456", Timestamp: ms(1470258896953),
-			Reason: ReasonClientDisconnected, Stream: stream,
+			EventHeader: EventHeader{Type: "streamDestroyed", SessionID: monSessionID, ProjectID: "123456", Timestamp: ms(1470258896953)},
+			Reason:      ReasonClientDisconnected, Stream: stream,
 		}, "streamDestroyed", monSessionID},
 		{"sip.callCreated.json", &SIPCallCreatedEvent{
-			SessionID: monSessionID, ProjectID: "123456", Timestamp: ms(1470257688309), Call: sipCall,
+			EventHeader: EventHeader{Type: "callCreated", SessionID: monSessionID, ProjectID: "123456", Timestamp: ms(1470257688309)},
+			Call:        sipCall,
 		}, "callCreated", monSessionID},
 		{"sip.callUpdated.json", &SIPCallUpdatedEvent{
-			SessionID: monSessionID, ProjectID: "123456", Timestamp: ms(1470257688309), State: SIPCallHangup, Call: sipCall,
+			EventHeader: EventHeader{Type: "callUpdated", SessionID: monSessionID, ProjectID: "123456", Timestamp: ms(1470257688309)},
+			State:       SIPCallHangup, Call: sipCall,
 		}, "callUpdated", monSessionID},
 		{"sip.callDestroyed.json", &SIPCallDestroyedEvent{
-			SessionID: monSessionID, ProjectID: "123456", Timestamp: ms(1470257688309),
-			ReasonCode: "400", ReasonMessage: "Bad Request", Call: sipCall,
+			EventHeader: EventHeader{Type: "callDestroyed", SessionID: monSessionID, ProjectID: "123456", Timestamp: ms(1470257688309)},
+			ReasonCode:  "400", ReasonMessage: "Bad Request", Call: sipCall,
 		}, "callDestroyed", monSessionID},
 		{"sip.muteForced.json", &SIPMuteForcedEvent{
-			SessionID: monSessionID, ProjectID: "123456", Timestamp: ms(1470257688309), Call: sipCall,
+			EventHeader: EventHeader{Type: "muteForced", SessionID: monSessionID, ProjectID: "123456", Timestamp: ms(1470257688309)},
+			Call:        sipCall,
 		}, "muteForced", monSessionID},
 		{"archive.status.json", &ArchiveEvent{
+			EventHeader: EventHeader{
+				Type:      "archive",
+				SessionID: "2_MX40NzIwMzJ-flR1ZSBPY3QgMjkgMTI6MTM6MjMgUERUIDIwMTN-MC45NDQ2MzE2NH4",
+				ProjectID: "123456",
+			},
 			ID:         "b40ef09b-3811-4726-b508-e41a0f96c68f",
-			SessionID:  "2_MX40NzIwMzJ-flR1ZSBPY3QgMjkgMTI6MTM6MjMgUERUIDIwMTN-MC45NDQ2MzE2NH4",
-			ProjectID:  "123456",
 			Name:       "Foo",
 			Status:     ArchiveAvailable,
 			Reason:     "",
@@ -93,11 +101,11 @@ func TestParseCallbackExamples(t *testing.T) {
 			URL:        "https://tokbox.com.archive2.s3.amazonaws.com/123456/b40ef09b-3811-4726-b508-e41a0f96c68f/archive.mp4",
 		}, "archive", "2_MX40NzIwMzJ-flR1ZSBPY3QgMjkgMTI6MTM6MjMgUERUIDIwMTN-MC45NDQ2MzE2NH4"},
 		{"experience-composer.status.json", &RenderEvent{
-			ID:        "<experience-composer-id>",
-			SessionID: "<session-id>",
-			StreamID:  "<output-stream-id>",
-			Status:    RenderStopped,
-			Reason:    "Max duration exceeded.",
+			EventHeader: EventHeader{Type: "render", SessionID: "<session-id>"},
+			ID:          "<experience-composer-id>",
+			StreamID:    "<output-stream-id>",
+			Status:      RenderStopped,
+			Reason:      "Max duration exceeded.",
 		}, "render", "<session-id>"},
 	}
 	for _, tt := range tests {
@@ -135,8 +143,9 @@ func TestParseCallbackLenient(t *testing.T) {
 			"resolution":"3840x2160","url":null,"sha256sum":"abc","transcription":{"status":"x"},"name":null}`))
 		require.NoError(t, err)
 		assert.Equal(t, &ArchiveEvent{
-			ID: "a1", SessionID: "s1", ProjectID: "99", ApplicationID: "78c3bd8f-a5a5-4f1f-9a61-1e1c0d1b5ffd",
-			Status: ArchiveStatus("transcoding"), Reason: "session ended", Resolution: Resolution("3840x2160"),
+			EventHeader: EventHeader{Type: "archive", SessionID: "s1", ProjectID: "99", ApplicationID: "78c3bd8f-a5a5-4f1f-9a61-1e1c0d1b5ffd"},
+			ID:          "a1",
+			Status:      ArchiveStatus("transcoding"), Reason: "session ended", Resolution: Resolution("3840x2160"),
 			OutputMode: OutputIndividual, StreamMode: StreamModeManual, HasAudio: Ptr(true), HasVideo: Ptr(false),
 			Streams: []EventIncludedStream{{StreamID: "x", HasAudio: true, HasVideo: false}, {StreamID: "y", HasAudio: true, HasVideo: true}},
 			Size:    100, Duration: 12 * time.Second, CreatedAt: ms(1384221380000), UpdatedAt: ms(1384221390000),
@@ -153,8 +162,9 @@ func TestParseCallbackLenient(t *testing.T) {
 			"timestamp":"1470258896953","stream":{"id":"st","connection":{"id":"c","createdAt":"1470257688143","data":"d"},"createdAt":1}}`))
 		require.NoError(t, err)
 		assert.Equal(t, &StreamDestroyedEvent{
-			SessionID: "s", ProjectID: "123", Timestamp: ms(1470258896953), Reason: ReasonMediaStopped,
-			Stream: EventStream{ID: "st", Connection: EventConnection{ID: "c", CreatedAt: ms(1470257688143), Data: "d"}, CreatedAt: ms(1)},
+			EventHeader: EventHeader{Type: "streamDestroyed", SessionID: "s", ProjectID: "123", Timestamp: ms(1470258896953)},
+			Reason:      ReasonMediaStopped,
+			Stream:      EventStream{ID: "st", Connection: EventConnection{ID: "c", CreatedAt: ms(1470257688143), Data: "d"}, CreatedAt: ms(1)},
 		}, ev)
 		assert.Empty(t, ev.(*StreamDestroyedEvent).Stream.VideoType)
 	})
@@ -162,11 +172,16 @@ func TestParseCallbackLenient(t *testing.T) {
 		ev, err := ParseCallback([]byte(`{"sessionId":"s","applicationId":"78c3bd8f-a5a5-4f1f-9a61-1e1c0d1b5ffd","event":"connectionCreated",
 			"timestamp":1470257688309,"connection":{"id":"c","createdAt":1470257688143,"data":""}}`))
 		require.NoError(t, err)
-		assert.Equal(t, &ConnectionCreatedEvent{SessionID: "s", ApplicationID: "78c3bd8f-a5a5-4f1f-9a61-1e1c0d1b5ffd",
-			Timestamp: ms(1470257688309), Connection: EventConnection{ID: "c", CreatedAt: ms(1470257688143)}}, ev)
+		assert.Equal(t, &ConnectionCreatedEvent{
+			EventHeader: EventHeader{Type: "connectionCreated", SessionID: "s",
+				ApplicationID: "78c3bd8f-a5a5-4f1f-9a61-1e1c0d1b5ffd", Timestamp: ms(1470257688309)},
+			Connection: EventConnection{ID: "c", CreatedAt: ms(1470257688143)}}, ev)
 		ev, err = ParseCallback([]byte(`{"sessionId":"s","applicationId":"app","partnerId":42,"event":"muteForced","call":{"id":"c"}}`))
 		require.NoError(t, err)
-		assert.Equal(t, &SIPMuteForcedEvent{SessionID: "s", ProjectID: "42", ApplicationID: "app", Call: EventSIPCall{ID: "c"}}, ev)
+		assert.Equal(t, &SIPMuteForcedEvent{
+			EventHeader: EventHeader{Type: "muteForced", SessionID: "s", ProjectID: "42", ApplicationID: "app"},
+			Call:        EventSIPCall{ID: "c"},
+		}, ev)
 	})
 	t.Run("new destroyed reason", func(t *testing.T) {
 		ev, err := ParseCallback([]byte(`{"sessionId":"s","event":"connectionDestroyed","reason":"kickedByAI","connection":{"id":"c"}}`))
@@ -202,12 +217,14 @@ func TestParseCallbackLenient(t *testing.T) {
 	t.Run("session created and destroyed", func(t *testing.T) {
 		ev, err := ParseCallback([]byte(`{"sessionId":"s","projectId":"123456","event":"sessionCreated","timestamp":1470257688309,"more":1}`))
 		require.NoError(t, err)
-		assert.Equal(t, &SessionCreatedEvent{SessionID: "s", ProjectID: "123456", Timestamp: ms(1470257688309)}, ev)
+		assert.Equal(t, &SessionCreatedEvent{EventHeader: EventHeader{
+			Type: "sessionCreated", SessionID: "s", ProjectID: "123456", Timestamp: ms(1470257688309),
+		}}, ev)
 		assert.Equal(t, "sessionCreated", ev.EventType())
 
 		ev, err = ParseCallback([]byte(`{"sessionId":"s","projectId":"123456","event":"sessionDestroyed"}`))
 		require.NoError(t, err)
-		assert.Equal(t, &SessionDestroyedEvent{SessionID: "s", ProjectID: "123456"}, ev)
+		assert.Equal(t, &SessionDestroyedEvent{EventHeader: EventHeader{Type: "sessionDestroyed", SessionID: "s", ProjectID: "123456"}}, ev)
 		assert.Equal(t, "sessionDestroyed", ev.EventType())
 	})
 	t.Run("broadcast by event", func(t *testing.T) {
@@ -218,7 +235,8 @@ func TestParseCallbackLenient(t *testing.T) {
 			"settings":{"hls":{"lowLatency":true,"dvr":"false"}},"streams":[{"streamId":"st","hasAudio":"true","hasVideo":true}]}`))
 		require.NoError(t, err)
 		assert.Equal(t, &BroadcastEvent{
-			ID: "b1", SessionID: "s", ProjectID: "123", Status: BroadcastStarted, MultiBroadcastTag: "tag",
+			EventHeader: EventHeader{Type: "broadcast", SessionID: "s", ProjectID: "123"},
+			ID:          "b1", Status: BroadcastStarted, MultiBroadcastTag: "tag",
 			CreatedAt: ms(1437676551000), UpdatedAt: ms(1437676552000), MaxDuration: 90 * time.Minute, MaxBitrate: 2000000,
 			Resolution: Resolution1280x720, StreamMode: StreamModeManual, HasAudio: Ptr(true), HasVideo: Ptr(false),
 			HLSURL: "https://example.com/hls.m3u8",
@@ -234,14 +252,19 @@ func TestParseCallbackLenient(t *testing.T) {
 	t.Run("broadcast by shape", func(t *testing.T) {
 		ev, err := ParseCallback([]byte(`{"id":"b2","sessionId":"s","applicationId":"app","status":"stopped","broadcastUrls":{"rtmp":[]}}`))
 		require.NoError(t, err)
-		assert.Equal(t, &BroadcastEvent{ID: "b2", SessionID: "s", ApplicationID: "app", Status: BroadcastStopped}, ev)
+		assert.Equal(t, &BroadcastEvent{
+			EventHeader: EventHeader{Type: "broadcast", SessionID: "s", ApplicationID: "app"},
+			ID:          "b2",
+			Status:      BroadcastStopped,
+		}, ev)
 	})
 	t.Run("captions by shape and by event", func(t *testing.T) {
 		ev, err := ParseCallback([]byte(`{"captionId":"c1","applicationId":"app","sessionId":"s","status":"failed",
 			"createdAt":1700000000000,"updatedAt":1700000060000,"duration":60,"languageCode":"en-US","provider":"aws-transcribe","reason":"boom"}`))
 		require.NoError(t, err)
 		assert.Equal(t, &CaptionsEvent{
-			CaptionsID: "c1", ApplicationID: "app", SessionID: "s", Status: CaptionsFailed,
+			EventHeader: EventHeader{Type: "captions", SessionID: "s", ApplicationID: "app"},
+			CaptionsID:  "c1", Status: CaptionsFailed,
 			CreatedAt: ms(1700000000000), UpdatedAt: ms(1700000060000), Duration: time.Minute,
 			LanguageCode: "en-US", Provider: "aws-transcribe", Reason: "boom",
 		}, ev)
@@ -249,21 +272,27 @@ func TestParseCallbackLenient(t *testing.T) {
 
 		ev, err = ParseCallback([]byte(`{"captionsId":"c2","sessionId":"s","status":"started"}`))
 		require.NoError(t, err)
-		assert.Equal(t, &CaptionsEvent{CaptionsID: "c2", SessionID: "s", Status: CaptionsStarted}, ev)
+		assert.Equal(t, &CaptionsEvent{EventHeader: EventHeader{Type: "captions", SessionID: "s"}, CaptionsID: "c2", Status: CaptionsStarted}, ev)
 
 		ev, err = ParseCallback([]byte(`{"event":"captions","captionId":"c3","sessionId":"s","status":"paused","projectId":"1"}`))
 		require.NoError(t, err)
-		assert.Equal(t, &CaptionsEvent{CaptionsID: "c3", SessionID: "s", ProjectID: "1", Status: CaptionsPaused}, ev)
+		assert.Equal(t, &CaptionsEvent{EventHeader: EventHeader{Type: "captions", SessionID: "s", ProjectID: "1"}, CaptionsID: "c3", Status: CaptionsPaused}, ev)
 	})
 	t.Run("render failed without a stream, and a full render object", func(t *testing.T) {
 		ev, err := ParseCallback([]byte(`{"id":"r1","sessionId":"s","status":"failed","reason":"could not load the page"}`))
 		require.NoError(t, err)
-		assert.Equal(t, &RenderEvent{ID: "r1", SessionID: "s", Status: RenderFailed, Reason: "could not load the page"}, ev)
+		assert.Equal(t, &RenderEvent{
+			EventHeader: EventHeader{Type: "render", SessionID: "s"},
+			ID:          "r1",
+			Status:      RenderFailed,
+			Reason:      "could not load the page",
+		}, ev)
 
 		ev, err = ParseCallback([]byte(`{"id":"r2","sessionId":"s","applicationId":"app","createdAt":1,"updatedAt":2,
 			"callbackUrl":"https://cb","name":"Composed","url":"https://page","resolution":"1280x720","status":"started","streamId":"st"}`))
 		require.NoError(t, err)
-		assert.Equal(t, &RenderEvent{ID: "r2", SessionID: "s", ApplicationID: "app", CreatedAt: ms(1), UpdatedAt: ms(2),
+		assert.Equal(t, &RenderEvent{EventHeader: EventHeader{Type: "render", SessionID: "s", ApplicationID: "app"},
+			ID: "r2", CreatedAt: ms(1), UpdatedAt: ms(2),
 			Name: "Composed", URL: "https://page", Resolution: Resolution1280x720, Status: RenderStarted, StreamID: "st"}, ev)
 
 		ev, err = ParseCallback([]byte(`{"id":"r3","sessionId":"s","status":"hibernating"}`))
@@ -275,6 +304,32 @@ func TestParseCallbackLenient(t *testing.T) {
 		require.NoError(t, err)
 		assert.IsType(t, &RenderEvent{}, ev)
 	})
+}
+
+// TestParseCallbackHeader checks that the header is decoded the same way
+// for every kind, including the fields the platform sends only to some.
+func TestParseCallbackHeader(t *testing.T) {
+	for _, body := range []string{
+		`{"event":"archive","id":"a","sessionId":"s","partnerId":42,"applicationId":"app","timestamp":"1700000000000"}`,
+		`{"event":"connectionCreated","connection":{"id":"c"},"sessionId":"s","projectId":"42","applicationId":"app","timestamp":1700000000000}`,
+		`{"id":"r","status":"started","sessionId":"s","projectId":42,"partnerId":7,"applicationId":"app","timestamp":1700000000000}`,
+	} {
+		ev, err := ParseCallback([]byte(body))
+		require.NoError(t, err, body)
+		h := ev.eventHeader()
+		assert.Equal(t, EventHeader{Type: ev.EventType(), SessionID: "s", ProjectID: "42", ApplicationID: "app", Timestamp: ms(1700000000000)}, *h, body)
+		assert.NotEmpty(t, h.Type)
+	}
+
+	// The fields are promoted, so they read as the event's own.
+	ev, err := ParseCallback(callbackFixture(t, "sip.callDestroyed.json"))
+	require.NoError(t, err)
+	e := ev.(*SIPCallDestroyedEvent)
+	assert.Equal(t, "callDestroyed", e.Type)
+	assert.Equal(t, monSessionID, e.SessionID)
+	assert.Equal(t, "123456", e.ProjectID)
+	assert.Equal(t, ms(1470257688309), e.Timestamp)
+	assert.Same(t, &e.EventHeader, ev.eventHeader())
 }
 
 func TestParseCallbackErrors(t *testing.T) {
