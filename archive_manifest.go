@@ -48,12 +48,13 @@ type ArchiveManifestFile struct {
 	ConnectionData string
 }
 
-type cbManifestWire struct {
-	cbOwnerWire
-	ID        string `json:"id"`
-	SessionID string `json:"sessionId"`
-	Name      string `json:"name"`
-	CreatedAt msTime `json:"createdAt"`
+type archiveManifestWire struct {
+	ID        string     `json:"id"`
+	SessionID string     `json:"sessionId"`
+	ProjectID flexString `json:"projectId"`
+	PartnerID flexString `json:"partnerId"`
+	Name      string     `json:"name"`
+	CreatedAt msTime     `json:"createdAt"`
 	Files     []struct {
 		StreamID        string  `json:"streamId"`
 		Filename        string  `json:"filename"`
@@ -71,7 +72,7 @@ type cbManifestWire struct {
 // with an error wrapping the JSON error when data is not a JSON object of
 // that shape.
 func ParseArchiveManifest(data []byte) (*ArchiveManifest, error) {
-	var w cbManifestWire
+	var w archiveManifestWire
 	if err := json.Unmarshal(data, &w); err != nil {
 		return nil, fmt.Errorf("opentok: archive manifest: %s: %w", cbJSONReason(err), err)
 	}
@@ -81,9 +82,12 @@ func ParseArchiveManifest(data []byte) (*ArchiveManifest, error) {
 	m := &ArchiveManifest{
 		ID:        w.ID,
 		SessionID: w.SessionID,
-		ProjectID: w.project(),
+		ProjectID: string(w.ProjectID),
 		Name:      w.Name,
 		CreatedAt: w.CreatedAt.Time(),
+	}
+	if m.ProjectID == "" {
+		m.ProjectID = string(w.PartnerID)
 	}
 	for _, f := range w.Files {
 		m.Files = append(m.Files, ArchiveManifestFile{

@@ -2,7 +2,6 @@ package opentok
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -208,18 +207,6 @@ func (h *cbHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusOK)
-}
-
-// cbUnknown wraps a body ParseCallback did not know, with the header fields
-// it has (a field of the wrong JSON type is left empty).
-func cbUnknown(body []byte) *UnknownEvent {
-	header, _ := decodeEventHeader(body)
-	var probe struct {
-		Event json.RawMessage `json:"event"`
-	}
-	_ = json.Unmarshal(body, &probe)
-	_ = json.Unmarshal(probe.Event, &header.Type)
-	return &UnknownEvent{EventHeader: header, Body: body}
 }
 
 // fail reports err and answers status with a fixed short text.
