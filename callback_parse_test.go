@@ -299,11 +299,90 @@ func TestParseCallbackLenient(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, RenderStatus("hibernating"), ev.(*RenderEvent).Status, "unknown statuses decode")
 	})
+	t.Run("fields of other kinds are ignored like unknown ones", func(t *testing.T) {
+		ev, err := ParseCallback([]byte(`{"event":"sessionCreated","sessionId":"s","connection":[],"call":"x","reason":5}`))
+		require.NoError(t, err)
+		assert.Equal(t, &SessionCreatedEvent{EventHeader: EventHeader{Type: "sessionCreated", SessionID: "s"}}, ev)
+	})
 	t.Run("event null is the same as no event", func(t *testing.T) {
 		ev, err := ParseCallback([]byte(`{"event":null,"id":"r1","sessionId":"s","status":"started"}`))
 		require.NoError(t, err)
 		assert.IsType(t, &RenderEvent{}, ev)
 	})
+}
+
+// TestEventTypeMappingRoundTrips parses a minimal body of every kind in the
+// registry and checks that it comes back as that kind, as the registered
+// type, with the kind's own fields decoded, so that a registry line that
+// names the wrong type, or a type whose decode is not reached, fails here.
+func TestEventTypeMappingRoundTrips(t *testing.T) {
+	tests := map[string]struct {
+		fields  string // the kind's own fields, besides event and the header
+		want    Event  // the event, header aside
+		missing string // the identifying field, named when the body lacks it
+		byShape bool   // recognised without "event" too
+	}{
+		"connectionCreated": {`"connection":{"id":"c","data":"d"}`,
+			&ConnectionCreatedEvent{Connection: EventConnection{ID: "c", Data: "d"}}, "connection.id", false},
+		"connectionDestroyed": {`"connection":{"id":"c"},"reason":"forceDisconnected"`,
+			&ConnectionDestroyedEvent{Reason: ReasonForceDisconnected, Connection: EventConnection{ID: "c"}}, "connection.id", false},
+		"streamCreated": {`"stream":{"id":"st","videoType":"screen"}`,
+			&StreamCreatedEvent{Stream: EventStream{ID: "st", VideoType: VideoScreen}}, "stream.id", false},
+		"streamDestroyed": {`"stream":{"id":"st"},"reason":"mediaStopped"`,
+			&StreamDestroyedEvent{Reason: ReasonMediaStopped, Stream: EventStream{ID: "st"}}, "stream.id", false},
+		"sessionCreated":   {``, &SessionCreatedEvent{}, "", false},
+		"sessionDestroyed": {``, &SessionDestroyedEvent{}, "", false},
+		"callCreated": {`"call":{"id":"k","connectionId":"kc"}`,
+			&SIPCallCreatedEvent{Call: EventSIPCall{ID: "k", ConnectionID: "kc"}}, "call.id", false},
+		"callUpdated": {`"call":{"id":"k"},"state":"ACTIVE"`,
+			&SIPCallUpdatedEvent{State: SIPCallActive, Call: EventSIPCall{ID: "k"}}, "call.id", false},
+		"callDestroyed": {`"call":{"id":"k"},"reason_code":700,"reason_message":"Normal Clearing"`,
+			&SIPCallDestroyedEvent{ReasonCode: "700", ReasonMessage: "Normal Clearing", Call: EventSIPCall{ID: "k"}}, "call.id", false},
+		"muteForced": {`"call":{"id":"k"}`, &SIPMuteForcedEvent{Call: EventSIPCall{ID: "k"}}, "call.id", false},
+		"archive": {`"id":"a","status":"started","size":"7"`,
+			&ArchiveEvent{ID: "a", Status: ArchiveStarted, Size: 7}, "id", false},
+		"broadcast": {`"id":"b","status":"started","broadcastUrls":{"hls":"https://h"}`,
+			&BroadcastEvent{ID: "b", Status: BroadcastStarted, HLSURL: "https://h"}, "id", true},
+		"captions": {`"captionId":"c","status":"started","languageCode":"en-US"`,
+			&CaptionsEvent{CaptionsID: "c", Status: CaptionsStarted, LanguageCode: "en-US"}, "captionId", true},
+		"render": {`"id":"r","status":"started","streamId":"st"`,
+			&RenderEvent{ID: "r", Status: RenderStarted, StreamID: "st"}, "id", true},
+	}
+	var registered []string
+	for kind := range eventTypeMapping {
+		registered = append(registered, kind)
+	}
+	var tested []string
+	for kind := range tests {
+		tested = append(tested, kind)
+	}
+	require.ElementsMatch(t, registered, tested, "every kind in the registry is tested")
+
+	header := `"sessionId":"s","projectId":42,"applicationId":"app","timestamp":1700000000000`
+	for kind, tt := range tests {
+		t.Run(kind, func(t *testing.T) {
+			assert.IsType(t, tt.want, eventTypeMapping[kind](), "the registry's constructor")
+			*tt.want.eventHeader() = EventHeader{Type: kind, SessionID: "s", ProjectID: "42", ApplicationID: "app", Timestamp: ms(1700000000000)}
+			bodies := []string{`{"event":"` + kind + `",` + header + `}`}
+			if tt.fields != "" {
+				bodies[0] = `{"event":"` + kind + `",` + header + `,` + tt.fields + `}`
+			}
+			if tt.byShape {
+				bodies = append(bodies, `{`+header+`,`+tt.fields+`}`)
+			}
+			for _, body := range bodies {
+				ev, err := ParseCallback([]byte(body))
+				require.NoError(t, err, body)
+				assert.Equal(t, kind, ev.EventType(), body)
+				assert.Equal(t, tt.want, ev, "the kind's own fields are decoded: %s", body)
+			}
+			if tt.missing != "" {
+				_, err := ParseCallback([]byte(`{"event":"` + kind + `",` + header + `}`))
+				assert.ErrorIs(t, err, ErrMalformedCallback)
+				assert.EqualError(t, err, "opentok: malformed callback: "+kind+" event has no "+tt.missing)
+			}
+		})
+	}
 }
 
 // TestParseCallbackHeader checks that the header is decoded the same way
