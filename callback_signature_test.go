@@ -16,6 +16,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// Made-up signature secrets for the signed-callback tests.
+const (
+	testCallbackSecret  = "made-up-callback-signature-secret-1"
+	otherCallbackSecret = "made-up-callback-signature-secret-2"
+)
+
 var cbT0 = time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 
 func cbAt(t time.Time) *VerifyCallbackOptions {
