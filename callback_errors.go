@@ -1,8 +1,6 @@
 package opentok
 
-import (
-	"errors"
-)
+import "errors"
 
 // The errors of callback parsing, verification and the handler.
 
@@ -16,7 +14,8 @@ var (
 	// payload_hash that does not match the body.
 	ErrCallbackSignature = errors.New("opentok: callback signature not valid")
 	// ErrMalformedCallback matches a body that is not a JSON object, one
-	// whose fields have the wrong JSON types, or an event of a known kind
+	// whose fields (those of the header and of its kind) have the wrong
+	// JSON types, or an event of a known kind
 	// that lacks its identifying fields (sessionId and the ID of the
 	// connection, stream, call, archive, broadcast, render or captions);
 	// the handler also uses it for a wrong method or an oversized body.

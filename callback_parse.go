@@ -61,11 +61,12 @@ var eventTypeMapping = map[string]func() event{
 // every kind may carry ("sessionId", "projectId" or "partnerId",
 // "applicationId", "timestamp") fill the event's [EventHeader].
 //
-// Decoding is lenient: unknown fields are ignored, numbers and booleans may
-// arrive as strings, unknown enum values are kept as they are, and absent
-// fields stay zero. Errors are [*CallbackError]s: [ErrMalformedCallback]
-// for a body that is not a JSON object, has fields of the wrong JSON type,
-// or is a known kind without its sessionId or its object's ID;
+// Decoding is lenient: unknown fields (and those of other kinds) are
+// ignored, numbers and booleans may arrive as strings, unknown enum values
+// are kept as they are, and absent fields stay zero. Errors are
+// [*CallbackError]s: [ErrMalformedCallback] for a body that is not a JSON
+// object, has a header field or a field of its kind of the wrong JSON
+// type, or is a known kind without its sessionId or its object's ID;
 // [ErrUnknownCallback] for any other JSON object.
 func ParseCallback(body []byte) (Event, error) {
 	var probe map[string]json.RawMessage
