@@ -1,0 +1,209 @@
+package opentok
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// The http.Handler that receives callbacks: it reads the body, verifies the
+// signature, parses the event and passes it to the application's function.
+
+// CallbackHandlerOption configures [NewCallbackHandler].
+type CallbackHandlerOption func(*cbHandlerConfig)
+
+type cbHandlerConfig struct {
+	secrets []Secret
+	maxBody int64
+	maxAge  time.Duration
+	onError func(*http.Request, error)
+	now     func() time.Time
+	bad     string // the first invalid option, reported by NewCallbackHandler
+}
+
+func (c *cbHandlerConfig) reject(reason string) {
+	if c.bad == "" {
+		c.bad = reason
+	}
+}
+
+// WithCallbackSecret makes the handler verify every callback's signature
+// (see [VerifyCallbackSignature]) with secret, the signature secret of the
+// callback type; unsigned or badly signed callbacks are answered 401. It may
+// be given more than once: a signature made with any of the secrets is
+// accepted (for rotating a secret, or one URL serving several callback
+// types). NewCallbackHandler panics when secret is empty, so a missing
+// configuration value cannot silently turn verification off. Default: no
+// verification.
+func WithCallbackSecret(secret string) CallbackHandlerOption {
+	return func(c *cbHandlerConfig) {
+		if secret == "" {
+			c.reject("WithCallbackSecret: the secret is empty")
+			return
+		}
+		c.secrets = append(c.secrets, NewSecret(secret))
+	}
+}
+
+// WithCallbackMaxBody sets the largest body the handler reads, in bytes
+// (default [DefaultCallbackMaxBody], 1 MiB); a larger one is answered 413.
+// NewCallbackHandler panics when n is not positive.
+func WithCallbackMaxBody(n int64) CallbackHandlerOption {
+	return func(c *cbHandlerConfig) {
+		if n <= 0 {
+			c.reject("WithCallbackMaxBody: the limit must be positive")
+			return
+		}
+		c.maxBody = n
+	}
+}
+
+// WithCallbackMaxAge sets the oldest iat a signed callback may carry
+// (default [DefaultCallbackMaxAge], 5 minutes, which 0 also selects; the
+// leeway of [DefaultCallbackLeeway] is added). A negative d turns the age
+// check off, which allows replays. It matters only with
+// [WithCallbackSecret].
+func WithCallbackMaxAge(d time.Duration) CallbackHandlerOption {
+	return func(c *cbHandlerConfig) {
+		if d == 0 {
+			d = DefaultCallbackMaxAge
+		}
+		c.maxAge = d
+	}
+}
+
+// WithCallbackErrorHandler sets a function the handler calls, before
+// answering, for every request it does not answer 2xx, so the failure can be
+// logged: err is a [*CallbackError] for a rejected request (wrong method,
+// oversized body, failed verification, malformed body) or the error the
+// event function returned. It must be safe for concurrent use. Default:
+// errors are not reported anywhere (the handler never logs).
+func WithCallbackErrorHandler(f func(r *http.Request, err error)) CallbackHandlerOption {
+	return func(c *cbHandlerConfig) { c.onError = f }
+}
+
+// withCallbackClock replaces time.Now in tests.
+func withCallbackClock(now func() time.Time) CallbackHandlerOption {
+	return func(c *cbHandlerConfig) { c.now = now }
+}
+
+type cbClaimsKey struct{}
+
+// CallbackClaimsFromContext returns the verified claims of the callback
+// being handled, from the context [NewCallbackHandler] passes to its
+// function; nil when the handler verifies no signatures.
+func CallbackClaimsFromContext(ctx context.Context) *CallbackClaims {
+	c, _ := ctx.Value(cbClaimsKey{}).(*CallbackClaims)
+	return c
+}
+
+type cbHandler struct {
+	fn  func(context.Context, Event) error
+	cfg cbHandlerConfig
+}
+
+// NewCallbackHandler returns an http.Handler that receives the platform's
+// callbacks and passes each as an [Event] to fn, with the request's context
+// (carrying the verified claims, see [CallbackClaimsFromContext]). Mount it
+// at the URL configured for the callbacks.
+//
+// It answers:
+//   - 405 to any method but POST;
+//   - 413 to a body over the limit ([WithCallbackMaxBody], 1 MiB by default);
+//   - 401 when a secret is set ([WithCallbackSecret]) and the signature does
+//     not verify; without a secret nothing is verified, and anyone who knows
+//     the URL can send events;
+//   - 400 to a body [ParseCallback] finds malformed;
+//   - 500 when fn returns an error, so that the platform retries;
+//   - 200 once fn returns nil.
+//
+// A well-formed JSON object of no kind this package knows reaches fn as an
+// [*UnknownEvent], so that new platform events are neither refused (which
+// would make the platform retry them, or disable the callback) nor dropped
+// unseen. Answers carry a short generic text: never the body, the secret,
+// the JWT or the text of fn's error; use [WithCallbackErrorHandler] to see
+// the details. The handler does not log.
+//
+// NewCallbackHandler panics if fn is nil or an option is invalid (an empty
+// secret, a non-positive body limit), as these are programming errors.
+func NewCallbackHandler(fn func(context.Context, Event) error, opts ...CallbackHandlerOption) http.Handler {
+	if fn == nil {
+		panic("opentok: NewCallbackHandler: fn is nil")
+	}
+	h := &cbHandler{fn: fn, cfg: cbHandlerConfig{maxBody: DefaultCallbackMaxBody, maxAge: DefaultCallbackMaxAge}}
+	for _, o := range opts {
+		if o != nil {
+			o(&h.cfg)
+		}
+	}
+	if h.cfg.bad != "" {
+		panic("opentok: NewCallbackHandler: " + h.cfg.bad)
+	}
+	return h
+}
+
+func (h *cbHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		h.fail(w, r, http.StatusMethodNotAllowed, "method not allowed",
+			cbMalformed(fmt.Sprintf("method %q is not POST", cbClip(r.Method)), nil))
+		return
+	}
+	if r.ContentLength > h.cfg.maxBody {
+		h.fail(w, r, http.StatusRequestEntityTooLarge, "callback body too large",
+			cbMalformed(fmt.Sprintf("body of %d bytes is over the limit of %d", r.ContentLength, h.cfg.maxBody), nil))
+		return
+	}
+	var body []byte
+	var err error
+	if r.Body != nil {
+		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.maxBody))
+	}
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			h.fail(w, r, http.StatusRequestEntityTooLarge, "callback body too large",
+				cbMalformed(fmt.Sprintf("body is over the limit of %d bytes", h.cfg.maxBody), err))
+			return
+		}
+		h.fail(w, r, http.StatusBadRequest, "could not read callback body", cbMalformed("reading the body failed", err))
+		return
+	}
+
+	ctx := r.Context()
+	if len(h.cfg.secrets) > 0 {
+		claims, err := cbVerify(r.Header.Get("Authorization"), body, h.cfg.secrets,
+			VerifyCallbackOptions{MaxAge: h.cfg.maxAge, now: h.cfg.now})
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			h.fail(w, r, http.StatusUnauthorized, "callback signature not valid", err)
+			return
+		}
+		ctx = context.WithValue(ctx, cbClaimsKey{}, claims)
+	}
+
+	ev, err := ParseCallback(body)
+	if errors.Is(err, ErrUnknownCallback) {
+		ev, err = cbUnknown(body), nil
+	}
+	if err != nil {
+		h.fail(w, r, http.StatusBadRequest, "malformed callback", err)
+		return
+	}
+	if err := h.fn(ctx, ev); err != nil {
+		h.fail(w, r, http.StatusInternalServerError, "callback processing failed", err)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// fail reports err and answers status with a fixed short text.
+func (h *cbHandler) fail(w http.ResponseWriter, r *http.Request, status int, text string, err error) {
+	if h.cfg.onError != nil {
+		h.cfg.onError(r, err)
+	}
+	http.Error(w, text, status)
+}

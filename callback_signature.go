@@ -1,0 +1,258 @@
+package opentok
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
+)
+
+// Signed ("secure") callbacks: verifying the JWT the platform sends in the
+// Authorization header, and signing bodies the same way for tests and fakes.
+
+// Defaults of signed-callback verification and of the handler.
+const (
+	// DefaultCallbackMaxAge is the oldest iat a signed callback may carry
+	// unless [VerifyCallbackOptions] or [WithCallbackMaxAge] say otherwise:
+	// 5 minutes. It limits replays of a captured callback; a platform retry
+	// carries a fresh JWT.
+	DefaultCallbackMaxAge = 5 * time.Minute
+	// DefaultCallbackLeeway is the clock skew tolerated between the
+	// platform and this server when checking iat: 30 seconds.
+	DefaultCallbackLeeway = 30 * time.Second
+	// DefaultCallbackMaxBody is the largest body [NewCallbackHandler]
+	// reads unless [WithCallbackMaxBody] says otherwise: 1 MiB.
+	DefaultCallbackMaxBody int64 = 1 << 20
+)
+
+// cbIssuer is the iss claim of the platform's callback JWTs.
+const cbIssuer = "Vonage"
+
+// cbMaxJWT bounds the JWT a verifier parses; real ones are a few hundred
+// bytes.
+const cbMaxJWT = 8 << 10
+
+// CallbackClaims are the verified claims of a signed callback's JWT, as
+// returned by [VerifyCallbackSignature] and [CallbackClaimsFromContext].
+type CallbackClaims struct {
+	// IssuedAt is the iat claim (whole seconds).
+	IssuedAt time.Time
+	// ID is the jti claim, a UUID unique to the callback; store the IDs
+	// seen within the maximum age to reject replays.
+	ID string
+	// PayloadHash is the payload_hash claim: the hex SHA-256 of the body.
+	PayloadHash string
+	// APIKey is the api_key claim.
+	APIKey string
+	// ApplicationID is the application_id claim.
+	ApplicationID string
+}
+
+// cbJWTClaims is the JWT payload of a signed callback.
+type cbJWTClaims struct {
+	jwt.RegisteredClaims
+	PayloadHash   string     `json:"payload_hash,omitempty"`
+	APIKey        flexString `json:"api_key,omitempty"`
+	ApplicationID string     `json:"application_id,omitempty"`
+}
+
+// VerifyCallbackOptions tune [VerifyCallbackSignature]. The zero value (or
+// nil) takes the defaults.
+type VerifyCallbackOptions struct {
+	// MaxAge is the oldest iat accepted (0 means [DefaultCallbackMaxAge],
+	// 5 minutes; negative turns the age check off, which allows replays).
+	MaxAge time.Duration
+	// Leeway is the clock skew tolerated both ways when checking iat (0
+	// means [DefaultCallbackLeeway], 30 seconds; negative is rejected).
+	Leeway time.Duration
+
+	// now replaces time.Now in tests.
+	now func() time.Time
+}
+
+// VerifyCallbackSignature checks a signed ("secure") callback: authorization
+// is the request's Authorization header value ("Bearer <JWT>"), body the raw
+// request body, and secret the signature secret the dashboard shows for
+// that callback type (not the API secret or the private key). opts may be
+// nil.
+//
+// It checks that the JWT is HS256 (any other alg, "none" included, is
+// refused) and signed with secret, that iss is "Vonage", that iat is no
+// older than the maximum age and not in the future (both with the leeway),
+// that exp and nbf hold if present, and that payload_hash is the hex
+// SHA-256 of body (compared in constant time). It returns the verified
+// claims; jti can be used to reject replays within the maximum age.
+//
+// A failed check is a [*CallbackError] matching [ErrCallbackSignature]; an
+// empty secret or a negative leeway is a [*ValidationError]. No error
+// contains the secret or the JWT.
+func VerifyCallbackSignature(authorization string, body []byte, secret string, opts *VerifyCallbackOptions) (*CallbackClaims, error) {
+	if secret == "" {
+		return nil, invalid("secret", "must not be empty")
+	}
+	var o VerifyCallbackOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Leeway < 0 {
+		return nil, invalid("leeway", "must not be negative")
+	}
+	return cbVerify(authorization, body, []Secret{NewSecret(secret)}, o)
+}
+
+// cbVerify verifies against any of secrets.
+func cbVerify(authorization string, body []byte, secrets []Secret, o VerifyCallbackOptions) (*CallbackClaims, error) {
+	if o.MaxAge == 0 {
+		o.MaxAge = DefaultCallbackMaxAge
+	}
+	if o.Leeway == 0 {
+		o.Leeway = DefaultCallbackLeeway
+	}
+	now := o.now
+	if now == nil {
+		now = time.Now
+	}
+
+	authorization = strings.TrimSpace(authorization)
+	if authorization == "" {
+		return nil, cbSignature("no Authorization header", nil)
+	}
+	scheme, raw, _ := strings.Cut(authorization, " ")
+	raw = strings.TrimSpace(raw)
+	if !strings.EqualFold(scheme, "Bearer") || raw == "" {
+		return nil, cbSignature("the Authorization header is not a Bearer token", nil)
+	}
+	if len(raw) > cbMaxJWT {
+		return nil, cbSignature("the JWT is too long", nil)
+	}
+
+	at := now()
+	claims := &cbJWTClaims{}
+	parser := jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithIssuer(cbIssuer),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(o.Leeway),
+		jwt.WithTimeFunc(func() time.Time { return at }),
+	)
+	tok, err := parser.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) {
+		if len(secrets) == 1 {
+			return []byte(secrets[0].Reveal()), nil
+		}
+		set := jwt.VerificationKeySet{}
+		for _, s := range secrets {
+			set.Keys = append(set.Keys, []byte(s.Reveal()))
+		}
+		return set, nil
+	})
+	if err != nil {
+		return nil, cbSignature(cbJWTReason(tok, err), err)
+	}
+
+	if o.MaxAge > 0 {
+		if claims.IssuedAt == nil {
+			return nil, cbSignature("the JWT has no iat", nil)
+		}
+		if at.Sub(claims.IssuedAt.Time) > o.MaxAge+o.Leeway {
+			return nil, cbSignature("the JWT's iat is older than the maximum age", nil)
+		}
+	}
+
+	if claims.PayloadHash == "" {
+		return nil, cbSignature("the JWT has no payload_hash", nil)
+	}
+	want, err := hex.DecodeString(claims.PayloadHash)
+	sum := sha256.Sum256(body)
+	if err != nil || !hmac.Equal(want, sum[:]) {
+		return nil, cbSignature("payload_hash does not match the body", nil)
+	}
+
+	out := &CallbackClaims{
+		ID:            claims.ID,
+		PayloadHash:   claims.PayloadHash,
+		APIKey:        string(claims.APIKey),
+		ApplicationID: claims.ApplicationID,
+	}
+	if claims.IssuedAt != nil {
+		out.IssuedAt = claims.IssuedAt.Time
+	}
+	return out, nil
+}
+
+// cbJWTReason describes a JWT failure in words of our own: the JWT
+// library's texts may quote the alg header.
+func cbJWTReason(tok *jwt.Token, err error) string {
+	if tok != nil && tok.Header != nil {
+		if alg, _ := tok.Header["alg"].(string); alg != jwt.SigningMethodHS256.Alg() {
+			return "the JWT is not signed with HS256"
+		}
+	}
+	switch {
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return "the JWT is malformed"
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		return "the JWT signature does not verify with the secret"
+	case errors.Is(err, jwt.ErrTokenInvalidIssuer), errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		return "the JWT's issuer is not Vonage"
+	case errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
+		return "the JWT's iat is in the future"
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return "the JWT has expired"
+	case errors.Is(err, jwt.ErrTokenNotValidYet):
+		return "the JWT is not valid yet"
+	}
+	return "the JWT is not valid"
+}
+
+// SignCallbackOptions set the claims of [SignCallback]. The zero value (or
+// nil) signs at the current time with a random jti and no api_key or
+// application_id.
+type SignCallbackOptions struct {
+	// IssuedAt is the iat claim (zero means now); it is truncated to whole
+	// seconds.
+	IssuedAt time.Time
+	// ID is the jti claim (empty means a random UUID).
+	ID string
+	// APIKey and ApplicationID are the api_key and application_id claims,
+	// omitted when empty.
+	APIKey, ApplicationID string
+}
+
+// SignCallback signs body the way the platform signs a secure callback and
+// returns the JWT to send as "Authorization: Bearer <JWT>": HS256 keyed with
+// secret, with iss "Vonage", iat, jti, payload_hash (the hex SHA-256 of
+// body) and, when set in opts, api_key and application_id. It is meant for
+// tests and fakes of the platform (opts may be nil). An empty secret is a
+// [*ValidationError].
+func SignCallback(body []byte, secret string, opts *SignCallbackOptions) (string, error) {
+	if secret == "" {
+		return "", invalid("secret", "must not be empty")
+	}
+	var o SignCallbackOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.IssuedAt.IsZero() {
+		o.IssuedAt = time.Now()
+	}
+	if o.ID == "" {
+		o.ID = uuid.NewString()
+	}
+	sum := sha256.Sum256(body)
+	claims := cbJWTClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:   cbIssuer,
+			IssuedAt: jwt.NewNumericDate(o.IssuedAt.Truncate(time.Second)),
+			ID:       o.ID,
+		},
+		PayloadHash:   hex.EncodeToString(sum[:]),
+		APIKey:        flexString(o.APIKey),
+		ApplicationID: o.ApplicationID,
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(secret))
+}
