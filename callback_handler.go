@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 )
 
@@ -16,13 +18,20 @@ import (
 type CallbackHandlerOption func(*cbHandlerConfig)
 
 type cbHandlerConfig struct {
-	secrets []Secret
-	maxBody int64
-	maxAge  time.Duration
-	onError func(*http.Request, error)
-	now     func() time.Time
-	bad     string // the first invalid option, reported by NewCallbackHandler
+	secrets     []Secret
+	maxBody     int64
+	maxAge      time.Duration
+	readTimeout time.Duration
+	replay      ReplayStore
+	noReplay    bool
+	onError     func(*http.Request, error)
+	now         func() time.Time
+	bad         string // the first invalid option, reported by NewCallbackHandler
 }
+
+// DefaultCallbackReadTimeout is how long the handler waits for a callback's
+// body unless [WithCallbackReadTimeout] says otherwise: 10 seconds.
+const DefaultCallbackReadTimeout = 10 * time.Second
 
 func (c *cbHandlerConfig) reject(reason string) {
 	if c.bad == "" {
@@ -75,6 +84,43 @@ func WithCallbackMaxAge(d time.Duration) CallbackHandlerOption {
 	}
 }
 
+// WithCallbackReadTimeout sets how long the handler waits for a callback's
+// body once it has checked the Authorization header (default
+// [DefaultCallbackReadTimeout]), through [http.ResponseController]: a
+// client that sends its body slowly is cut off. NewCallbackHandler panics
+// when d is not positive.
+func WithCallbackReadTimeout(d time.Duration) CallbackHandlerOption {
+	return func(c *cbHandlerConfig) {
+		if d <= 0 {
+			c.reject("WithCallbackReadTimeout: the timeout must be positive")
+			return
+		}
+		c.readTimeout = d
+	}
+}
+
+// WithCallbackReplayStore sets where the handler remembers the jti of each
+// verified callback, to refuse one sent again (401, [ErrCallbackReplay]).
+// By default it is a [MemoryReplayStore] of [DefaultReplayStoreSize] jtis,
+// enough for one process; a service whose instances share callbacks behind
+// a load balancer gives all of them one shared store. It matters only with
+// [WithCallbackSecret]. NewCallbackHandler panics when s is nil.
+func WithCallbackReplayStore(s ReplayStore) CallbackHandlerOption {
+	return func(c *cbHandlerConfig) {
+		if s == nil {
+			c.reject("WithCallbackReplayStore: the store is nil (use WithoutCallbackReplayCheck to turn the check off)")
+			return
+		}
+		c.replay = s
+	}
+}
+
+// WithoutCallbackReplayCheck turns off the refusal of replayed callbacks:
+// a captured signed callback is then accepted again until its maximum age.
+func WithoutCallbackReplayCheck() CallbackHandlerOption {
+	return func(c *cbHandlerConfig) { c.noReplay = true }
+}
+
 // WithCallbackErrorHandler sets a function the handler calls, before
 // answering, for every request it does not answer 2xx, so the failure can be
 // logged: err is a [*CallbackError] for a rejected request (wrong method,
@@ -112,10 +158,15 @@ type cbHandler struct {
 //
 // It answers:
 //   - 405 to any method but POST;
-//   - 413 to a body over the limit ([WithCallbackMaxBody], 1 MiB by default);
-//   - 401 when a secret is set ([WithCallbackSecret]) and the signature does
-//     not verify; without a secret nothing is verified, and anyone who knows
-//     the URL can send events;
+//   - 401 when a secret is set ([WithCallbackSecret]) and there is no
+//     "Authorization: Bearer" header — before reading the body;
+//   - 413 to a body over the limit ([WithCallbackMaxBody], 1 MiB by default),
+//     and 408 to one that takes longer than the read timeout
+//     ([WithCallbackReadTimeout], 10 s by default);
+//   - 401 when a secret is set and the signature does not verify, or when
+//     the callback's jti was seen already (a replay; see
+//     [WithCallbackReplayStore]); without a secret nothing is verified, and
+//     anyone who knows the URL can send events;
 //   - 400 to a body [ParseCallback] finds malformed;
 //   - 500 when fn returns an error, so that the platform retries;
 //   - 200 once fn returns nil.
@@ -133,7 +184,8 @@ func NewCallbackHandler(fn func(context.Context, Event) error, opts ...CallbackH
 	if fn == nil {
 		panic("opentok: NewCallbackHandler: fn is nil")
 	}
-	h := &cbHandler{fn: fn, cfg: cbHandlerConfig{maxBody: DefaultCallbackMaxBody, maxAge: DefaultCallbackMaxAge}}
+	h := &cbHandler{fn: fn, cfg: cbHandlerConfig{maxBody: DefaultCallbackMaxBody, maxAge: DefaultCallbackMaxAge,
+		readTimeout: DefaultCallbackReadTimeout}}
 	for _, o := range opts {
 		if o != nil {
 			o(&h.cfg)
@@ -141,6 +193,11 @@ func NewCallbackHandler(fn func(context.Context, Event) error, opts ...CallbackH
 	}
 	if h.cfg.bad != "" {
 		panic("opentok: NewCallbackHandler: " + h.cfg.bad)
+	}
+	if h.cfg.noReplay {
+		h.cfg.replay = nil
+	} else if h.cfg.replay == nil {
+		h.cfg.replay = NewMemoryReplayStore(DefaultReplayStoreSize)
 	}
 	return h
 }
@@ -152,11 +209,25 @@ func (h *cbHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			cbMalformed(fmt.Sprintf("method %q is not POST", cbClip(r.Method)), nil))
 		return
 	}
+	signed := len(h.cfg.secrets) > 0
+	if signed {
+		// Refuse an unauthenticated request before reading its body.
+		scheme, token, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			h.fail(w, r, http.StatusUnauthorized, "callback signature not valid",
+				cbSignature("no Authorization: Bearer header", nil))
+			return
+		}
+	}
 	if r.ContentLength > h.cfg.maxBody {
 		h.fail(w, r, http.StatusRequestEntityTooLarge, "callback body too large",
 			cbMalformed(fmt.Sprintf("body of %d bytes is over the limit of %d", r.ContentLength, h.cfg.maxBody), nil))
 		return
 	}
+	// Not every ResponseWriter supports deadlines (a test recorder does
+	// not); the server's own timeouts then apply.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(h.cfg.readTimeout))
 	var body []byte
 	var err error
 	if r.Body != nil {
@@ -164,20 +235,32 @@ func (h *cbHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
+		switch {
+		case errors.As(err, &tooBig):
 			h.fail(w, r, http.StatusRequestEntityTooLarge, "callback body too large",
 				cbMalformed(fmt.Sprintf("body is over the limit of %d bytes", h.cfg.maxBody), err))
-			return
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			h.fail(w, r, http.StatusRequestTimeout, "callback body too slow",
+				cbMalformed("the body did not arrive within the read timeout", err))
+		default:
+			h.fail(w, r, http.StatusBadRequest, "could not read callback body", cbMalformed("reading the body failed", err))
 		}
-		h.fail(w, r, http.StatusBadRequest, "could not read callback body", cbMalformed("reading the body failed", err))
 		return
 	}
 
 	ctx := r.Context()
-	if len(h.cfg.secrets) > 0 {
+	if signed {
 		claims, err := cbVerify(r.Header.Get("Authorization"), body, h.cfg.secrets,
 			VerifyCallbackOptions{MaxAge: h.cfg.maxAge, now: h.cfg.now})
+		if err == nil && h.cfg.replay != nil {
+			err = h.checkReplay(ctx, claims)
+		}
 		if err != nil {
+			var ce *CallbackError
+			if !errors.As(err, &ce) { // the replay store failed: let the platform retry
+				h.fail(w, r, http.StatusInternalServerError, "callback processing failed", err)
+				return
+			}
 			w.Header().Set("WWW-Authenticate", "Bearer")
 			h.fail(w, r, http.StatusUnauthorized, "callback signature not valid", err)
 			return
@@ -198,6 +281,34 @@ func (h *cbHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// checkReplay records the callback's jti and refuses one seen before. A jti
+// is kept until the callback's age alone refuses it (a day when the age
+// check is off).
+func (h *cbHandler) checkReplay(ctx context.Context, c *CallbackClaims) error {
+	if c.ID == "" {
+		return cbSignature("the JWT has no jti, so a replay could not be told apart", nil)
+	}
+	until := h.now().Add(24 * time.Hour)
+	if h.cfg.maxAge > 0 && !c.IssuedAt.IsZero() {
+		until = c.IssuedAt.Add(h.cfg.maxAge + DefaultCallbackLeeway)
+	}
+	seen, err := h.cfg.replay.Seen(ctx, c.ID, until)
+	if err != nil {
+		return fmt.Errorf("opentok: callback replay store: %w", err)
+	}
+	if seen {
+		return &CallbackError{kind: ErrCallbackReplay, Reason: "the JWT's jti was seen before: the callback was sent again"}
+	}
+	return nil
+}
+
+func (h *cbHandler) now() time.Time {
+	if h.cfg.now != nil {
+		return h.cfg.now()
+	}
+	return time.Now()
 }
 
 // fail reports err and answers status with a fixed short text.

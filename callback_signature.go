@@ -42,8 +42,8 @@ const cbMaxJWT = 8 << 10
 type CallbackClaims struct {
 	// IssuedAt is the iat claim (whole seconds).
 	IssuedAt time.Time
-	// ID is the jti claim, a UUID unique to the callback; store the IDs
-	// seen within the maximum age to reject replays.
+	// ID is the jti claim, a UUID unique to the callback: the key of the
+	// replay check (see [ReplayStore]).
 	ID string
 	// PayloadHash is the payload_hash claim: the hex SHA-256 of the body.
 	PayloadHash string
@@ -86,7 +86,9 @@ type VerifyCallbackOptions struct {
 // older than the maximum age and not in the future (both with the leeway),
 // that exp and nbf hold if present, and that payload_hash is the hex
 // SHA-256 of body (compared in constant time). It returns the verified
-// claims; jti can be used to reject replays within the maximum age.
+// claims. It keeps no state: to refuse a replay, record the jti with a
+// [ReplayStore] (the handler of [NewCallbackHandler] does). An iat in the
+// future or out of time's range is refused whatever MaxAge is.
 //
 // A failed check is a [*CallbackError] matching [ErrCallbackSignature]; an
 // empty secret or a negative leeway is a [*ValidationError]. No error
@@ -154,6 +156,11 @@ func cbVerify(authorization string, body []byte, secrets []Secret, o VerifyCallb
 		return nil, cbSignature(cbJWTReason(tok, err), err)
 	}
 
+	// An iat out of time's range (1e19 overflows to the distant past) or
+	// in the future is refused whatever MaxAge is.
+	if iat := claims.IssuedAt; iat != nil && (iat.Before(time.Unix(0, 0)) || iat.After(at.Add(o.Leeway))) {
+		return nil, cbSignature("the JWT's iat is in the future or out of range", nil)
+	}
 	if o.MaxAge > 0 {
 		if claims.IssuedAt == nil {
 			return nil, cbSignature("the JWT has no iat", nil)

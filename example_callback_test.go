@@ -1,12 +1,15 @@
 package opentok_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/opentok-go/opentok"
 )
@@ -105,4 +108,61 @@ func ExampleVerifyCallbackSignature() {
 	// signed for API key 123456
 	// call conf-1 ended: 704 Media Timeout
 	// opentok: callback signature not valid: payload_hash does not match the body
+}
+
+// redisClient is the one call of a Redis client the store needs; a real
+// client's SET key value NX EX seconds fits it (for example go-redis's
+// SetNX, which returns true when the key was set). No Redis dependency is
+// needed to write the adapter.
+type redisClient interface {
+	SetNX(ctx context.Context, key, value string, ttl time.Duration) (bool, error)
+}
+
+// redisReplayStore shares the replay check between the instances of a
+// service: SET NX succeeds only for the first instance that records a jti.
+type redisReplayStore struct{ rdb redisClient }
+
+func (s redisReplayStore) Seen(ctx context.Context, jti string, until time.Time) (bool, error) {
+	set, err := s.rdb.SetNX(ctx, "opentok:callback:jti:"+jti, "1", time.Until(until))
+	return !set, err
+}
+
+// fakeRedis stands in for a Redis server in this example.
+type fakeRedis struct {
+	mu   sync.Mutex
+	keys map[string]bool
+}
+
+func (f *fakeRedis) SetNX(_ context.Context, key, _ string, _ time.Duration) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.keys[key] {
+		return false, nil
+	}
+	f.keys[key] = true
+	return true, nil
+}
+
+// Services with several instances behind a load balancer share one replay
+// store, so that a callback replayed to another instance is refused too.
+func ExampleWithCallbackReplayStore() {
+	store := redisReplayStore{rdb: &fakeRedis{keys: map[string]bool{}}}
+	onEvent := func(ctx context.Context, ev opentok.Event) error { return nil }
+	instanceA := opentok.NewCallbackHandler(onEvent,
+		opentok.WithCallbackSecret("made-up-signature-secret"), opentok.WithCallbackReplayStore(store))
+	instanceB := opentok.NewCallbackHandler(onEvent,
+		opentok.WithCallbackSecret("made-up-signature-secret"), opentok.WithCallbackReplayStore(store))
+
+	body := []byte(`{"event":"archive","id":"a1","sessionId":"s1","status":"available"}`)
+	jwt, _ := opentok.SignCallback(body, "made-up-signature-secret", nil)
+	for _, h := range []http.Handler{instanceA, instanceB} {
+		req := httptest.NewRequest(http.MethodPost, "/opentok/archive", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+jwt)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		fmt.Println(rec.Code)
+	}
+	// Output:
+	// 200
+	// 401
 }
