@@ -701,7 +701,9 @@ func Operations() []Operation {
 		},
 		{
 			Name: "DeleteArchiveStorage", FakeOp: "DeleteArchiveStorage", Method: "DELETE", Path: p + "/archive/storage", OpenTokOnly: true,
-			Call: func(ctx context.Context, ot *OpenTok, a *OpArgs) (any, error) { return nil, ot.DeleteArchiveStorage(ctx) },
+			Call: func(ctx context.Context, ot *OpenTok, a *OpArgs) (any, error) {
+				return nil, ot.DeleteArchiveStorage(ctx)
+			},
 		},
 		{
 			Name: "ForceDisconnect", FakeOp: "ForceDisconnect", Method: "DELETE", Path: sp + "/connection/{connectionId}",
