@@ -45,9 +45,11 @@ type Server struct {
 	st    *state
 	// faults by operation name ("*" for any).
 	faults map[string][]*faultSlot
-	// ops are the operation names the routes report.
-	ops map[string]bool
-	log []RequestRecord
+	// ops are the operation names the routes report; patterns the REST
+	// routes' patterns ("POST /v2/project/{pid}/archive"), in order.
+	ops      map[string]bool
+	patterns []string
+	log      []RequestRecord
 }
 
 // New returns a fake platform that is not yet listening; serve it with any

@@ -11,10 +11,9 @@ import (
 	"github.com/opentok-go/opentok/internal/sessionid"
 )
 
+// createSession creates a session from the form body (the plumbing has
+// checked its Content-Type).
 func (s *Server) createSession(r *http.Request, body []byte) (reply, *apiError) {
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
-		return reply{}, errf(http.StatusBadRequest, "the body must be form-encoded (application/x-www-form-urlencoded)")
-	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		return reply{}, errf(http.StatusBadRequest, "invalid form body")

@@ -7,13 +7,17 @@ func (s *Server) signal(r *http.Request, body []byte) (reply, *apiError) {
 	if aerr != nil {
 		return reply{}, aerr
 	}
-	var req struct {
-		Type string `json:"type"`
-		Data string `json:"data"`
+	var body0 struct {
+		Type *string `json:"type"`
+		Data *string `json:"data"`
 	}
-	if aerr := decodeBody(body, &req); aerr != nil {
+	if aerr := decodeBody(body, &body0); aerr != nil {
 		return reply{}, aerr
 	}
+	if body0.Type == nil || body0.Data == nil {
+		return reply{}, errf(http.StatusBadRequest, "type and data are required")
+	}
+	req := struct{ Type, Data string }{*body0.Type, *body0.Data}
 	if len(req.Type) > 128 || len(req.Data) > 8192 {
 		return reply{}, errf(http.StatusRequestEntityTooLarge, "The type string exceeds the maximum length (128 bytes), or the data string exceeds the maximum size (8 kB).")
 	}
