@@ -10,11 +10,14 @@ import (
 
 func (s *Server) archiveJSON(a *Archive) map[string]any {
 	m := map[string]any{
-		"id": a.ID, "sessionId": a.SessionID, "name": a.Name, "status": a.Status, "reason": a.Reason,
+		"id": a.ID, "sessionId": a.SessionID, "name": nil, "status": a.Status, "reason": a.Reason,
 		"createdAt": ms(a.CreatedAt), "updatedAt": ms(a.UpdatedAt), "size": a.Size,
 		"duration": int64(s.archiveDuration(a) / time.Second), "outputMode": a.OutputMode, "streamMode": a.StreamMode,
 		"hasAudio": a.HasAudio, "hasVideo": a.HasVideo, "sha256sum": "", "password": "",
 		"event": "archive",
+	}
+	if a.Name != "" {
+		m["name"] = a.Name // null when none was given, as the platform
 	}
 	if a.URL != "" {
 		m["url"] = a.URL

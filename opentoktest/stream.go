@@ -10,7 +10,13 @@ func streamJSON(st *Stream) map[string]any {
 	if classes == nil {
 		classes = []string{}
 	}
-	return map[string]any{"id": st.ID, "videoType": st.VideoType, "name": st.Name, "layoutClassList": classes}
+	m := map[string]any{"id": st.ID, "name": st.Name, "layoutClassList": classes}
+	if st.VideoType != "" {
+		// Absent for an audio-only stream, as in the session-monitoring
+		// events (the REST reference lists only camera, screen, custom).
+		m["videoType"] = st.VideoType
+	}
+	return m
 }
 
 func (s *Server) listStreams(r *http.Request, _ []byte) (reply, *apiError) {
