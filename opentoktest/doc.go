@@ -49,8 +49,15 @@
 //     session IDs get 404, where the platform would accept any well-formed
 //     session ID of the project.
 //   - Sessions default to routed media when p2p.preference is absent (as the
-//     REST reference says); media never flows, so archives have synthetic
-//     sizes and a placeholder file, and HLS playlists are empty.
+//     REST reference says). Media never flows: an available archive's URL
+//     serves a real but empty container, an MP4 (ftyp and moov/mvhd with the
+//     archive's duration) for a composed archive, a ZIP with the platform's
+//     manifest.json and one WebM per recorded stream (EBML header, segment
+//     info, its tracks; no clusters) for an individual one. The bytes are
+//     made from the archive on each download, the same every time; size and
+//     sha256sum describe them. Individual archives of a Vonage fake carry
+//     applicationId in the manifest instead of partnerId. HLS playlists are
+//     empty.
 //   - A stopped archive becomes available after a fixed delay on the fake's
 //     clock (WithArchiveDelay, default 5 s) instead of after an upload; the
 //     platform's idle and duration limits for archives (60 s after the last
