@@ -83,6 +83,8 @@
 //     application/x-www-form-urlencoded. A JSON body must be an object:
 //     null or [] is a 400. In the create-session form, an empty value or the
 //     literal null (as @vonage/video sends location=null) means not given.
+//     A boolean field also takes the strings "true" and "false"
+//     (@vonage/video types partialCaptions that way).
 //
 // # JSON shapes the fake chose where the platform is ambiguous
 //

@@ -314,10 +314,17 @@ func decodeBody(body []byte, v any) *apiError {
 	return nil
 }
 
-// boolField reads an optional JSON boolean, defaulting when absent.
+// boolField reads an optional JSON boolean, defaulting when absent. The
+// strings "true" and "false" count as booleans: @vonage/video types
+// partialCaptions as one of them, and the platform takes them.
 func boolField(raw json.RawMessage, def bool) (bool, *apiError) {
-	if len(raw) == 0 || string(raw) == "null" {
+	switch string(raw) {
+	case "", "null":
 		return def, nil
+	case `"true"`:
+		return true, nil
+	case `"false"`:
+		return false, nil
 	}
 	var b bool
 	if err := json.Unmarshal(raw, &b); err != nil {
