@@ -76,7 +76,7 @@
 //     simulated beyond their REST answers and state.
 //   - Rate limits are not applied; use InjectFault to produce a 429.
 //   - HTTP rules the platform does not document: a body over 1 MiB is
-//     answered 413 (before authentication); a known path with another method
+//     answered 413 (before authentication; the control API too); a known path with another method
 //     405 with an Allow header; a body whose Content-Type is not the route's
 //     415 (after authentication): JSON routes take application/json (or
 //     +json, or a body without any Content-Type), /session/create only
@@ -113,6 +113,8 @@
 //     only when given, never "".
 //   - Streams: videoType is absent for an audio-only stream, as in the
 //     session-monitoring events.
+//   - Connections: createdAt is a number of milliseconds (the OpenAPI
+//     document types it as a string but gives a numeric example).
 //   - Force-muting one stream answers 200 without a body (the OpenAPI
 //     document); mute-all answers the project details without a secret.
 package opentoktest

@@ -258,3 +258,19 @@ func TestSlowAnswerOutlivesReadTimeout(t *testing.T) {
 	require.Len(t, rec, 1)
 	assert.Equal(t, 200, rec[0].Status)
 }
+
+func TestControlAPIBodiesOverTheLimitAre413(t *testing.T) {
+	srv := NewServer(t, WithControlAPI())
+	r := &raw{t: t, srv: srv}
+	big := []byte(`{"seconds":1,"pad":"` + strings.Repeat("x", maxBodyBytes) + `"}`)
+	status, _, body := r.send("POST", "/_emulator/clock/advance", "application/json", big)
+	assert.Equal(t, 413, status)
+	assert.JSONEq(t, `{"message":"the request body exceeds 1048576 bytes"}`, string(body))
+	status, _, body = r.send("POST", "/_emulator/clock/advance", "application/json", []byte(`{"seconds":`))
+	assert.Equal(t, 400, status)
+	assert.JSONEq(t, `{"message":"invalid JSON body"}`, string(body))
+	before := srv.Now()
+	status, _, _ = r.send("POST", "/_emulator/clock/advance", "application/json", []byte(`{"seconds":60}`))
+	assert.Equal(t, 200, status)
+	assert.WithinDuration(t, before.Add(time.Minute), srv.Now(), 5*time.Second)
+}

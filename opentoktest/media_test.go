@@ -341,3 +341,40 @@ func ffprobe(t *testing.T, name string, data []byte) {
 	assert.NoError(t, err, "ffprobe %s: %s", name, out)
 	assert.Contains(t, string(out), "format_name=", "%s", out)
 }
+
+func TestEBMLSizesAndResolutions(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		size []byte
+	}{
+		{0, []byte{0x80}},
+		{126, []byte{0xFE}},
+		{127, []byte{0x40, 0x7F}}, // 0xFF is reserved in one byte
+		{16382, []byte{0x7F, 0xFE}},
+		{16383, []byte{0x20, 0x3F, 0xFF}},
+	} {
+		el := ebml(0xEC, make([]byte, c.n)) // a Void element
+		assert.Equal(t, append([]byte{0xEC}, c.size...), el[:1+len(c.size)], "size %d", c.n)
+		assert.Len(t, el, 1+len(c.size)+c.n)
+	}
+	assert.Equal(t, []byte{0x1A, 0x45, 0xDF, 0xA3, 0x80}, ebml(0x1A45DFA3), "a 4-byte ID")
+	assert.Equal(t, []byte{0x42, 0x86, 0x81, 0x01}, ebmlUint(0x4286, 1))
+	assert.Equal(t, []byte{0xE7, 0x81, 0x00}, ebmlUint(0xE7, 0), "zero takes one byte")
+
+	for res, want := range map[string][2]uint64{"1280x720": {1280, 720}, "480x640": {480, 640}} {
+		w, h, ok := parseResolution(res)
+		assert.True(t, ok, res)
+		assert.Equal(t, want, [2]uint64{w, h})
+	}
+	for _, bad := range []string{"", "640", "x480", "640x", "axb", "-1x2"} {
+		_, _, ok := parseResolution(bad)
+		assert.False(t, ok, bad)
+	}
+	// A WebM for an unknown resolution falls back to 640x480.
+	els := readEBML(t, streamWebM(&recordedStream{streamID: "s", hasVideo: true}, ""))
+	seg := readEBML(t, els[1].data)
+	track := readEBML(t, readEBML(t, child(t, seg, 0x1654AE6B))[0].data)
+	videoEl := readEBML(t, child(t, track, 0xE0))
+	assert.Equal(t, []byte{0x02, 0x80}, child(t, videoEl, 0xB0), "width 640")
+	assert.Equal(t, []byte{0x01, 0xE0}, child(t, videoEl, 0xBA), "height 480")
+}
