@@ -53,7 +53,7 @@
 //     serves a real but empty container, an MP4 (ftyp and moov/mvhd with the
 //     archive's duration) for a composed archive, a ZIP with the platform's
 //     manifest.json and one WebM per recorded stream (EBML header, segment
-//     info, its tracks; no clusters) for an individual one. The bytes are
+//     info, its tracks, one empty cluster) for an individual one. The bytes are
 //     made from the archive on each download, the same every time; size and
 //     sha256sum describe them. Individual archives of a Vonage fake carry
 //     applicationId in the manifest instead of partnerId. HLS playlists are
@@ -76,9 +76,9 @@
 //     simulated beyond their REST answers and state.
 //   - Rate limits are not applied; use InjectFault to produce a 429.
 //   - HTTP rules the platform does not document: a body over 1 MiB is
-//     answered 413 (before authentication; the control API too); a known path with another method
-//     405 with an Allow header; a body whose Content-Type is not the route's
-//     415 (after authentication): JSON routes take application/json (or
+//     answered 413 (before authentication; the control API too); a known
+//     path with another method 405 with an Allow header; a body whose
+//     Content-Type is not the route's 415 (after authentication): JSON routes take application/json (or
 //     +json, or a body without any Content-Type), /session/create only
 //     application/x-www-form-urlencoded. A JSON body must be an object:
 //     null or [] is a 400. In the create-session form, an empty value or the
