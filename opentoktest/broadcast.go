@@ -197,10 +197,16 @@ func (s *Server) stopBroadcastLocked(b *Broadcast) {
 	s.emitBroadcastLocked(b)
 }
 
+// setBroadcastLayout changes a running broadcast's layout (404 once it has
+// stopped, as the OpenAPI document says) and answers the broadcast, as
+// setArchiveLayout answers the archive.
 func (s *Server) setBroadcastLayout(r *http.Request, body []byte) (reply, *apiError) {
 	b, aerr := s.findBroadcast(r)
 	if aerr != nil {
 		return reply{}, aerr
+	}
+	if b.Status != "started" {
+		return reply{}, errf(http.StatusNotFound, "The broadcast was not found or it has already stopped")
 	}
 	l, aerr := checkLayout(body)
 	if aerr != nil {
@@ -210,7 +216,7 @@ func (s *Server) setBroadcastLayout(r *http.Request, body []byte) (reply, *apiEr
 		return reply{}, errf(http.StatusBadRequest, "a layout is required")
 	}
 	b.Layout = l
-	return reply{status: http.StatusOK}, nil
+	return ok(s.broadcastJSON(b)), nil
 }
 
 func (s *Server) patchBroadcastStreams(r *http.Request, body []byte) (reply, *apiError) {

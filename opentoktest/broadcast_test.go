@@ -43,6 +43,9 @@ func TestHLSPlaylist(t *testing.T) {
 
 	status, _ = r.do("POST", r.project()+"/broadcast/"+id+"/stop", nil)
 	require.Equal(t, 200, status)
+	status, stoppedLayout := r.do("PUT", r.project()+"/broadcast/"+id+"/layout", map[string]any{"type": "pip"})
+	assert.Equal(t, 404, status, "no layout change once it has stopped")
+	assert.Equal(t, "The broadcast was not found or it has already stopped", stoppedLayout["message"])
 	_, _, body = get(t, hls)
 	assert.Equal(t, live+"#EXT-X-ENDLIST\n", body, "a stopped broadcast's playlist ends")
 

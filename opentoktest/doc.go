@@ -115,6 +115,9 @@
 //     session-monitoring events.
 //   - Connections: createdAt is a number of milliseconds (the OpenAPI
 //     document types it as a string but gives a numeric example).
-//   - Force-muting one stream answers 200 without a body (the OpenAPI
-//     document); mute-all answers the project details without a secret.
+//   - Where the OpenAPI document gives a blank 200 but clients read a body,
+//     the fake sends one (clients that expect nothing ignore it): force-mute
+//     of one stream answers the project details, as mute-all does (without
+//     the secret); an archive or broadcast layout change answers the archive
+//     or broadcast (the community Go SDK decodes them).
 package opentoktest

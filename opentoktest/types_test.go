@@ -184,6 +184,9 @@ func TestAnswersHaveThePlatformsJSONTypes(t *testing.T) {
 				streams[].hasVideo: bool`
 			assert.Equal(t, lines(strings.Replace(individual, "\n\t\t\t\t\n", "\n", 1)), shape(m), "individual manual archive")
 
+			status, lay := r.do("PUT", p+"/archive/"+m["id"].(string)+"/layout", map[string]any{"type": "pip"})
+			assert.Equal(t, 400, status, "layouts are for composed archives: %v", lay)
+
 			status, list := r.do("GET", p+"/archive", nil)
 			require.Equal(t, 200, status)
 			assert.Contains(t, shape(list), "count: number")
@@ -193,14 +196,21 @@ func TestAnswersHaveThePlatformsJSONTypes(t *testing.T) {
 				assert.Equal(t, json.Number("47000000"), jsonNumber(t, srv, p+"/archive", "partnerId"), "the API key itself")
 			}
 
+			status, composed := r.do("POST", p+"/archive", map[string]any{"sessionId": sid, "multiArchiveTag": "layout"})
+			require.Equal(t, 200, status, "%v", composed)
+			status, lay = r.do("PUT", p+"/archive/"+composed["id"].(string)+"/layout", map[string]any{"type": "pip"})
+			require.Equal(t, 200, status)
+			assert.Equal(t, lines(archiveBase), shape(lay), "an archive layout change answers the archive")
+			assert.Equal(t, composed["id"], lay["id"])
+
 			status, b := r.do("POST", p+"/broadcast", map[string]any{"sessionId": sid, "streamMode": "manual", "maxBitrate": 2000000,
 				"multiBroadcastTag": "t", "outputs": map[string]any{"hls": map[string]any{"dvr": true},
 					"rtmp": []any{map[string]any{"id": "cdn", "serverUrl": "rtmps://example.com/app", "streamName": "key"}}}})
 			require.Equal(t, 200, status, "%v", b)
 			status, _ = r.do("PATCH", p+"/broadcast/"+b["id"].(string)+"/streams", map[string]any{"addStream": cam, "hasAudio": false})
 			require.Equal(t, 204, status)
-			status, b = r.do("GET", p+"/broadcast/"+b["id"].(string), nil)
-			require.Equal(t, 200, status)
+			status, b = r.do("PUT", p+"/broadcast/"+b["id"].(string)+"/layout", map[string]any{"type": "bestFit", "screenshareType": "pip"})
+			require.Equal(t, 200, status, "a broadcast layout change answers the broadcast")
 			assert.Equal(t, lines(owner+`id: string
 				sessionId: string
 				createdAt: number
@@ -294,13 +304,20 @@ func TestAnswersHaveThePlatformsJSONTypes(t *testing.T) {
 			status, capt := r.do("POST", p+"/captions", map[string]any{"sessionId": sid, "token": tok})
 			require.Equal(t, 202, status)
 			assert.Equal(t, lines("captionsId: string"), shape(capt), "captions")
-			status, mute := r.do("POST", p+"/session/"+sid+"/mute", map[string]any{"active": true, "excludedStreamIds": []string{}})
-			require.Equal(t, 200, status)
 			muteOwner := "id: string"
 			if vonage {
 				muteOwner = "applicationId: string"
 			}
-			assert.Equal(t, lines(muteOwner+"\nstatus: string\nname: string\nenvironment: string\ncreatedAt: number"), shape(mute), "mute all")
+			details := lines(muteOwner + "\nstatus: string\nname: string\nenvironment: string\ncreatedAt: number")
+			status, mute := r.do("POST", p+"/session/"+sid+"/mute", map[string]any{"active": true, "excludedStreamIds": []string{}})
+			require.Equal(t, 200, status)
+			assert.Equal(t, details, shape(mute), "mute all")
+			status, mute = r.do("POST", p+"/session/"+sid+"/stream/"+cam+"/mute", nil)
+			require.Equal(t, 200, status)
+			assert.Equal(t, details, shape(mute), "mute one stream")
+			if !vonage {
+				assert.Equal(t, "47000000", mute["id"], "the key as the community Go SDK's Project.ID, a string")
+			}
 
 			srv.FlushWebhooks()
 			hook := arc.first("status", "available")
