@@ -7,17 +7,18 @@ func (s *Server) signal(r *http.Request, body []byte) (reply, *apiError) {
 	if aerr != nil {
 		return reply{}, aerr
 	}
-	var body0 struct {
+	// Both fields are required (an empty string is a value).
+	var wire struct {
 		Type *string `json:"type"`
 		Data *string `json:"data"`
 	}
-	if aerr := decodeBody(body, &body0); aerr != nil {
+	if aerr := decodeBody(body, &wire); aerr != nil {
 		return reply{}, aerr
 	}
-	if body0.Type == nil || body0.Data == nil {
+	if wire.Type == nil || wire.Data == nil {
 		return reply{}, errf(http.StatusBadRequest, "type and data are required")
 	}
-	req := struct{ Type, Data string }{*body0.Type, *body0.Data}
+	req := Signal{Type: *wire.Type, Data: *wire.Data}
 	if len(req.Type) > 128 || len(req.Data) > 8192 {
 		return reply{}, errf(http.StatusRequestEntityTooLarge, "The type string exceeds the maximum length (128 bytes), or the data string exceeds the maximum size (8 kB).")
 	}
@@ -31,7 +32,7 @@ func (s *Server) signal(r *http.Request, body []byte) (reply, *apiError) {
 	}
 	for _, c := range targets {
 		if c.Kind == KindClient {
-			c.signals = append(c.signals, Signal{Type: req.Type, Data: req.Data})
+			c.signals = append(c.signals, req)
 		}
 	}
 	return reply{status: http.StatusNoContent}, nil
