@@ -159,7 +159,8 @@ type tokenInfo struct {
 
 // VerifyToken checks a client token the way the platform does when a client
 // connects: the signature (HS256 JWT or T1 with the API secret, or RS256 JWT
-// with the application key), the project, the session ID, the scope, the
+// with the application key), the project, the session ID, the scope
+// (session.connect; a T1 token may leave it out, as older SDKs do), the
 // role and the expiry on the fake's clock. It returns the token's role and
 // connection data.
 func (s *Server) VerifyToken(sessionID, token string) (role, data string, err error) {
@@ -213,8 +214,15 @@ func (s *Server) verifyT1(sessionID, token string, now time.Time) (tokenInfo, er
 	if err != nil {
 		return tokenInfo{}, fmt.Errorf("%w: bad expire_time", ErrInvalidToken)
 	}
+	// scope is optional in T1 (rest-api.md §2.3): older SDKs, such as the
+	// community Go SDK, do not send it, and the platform accepts their
+	// tokens. One that is present must still be session.connect.
+	scope := "session.connect"
+	if q.Has("scope") {
+		scope = q.Get("scope")
+	}
 	return s.checkGrant(sessionID, now, q.Get("session_id"), q.Get("role"), q.Get("connection_data"),
-		q.Get("initial_layout_class_list"), exp, q.Get("scope"))
+		q.Get("initial_layout_class_list"), exp, scope)
 }
 
 func (s *Server) verifyJWT(sessionID, token string, now time.Time) (tokenInfo, error) {

@@ -2,7 +2,11 @@ package opentoktest
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha1"
 	"encoding/base64"
+	"encoding/hex"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -164,5 +168,86 @@ func TestT1HeaderMustBeExact(t *testing.T) {
 	} {
 		_, err := srv.Connect(sid, reencode(h))
 		assert.ErrorIs(t, err, ErrInvalidToken, name)
+	}
+}
+
+// legacyT1 signs a T1 token over data as the older SDKs build it (the
+// community Go SDK's has no scope field).
+func legacyT1(srv *Server, data string) string {
+	mac := hmac.New(sha1.New, []byte(srv.APISecret))
+	mac.Write([]byte(data))
+	plain := "partner_id=" + srv.APIKey + "&sig=" + hex.EncodeToString(mac.Sum(nil)) + ":" + data
+	return "T1==" + base64.StdEncoding.EncodeToString([]byte(plain))
+}
+
+func TestT1WithoutScopeIsAccepted(t *testing.T) {
+	srv := NewServer(t)
+	ot := srv.Client()
+	r := newRaw(t, srv)
+	sid := routedSession(t, ot)
+	exp := srv.Now().Add(time.Hour).Unix()
+	data := func(role, extra string) string {
+		return fmt.Sprintf("session_id=%s&create_time=%d&role=%s&nonce=12345&expire_time=%d&connection_data=legacy%s",
+			url.QueryEscape(sid), srv.Now().Unix(), role, exp, extra)
+	}
+
+	c, err := srv.Connect(sid, legacyT1(srv, data("moderator", "")))
+	require.NoError(t, err, "a T1 token without scope")
+	assert.Equal(t, "moderator", c.Role())
+	assert.Equal(t, "legacy", c.Data())
+	_, err = srv.Connect(sid, legacyT1(srv, data("publisher", "&scope=session.connect")))
+	assert.NoError(t, err, "with the scope")
+	for _, scope := range []string{"session.publish", "", "SESSION.CONNECT"} {
+		_, err = srv.Connect(sid, legacyT1(srv, data("publisher", "&scope="+scope)))
+		assert.ErrorIs(t, err, ErrInvalidToken, "a present scope must be session.connect: %q", scope)
+		assert.ErrorContains(t, err, "scope must be session.connect")
+	}
+
+	// Server-side connections carry the token too.
+	status, call := r.do("POST", r.project()+"/dial", map[string]any{"sessionId": sid,
+		"token": legacyT1(srv, data("publisher", "")), "sip": map[string]any{"uri": "sip:a@example.com"}})
+	require.Equal(t, 200, status, "%v", call)
+	conn, ok := srv.Connection(call["connectionId"].(string))
+	require.True(t, ok)
+	assert.Equal(t, KindSIP, conn.Kind)
+	assert.Equal(t, "legacy", conn.Data)
+	status, ws := r.do("POST", r.project()+"/connect", map[string]any{"sessionId": sid,
+		"token": legacyT1(srv, data("publisher", "")), "websocket": map[string]any{"uri": "wss://example.com/ws"}})
+	assert.Equal(t, 200, status, "%v", ws)
+	status, capt := r.do("POST", r.project()+"/captions", map[string]any{"sessionId": sid,
+		"token": legacyT1(srv, data("moderator", ""))})
+	assert.Equal(t, 202, status, "%v", capt)
+	status, rd := r.do("POST", r.project()+"/render", map[string]any{"sessionId": sid,
+		"token": legacyT1(srv, data("publisher", "")), "url": "https://example.com/render"})
+	assert.Equal(t, 202, status, "%v", rd)
+	status, body := r.do("POST", r.project()+"/dial", map[string]any{"sessionId": sid,
+		"token": legacyT1(srv, data("publisher", "&scope=other")), "sip": map[string]any{"uri": "sip:a@example.com"}})
+	assert.Equal(t, 403, status)
+	assert.Equal(t, "Unauthorized token: opentoktest: invalid token: scope must be session.connect", body["message"])
+}
+
+func TestJWTTokensStillNeedTheScope(t *testing.T) {
+	for _, vonage := range []bool{false, true} {
+		var opts []Option
+		if vonage {
+			opts = append(opts, WithVonage())
+		}
+		srv := NewServer(t, opts...)
+		sid := routedSession(t, srv.Client())
+		now := srv.Now().Unix()
+		claims := jwt.MapClaims{"session_id": sid, "role": "publisher", "iat": now, "exp": now + 600, "nonce": 1}
+		var tok string
+		var err error
+		if vonage {
+			claims["application_id"] = srv.ApplicationID
+			tok, err = jwt.NewWithClaims(jwt.SigningMethodRS256, claims).SignedString(mustKey(t, srv.PrivateKeyPEM))
+		} else {
+			claims["iss"], claims["ist"] = srv.APIKey, "project"
+			tok, err = jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(srv.APISecret))
+		}
+		require.NoError(t, err)
+		_, err = srv.Connect(sid, tok)
+		assert.ErrorIs(t, err, ErrInvalidToken, "vonage=%v", vonage)
+		assert.ErrorContains(t, err, "scope must be session.connect")
 	}
 }

@@ -2,7 +2,7 @@ package opentoktest
 
 import (
 	"encoding/json"
-	"fmt"
+	"io"
 	"net/http"
 	"time"
 )
@@ -197,10 +197,16 @@ func (s *Server) stopBroadcastLocked(b *Broadcast) {
 	s.emitBroadcastLocked(b)
 }
 
+// setBroadcastLayout changes a running broadcast's layout (404 once it has
+// stopped, as the OpenAPI document says) and answers the broadcast, as
+// setArchiveLayout answers the archive.
 func (s *Server) setBroadcastLayout(r *http.Request, body []byte) (reply, *apiError) {
 	b, aerr := s.findBroadcast(r)
 	if aerr != nil {
 		return reply{}, aerr
+	}
+	if b.Status != "started" {
+		return reply{}, errf(http.StatusNotFound, "The broadcast was not found or it has already stopped")
 	}
 	l, aerr := checkLayout(body)
 	if aerr != nil {
@@ -210,7 +216,7 @@ func (s *Server) setBroadcastLayout(r *http.Request, body []byte) (reply, *apiEr
 		return reply{}, errf(http.StatusBadRequest, "a layout is required")
 	}
 	b.Layout = l
-	return reply{status: http.StatusOK}, nil
+	return ok(s.broadcastJSON(b)), nil
 }
 
 func (s *Server) patchBroadcastStreams(r *http.Request, body []byte) (reply, *apiError) {
@@ -225,8 +231,24 @@ func (s *Server) patchBroadcastStreams(r *http.Request, body []byte) (reply, *ap
 	return reply{status: http.StatusNoContent}, nil
 }
 
-// serveHLS serves an empty HLS playlist at a broadcast's HLS URL (no auth).
+// serveHLS serves a broadcast's HLS playlist (no auth, like the platform's
+// URL): a fixed, empty live playlist, ended once the broadcast stops. The
+// text is the same for every broadcast, so nothing from the URL reaches it.
+// An ID that is not an HLS broadcast's is a 404.
 func (s *Server) serveHLS(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.tickLocked()
+	b := s.st.broadcast(r.PathValue("id"))
+	found, stopped := b != nil && b.HLS, b != nil && b.Status != "started"
+	s.mu.Unlock()
+	if !found {
+		http.NotFound(w, r)
+		return
+	}
 	w.Header().Set("Content-Type", "application/vnd.apple.mpegurl")
-	_, _ = fmt.Fprintf(w, "#EXTM3U\n#EXT-X-VERSION:3\n# opentoktest fake HLS playlist for broadcast %s\n", r.PathValue("id"))
+	playlist := "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n"
+	if stopped {
+		playlist += "#EXT-X-ENDLIST\n"
+	}
+	_, _ = io.WriteString(w, playlist)
 }

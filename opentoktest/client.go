@@ -204,12 +204,14 @@ func (s *Server) publishLocked(cs *connState, name, videoType string, hasAudio, 
 	s.st.streams[st.ID] = st
 	cs.streams = append(cs.streams, st.ID)
 	s.emitStreamLocked(st, cs, "streamCreated", "")
+	s.streamPublishedLocked(st)
 	return st
 }
 
 func (s *Server) removeStreamLocked(st *Stream, reason string) {
 	cs := s.st.connections[st.ConnectionID]
 	delete(s.st.streams, st.ID)
+	s.streamGoneLocked(st)
 	if cs != nil {
 		cs.streams = slices.DeleteFunc(cs.streams, func(id string) bool { return id == st.ID })
 	}

@@ -20,7 +20,7 @@ func (s *Server) listConnections(r *http.Request, _ []byte) (reply, *apiError) {
 	if s.cfg.vonage {
 		m["applicationId"] = s.ApplicationID
 	} else {
-		m["projectId"] = s.APIKey
+		m["projectId"] = s.apiKeyJSON()
 	}
 	return ok(m), nil
 }

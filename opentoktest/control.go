@@ -3,7 +3,6 @@ package opentoktest
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"time"
 )
@@ -255,8 +254,13 @@ func (s *Server) connHandle(id string) (*Conn, bool) {
 }
 
 func readControl(w http.ResponseWriter, r *http.Request, v any) bool {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err == nil && len(body) > 0 {
+	body, aerr := readBody(w, r)
+	if aerr != nil {
+		writeJSON(w, aerr.status, map[string]any{"message": aerr.message})
+		return false
+	}
+	var err error
+	if len(body) > 0 {
 		err = json.Unmarshal(body, v)
 	}
 	if err != nil {

@@ -16,10 +16,14 @@
 //	}
 //
 // The server implements every REST operation the SDK calls, at the same paths
-// and with the same status codes and JSON shapes as the platform; checks the
-// auth JWT of every request (403 for OpenTok credentials, 401 for Vonage
-// ones, with the platform's error body); verifies client tokens when a
-// simulated client connects (JWT and T1: signature, session, expiry, role);
+// (each also with a trailing slash, which the platform accepts and
+// @vonage/video sends) and with the same status codes and JSON shapes as the
+// platform; checks the auth JWT of every request (403 for OpenTok
+// credentials, 401 for Vonage ones, with the platform's error body);
+// verifies client tokens when a simulated client connects and when a
+// server-side connection (SIP, Audio Connector, captions, renders) carries
+// one (JWT and T1: signature, session, expiry, role, and scope, which a T1
+// token may leave out as older SDKs do);
 // and keeps the platform's rules: archives need a routed session with a
 // connected client and only one runs at a time unless tagged, broadcasts
 // likewise, captions run once per session, signals are limited to a 128-byte
@@ -45,8 +49,15 @@
 //     session IDs get 404, where the platform would accept any well-formed
 //     session ID of the project.
 //   - Sessions default to routed media when p2p.preference is absent (as the
-//     REST reference says); media never flows, so archives have synthetic
-//     sizes and a placeholder file, and HLS playlists are empty.
+//     REST reference says). Media never flows: an available archive's URL
+//     serves a real but empty container, an MP4 (ftyp and moov/mvhd with the
+//     archive's duration) for a composed archive, a ZIP with the platform's
+//     manifest.json and one WebM per recorded stream (EBML header, segment
+//     info, its tracks, one empty cluster) for an individual one. The bytes are
+//     made from the archive on each download, the same every time; size and
+//     sha256sum describe them. Individual archives of a Vonage fake carry
+//     applicationId in the manifest instead of partnerId. HLS playlists are
+//     empty.
 //   - A stopped archive becomes available after a fixed delay on the fake's
 //     clock (WithArchiveDelay, default 5 s) instead of after an upload; the
 //     platform's idle and duration limits for archives (60 s after the last
@@ -64,4 +75,49 @@
 //   - Migration, SIP media, WebSocket audio and caption text are not
 //     simulated beyond their REST answers and state.
 //   - Rate limits are not applied; use InjectFault to produce a 429.
+//   - HTTP rules the platform does not document: a body over 1 MiB is
+//     answered 413 (before authentication; the control API too); a known
+//     path with another method 405 with an Allow header; a body whose
+//     Content-Type is not the route's 415 (after authentication): JSON routes take application/json (or
+//     +json, or a body without any Content-Type), /session/create only
+//     application/x-www-form-urlencoded. A JSON body must be an object:
+//     null or [] is a 400. In the create-session form, an empty value or the
+//     literal null (as @vonage/video sends location=null) means not given.
+//     A boolean field also takes the strings "true" and "false"
+//     (@vonage/video types partialCaptions that way).
+//
+// # JSON shapes the fake chose where the platform is ambiguous
+//
+//   - The API key is a JSON number where the platform writes it as one: the
+//     projectId and partnerId of archives and broadcasts (both fields on
+//     both), the projectId of renders and of the connection list, and the
+//     partnerId of archive callbacks and of the individual-archive manifest.
+//     It is a string in the create-session answer (project_id, partner_id),
+//     in session-monitoring and SIP callbacks (projectId), and in the
+//     mute-all project details (id). A key that is not a plain integer
+//     (WithCredentials accepts any) is a string everywhere. A Vonage fake
+//     writes applicationId (a string) instead.
+//   - Archives: name is null when none was given; url is null until the
+//     archive is available; size is 0 while recording and the file's size
+//     from the stop on; sha256sum is "" until the archive is available and
+//     then the hex SHA-256 of the file served at url; reason is "" until it
+//     stops; resolution only for composed archives; streams only in manual
+//     stream mode, with boolean hasAudio/hasVideo (the OpenAPI document
+//     types a broadcast's as strings, an erratum); multiArchiveTag is not
+//     echoed.
+//   - Broadcasts: broadcastUrls has hls (and hlsStatus) only with an HLS
+//     output and rtmp only with RTMP outputs (an RTMP target's id only when
+//     given); settings only with HLS; multiBroadcastTag and maxBitrate only
+//     when given; streams only in manual mode, booleans as for archives.
+//   - Renders: name (properties.name) and callbackUrl (statusCallbackUrl)
+//     only when given, never "".
+//   - Streams: videoType is absent for an audio-only stream, as in the
+//     session-monitoring events.
+//   - Connections: createdAt is a number of milliseconds (the OpenAPI
+//     document types it as a string but gives a numeric example).
+//   - Where the OpenAPI document gives a blank 200 but clients read a body,
+//     the fake sends one (clients that expect nothing ignore it): force-mute
+//     of one stream answers the project details, as mute-all does (without
+//     the secret); an archive or broadcast layout change answers the archive
+//     or broadcast (the community Go SDK decodes them).
 package opentoktest

@@ -76,6 +76,28 @@ func (r *raw) do(method, path string, body any) (int, map[string]any) {
 	return resp.StatusCode, out
 }
 
+// send sends a request with a raw body and Content-Type (none when ct is
+// empty) and returns the status, the answer's headers and its body.
+func (r *raw) send(method, path, ct string, body []byte) (int, http.Header, []byte) {
+	r.t.Helper()
+	req, err := http.NewRequest(method, r.srv.URL+path, bytes.NewReader(body))
+	require.NoError(r.t, err)
+	req.Header.Set("Accept", "application/json")
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	if r.auth != nil {
+		name, value := r.auth()
+		req.Header.Set(name, value)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(r.t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(r.t, err)
+	return resp.StatusCode, resp.Header, b
+}
+
 func (r *raw) project() string { return "/v2/project/" + r.srv.OwnerID() }
 
 // routedSession creates a routed session through the SDK.

@@ -3,9 +3,13 @@ package opentoktest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -42,106 +46,222 @@ func errf(status int, format string, args ...any) *apiError {
 	return &apiError{status: status, code: status, message: fmt.Sprintf(format, args...)}
 }
 
+// maxBodyBytes is the largest request body the fake reads; a larger one is
+// answered 413.
+const maxBodyBytes = 1 << 20
+
+// bodyKind is the Content-Type a route's body must have.
+type bodyKind int
+
+const (
+	jsonBody bodyKind = iota // application/json (or none: see checkContentType)
+	formBody                 // application/x-www-form-urlencoded
+)
+
 // route registers a REST operation: it logs the request, applies injected
 // faults, checks authentication and the project segment, then calls h with
 // the state lock held.
 func (s *Server) route(pattern, op string, h handlerFunc) {
-	s.routeOps(pattern, []string{op}, func([]byte) string { return op }, h)
+	s.handle(pattern, []string{op}, func([]byte) string { return op }, jsonBody, h)
+}
+
+// formRoute registers a REST operation whose body is form-encoded.
+func (s *Server) formRoute(pattern, op string, h handlerFunc) {
+	s.handle(pattern, []string{op}, func([]byte) string { return op }, formBody, h)
 }
 
 // routeOps registers a route whose operation name depends on the body
 // (the SDK calls several operations through one endpoint); ops lists the
 // names opOf can return.
 func (s *Server) routeOps(pattern string, ops []string, opOf func(body []byte) string, h handlerFunc) {
+	s.handle(pattern, ops, opOf, jsonBody, h)
+}
+
+// handle registers pattern, and the same path with a trailing slash (the
+// platform accepts both, and @vonage/video sends .../broadcast/).
+func (s *Server) handle(pattern string, ops []string, opOf func(body []byte) string, kind bodyKind, h handlerFunc) {
 	for _, op := range ops {
 		s.ops[op] = true
 	}
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-		op := opOf(body)
-		s.mu.Lock()
-		rec := RequestRecord{Op: op, Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery,
-			Header: r.Header.Clone(), Body: body, Time: s.nowLocked()}
-		idx := len(s.log)
-		s.log = append(s.log, rec)
-		fault, faulty := s.takeFaultLocked(op)
-		s.mu.Unlock()
+	s.patterns = append(s.patterns, pattern)
+	serve := func(w http.ResponseWriter, r *http.Request) { s.serveOp(w, r, opOf, kind, h) }
+	s.mux.HandleFunc(pattern, serve)
+	s.mux.HandleFunc(pattern+"/{$}", serve)
+}
 
-		setStatus := func(code int) {
-			s.mu.Lock()
-			if idx < len(s.log) {
-				s.log[idx].Status = code
-			}
-			s.mu.Unlock()
-		}
-		if faulty {
-			if fault.Delay > 0 {
-				t := time.NewTimer(fault.Delay)
-				select {
-				case <-t.C:
-				case <-r.Context().Done():
-					t.Stop()
-					return
-				}
-			}
-			if fault.DropConnection {
-				dropConnection(w)
-				return
-			}
-			if fault.RetryAfter != "" {
-				w.Header().Set("Retry-After", fault.RetryAfter)
-			}
-			if fault.Status != 0 {
-				b := fault.Body
-				if b == "" {
-					b = fmt.Sprintf(`{"code":%d,"message":"injected fault"}`, fault.Status)
-				}
-				setStatus(fault.Status)
-				writeRaw(w, fault.Status, b)
-				return
-			}
-		}
+// serveOp answers one REST request: read the body (413 past
+// maxBodyBytes), log it, apply an injected fault, authenticate, check the
+// Content-Type (415), then run the handler.
+func (s *Server) serveOp(w http.ResponseWriter, r *http.Request, opOf func([]byte) string, kind bodyKind, h handlerFunc) {
+	body, readErr := readBody(w, r)
+	op := opOf(body)
 
+	// The request log: one record per request, its status set below.
+	s.mu.Lock()
+	rec := RequestRecord{Op: op, Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery,
+		Header: r.Header.Clone(), Body: body, Time: s.nowLocked()}
+	idx := len(s.log)
+	s.log = append(s.log, rec)
+	fault, faulty := s.takeFaultLocked(op)
+	s.mu.Unlock()
+	setStatus := func(code int) {
 		s.mu.Lock()
-		s.tickLocked()
-		var rep reply
-		aerr := s.authenticateLocked(r)
-		if aerr == nil {
-			if pid := r.PathValue("pid"); pid != "" && pid != s.OwnerID() {
-				aerr = s.authFailure("the project ID in the URL does not match the credentials")
-			}
-		}
-		if aerr == nil {
-			rep, aerr = h(r, body)
+		if idx < len(s.log) {
+			s.log[idx].Status = code
 		}
 		s.mu.Unlock()
+	}
 
-		if aerr != nil {
-			setStatus(aerr.status)
-			writeJSON(w, aerr.status, map[string]any{"code": aerr.code, "message": aerr.message})
-			return
+	if readErr != nil {
+		setStatus(readErr.status)
+		writeError(w, readErr)
+		return
+	}
+	if faulty && s.applyFault(w, r, fault, setStatus) {
+		return
+	}
+
+	s.mu.Lock()
+	s.tickLocked()
+	var rep reply
+	aerr := s.authenticateLocked(r)
+	if aerr == nil {
+		if pid := r.PathValue("pid"); pid != "" && pid != s.OwnerID() {
+			aerr = s.authFailure("the project ID in the URL does not match the credentials")
 		}
-		setStatus(rep.status)
-		if faulty && fault.Malformed {
-			writeRaw(w, rep.status, `{"id":"truncated`)
-			return
+	}
+	if aerr == nil {
+		aerr = checkContentType(r, body, kind)
+	}
+	if aerr == nil {
+		rep, aerr = h(r, body)
+	}
+	s.mu.Unlock()
+
+	if aerr != nil {
+		setStatus(aerr.status)
+		writeError(w, aerr)
+		return
+	}
+	setStatus(rep.status)
+	if faulty && fault.Malformed {
+		writeRaw(w, rep.status, `{"id":"truncated`)
+		return
+	}
+	if faulty && fault.Body != "" {
+		writeRaw(w, rep.status, fault.Body)
+		return
+	}
+	if rep.body == nil {
+		w.WriteHeader(rep.status)
+		return
+	}
+	if x, isXML := rep.body.(rawXML); isXML {
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(rep.status)
+		_, _ = io.WriteString(w, string(x))
+		return
+	}
+	writeJSON(w, rep.status, rep.body)
+}
+
+// applyFault carries out the part of an injected fault that replaces the
+// answer (delay, dropped connection, error status); it reports whether the
+// request has been answered.
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, fault Fault, setStatus func(int)) bool {
+	if fault.Delay > 0 {
+		t := time.NewTimer(fault.Delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return true
 		}
-		if faulty && fault.Body != "" {
-			writeRaw(w, rep.status, fault.Body)
-			return
+	}
+	if fault.DropConnection {
+		dropConnection(w)
+		return true
+	}
+	if fault.RetryAfter != "" {
+		w.Header().Set("Retry-After", fault.RetryAfter)
+	}
+	if fault.Status != 0 {
+		b := fault.Body
+		if b == "" {
+			b = fmt.Sprintf(`{"code":%d,"message":"injected fault"}`, fault.Status)
 		}
-		if rep.body == nil {
-			w.WriteHeader(rep.status)
-			return
+		setStatus(fault.Status)
+		writeRaw(w, fault.Status, b)
+		return true
+	}
+	return false
+}
+
+// readBody reads a request body of at most maxBodyBytes: a larger one is a
+// 413 (its first maxBodyBytes are returned for the log), one that cannot be
+// read (the client stalled past the server's ReadTimeout, or went away) a
+// 400.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *apiError) {
+	if r.ContentLength > maxBodyBytes {
+		return nil, errf(http.StatusRequestEntityTooLarge, "the request body exceeds %d bytes", maxBodyBytes)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return body, errf(http.StatusRequestEntityTooLarge, "the request body exceeds %d bytes", maxBodyBytes)
+	case err != nil:
+		return body, errf(http.StatusBadRequest, "the request body could not be read")
+	}
+	return body, nil
+}
+
+// checkContentType answers 415 for a body in a format the route does not
+// take: a JSON route's body must be application/json (a body without any
+// Content-Type is read as JSON, as lenient servers do), the form route's
+// application/x-www-form-urlencoded. Requests without a body pass.
+func checkContentType(r *http.Request, body []byte, kind bodyKind) *apiError {
+	if len(body) == 0 {
+		return nil
+	}
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if kind == formBody {
+		if err != nil || mt != "application/x-www-form-urlencoded" {
+			return errf(http.StatusUnsupportedMediaType, "Unsupported Media Type: the body must be application/x-www-form-urlencoded")
 		}
-		if x, isXML := rep.body.(rawXML); isXML {
-			w.Header().Set("Content-Type", "text/xml")
-			w.WriteHeader(rep.status)
-			_, _ = io.WriteString(w, string(x))
-			return
+		return nil
+	}
+	if ct == "" {
+		return nil
+	}
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return errf(http.StatusUnsupportedMediaType, "Unsupported Media Type: the body must be application/json")
+	}
+	return nil
+}
+
+// notFoundOrMethod answers a request no route took: 405 with an Allow
+// header when the path is a known one with other methods, else the
+// platform's 404.
+func (s *Server) notFoundOrMethod(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/" {
+			allow = append(allow, m)
 		}
-		writeJSON(w, rep.status, rep.body)
-	})
+	}
+	if len(allow) > 0 {
+		if slices.Contains(allow, http.MethodGet) {
+			allow = slices.Insert(allow, 1, http.MethodHead)
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"code": 405, "message": "Method Not Allowed: " + r.Method + " " + r.URL.Path})
+		return
+	}
+	writeJSON(w, http.StatusNotFound, map[string]any{"code": 404, "message": "Not Found: " + r.Method + " " + r.URL.Path})
 }
 
 func dropConnection(w http.ResponseWriter) {
@@ -166,6 +286,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(buf.Bytes())
 }
 
+// writeError writes the platform's error body.
+func writeError(w http.ResponseWriter, e *apiError) {
+	writeJSON(w, e.status, map[string]any{"code": e.code, "message": e.message})
+}
+
 func writeRaw(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
@@ -173,10 +298,15 @@ func writeRaw(w http.ResponseWriter, status int, body string) {
 }
 
 // decodeBody decodes a JSON request body strictly enough to catch type
-// errors, as the platform does (400).
+// errors, as the platform does (400). The body must be a JSON object: a
+// missing body or a bare null is a 400 too.
 func decodeBody(body []byte, v any) *apiError {
-	if len(bytes.TrimSpace(body)) == 0 {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
 		return errf(http.StatusBadRequest, "the request body is missing")
+	}
+	if trimmed[0] != '{' {
+		return errf(http.StatusBadRequest, "the request body must be a JSON object")
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		return errf(http.StatusBadRequest, "invalid JSON: %v", err)
@@ -184,10 +314,17 @@ func decodeBody(body []byte, v any) *apiError {
 	return nil
 }
 
-// boolField reads an optional JSON boolean, defaulting when absent.
+// boolField reads an optional JSON boolean, defaulting when absent. The
+// strings "true" and "false" count as booleans: @vonage/video types
+// partialCaptions as one of them, and the platform takes them.
 func boolField(raw json.RawMessage, def bool) (bool, *apiError) {
-	if len(raw) == 0 || string(raw) == "null" {
+	switch string(raw) {
+	case "", "null":
 		return def, nil
+	case `"true"`:
+		return true, nil
+	case `"false"`:
+		return false, nil
 	}
 	var b bool
 	if err := json.Unmarshal(raw, &b); err != nil {

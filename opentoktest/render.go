@@ -7,7 +7,15 @@ import (
 
 func (s *Server) renderJSON(rd *Render) map[string]any {
 	m := map[string]any{"id": rd.ID, "sessionId": rd.SessionID, "createdAt": ms(rd.CreatedAt), "updatedAt": ms(rd.UpdatedAt),
-		"url": rd.URL, "resolution": rd.Resolution, "status": rd.Status, "name": rd.Name, "callbackUrl": rd.CallbackURL}
+		"url": rd.URL, "resolution": rd.Resolution, "status": rd.Status}
+	// name and callbackUrl only when given (the OpenAPI document: "if one
+	// was set"), never as "".
+	if rd.Name != "" {
+		m["name"] = rd.Name
+	}
+	if rd.CallbackURL != "" {
+		m["callbackUrl"] = rd.CallbackURL
+	}
 	if rd.StreamID != "" {
 		m["streamId"] = rd.StreamID
 	}
@@ -17,7 +25,7 @@ func (s *Server) renderJSON(rd *Render) map[string]any {
 	if s.cfg.vonage {
 		m["applicationId"] = s.ApplicationID
 	} else {
-		m["projectId"] = s.APIKey
+		m["projectId"] = s.apiKeyJSON()
 	}
 	return m
 }

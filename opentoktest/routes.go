@@ -1,17 +1,16 @@
 package opentoktest
 
-import (
-	"encoding/json"
-	"net/http"
-)
+import "encoding/json"
 
 // routes registers every REST operation of the platform (each handler lives
 // in the file named after its area, as in the SDK: archive.go, sip.go, ...),
 // the media URLs the fake hands out, the control API when enabled, and a
-// platform-like 404 for anything else.
+// platform-like 405 (known path, other method) or 404 for anything else.
+// Every REST route also answers with a trailing slash on its path, as the
+// platform does.
 func (s *Server) routes() {
 	const p = "/v2/project/{pid}"
-	s.route("POST /session/create", "CreateSession", s.createSession)
+	s.formRoute("POST /session/create", "CreateSession", s.createSession)
 
 	s.route("GET "+p+"/session/{sid}/stream", "ListStreams", s.listStreams)
 	s.route("PUT "+p+"/session/{sid}/stream", "SetStreamClassLists", s.setStreamClassLists)
@@ -65,9 +64,7 @@ func (s *Server) routes() {
 	if s.cfg.control {
 		s.controlRoutes()
 	}
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, map[string]any{"code": 404, "message": "Not Found: " + r.Method + " " + r.URL.Path})
-	})
+	s.mux.HandleFunc("/", s.notFoundOrMethod)
 }
 
 // muteOp names a POST .../mute request by its body: DisableForceMute when

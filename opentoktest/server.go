@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -45,9 +46,11 @@ type Server struct {
 	st    *state
 	// faults by operation name ("*" for any).
 	faults map[string][]*faultSlot
-	// ops are the operation names the routes report.
-	ops map[string]bool
-	log []RequestRecord
+	// ops are the operation names the routes report; patterns the REST
+	// routes' patterns ("POST /v2/project/{pid}/archive"), in order.
+	ops      map[string]bool
+	patterns []string
+	log      []RequestRecord
 }
 
 // New returns a fake platform that is not yet listening; serve it with any
@@ -167,14 +170,29 @@ func (s *Server) NewClient(opts ...opentok.Option) (*opentok.OpenTok, error) {
 	return opentok.New(s.APIKey, s.APISecret, all...)
 }
 
-// ownerJSON adds the owner fields of a resource answer: applicationId for a
-// Vonage fake, projectId and partnerId otherwise.
+// ownerJSON adds the owner fields of an archive or broadcast answer:
+// applicationId for a Vonage fake, projectId and partnerId otherwise (the
+// API key as a number, see apiKeyJSON).
 func (s *Server) ownerJSON(m map[string]any) map[string]any {
 	if s.cfg.vonage {
 		m["applicationId"] = s.ApplicationID
 	} else {
-		m["projectId"] = s.APIKey
-		m["partnerId"] = s.APIKey
+		m["projectId"] = s.apiKeyJSON()
+		m["partnerId"] = s.apiKeyJSON()
 	}
 	return m
+}
+
+// apiKeyJSON is the API key as the platform writes it in the objects of
+// the v2 REST API (archives, broadcasts, renders, connection lists) and in
+// archive callbacks and manifests: a JSON number, which the Java SDK and
+// the community Go SDK decode into an int. A key that is not a plain
+// integer (possible with WithCredentials) stays a string. Session creation
+// and the session-monitoring and SIP callbacks write it as a string.
+func (s *Server) apiKeyJSON() any {
+	n, err := strconv.ParseInt(s.APIKey, 10, 64)
+	if err != nil || strconv.FormatInt(n, 10) != s.APIKey {
+		return s.APIKey
+	}
+	return n
 }

@@ -11,23 +11,33 @@ import (
 	"github.com/opentok-go/opentok/internal/sessionid"
 )
 
-func (s *Server) createSession(r *http.Request, body []byte) (reply, *apiError) {
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
-		return reply{}, errf(http.StatusBadRequest, "the body must be form-encoded (application/x-www-form-urlencoded)")
+// formField returns an optional form field, "" when it is absent, empty or
+// the literal "null": @vonage/video sends location=null when no location
+// is given, and the platform takes it as no location.
+func formField(form url.Values, key string) string {
+	v := form.Get(key)
+	if v == "null" {
+		return ""
 	}
+	return v
+}
+
+// createSession creates a session from the form body (the plumbing has
+// checked its Content-Type).
+func (s *Server) createSession(r *http.Request, body []byte) (reply, *apiError) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		return reply{}, errf(http.StatusBadRequest, "invalid form body")
 	}
 	ss := &Session{MediaMode: "routed", ArchiveMode: "manual", CreatedAt: s.nowLocked()}
-	switch form.Get("p2p.preference") {
+	switch formField(form, "p2p.preference") {
 	case "", "disabled":
 	case "enabled":
 		ss.MediaMode = "relayed"
 	default:
 		return reply{}, errf(http.StatusBadRequest, "p2p.preference must be enabled or disabled")
 	}
-	switch form.Get("archiveMode") {
+	switch formField(form, "archiveMode") {
 	case "", "manual":
 	case "always":
 		ss.ArchiveMode = "always"
@@ -37,14 +47,14 @@ func (s *Server) createSession(r *http.Request, body []byte) (reply, *apiError) 
 	if ss.ArchiveMode == "always" && ss.MediaMode != "routed" {
 		return reply{}, errf(http.StatusBadRequest, "archiveMode=always requires routed media (p2p.preference=disabled)")
 	}
-	if loc := form.Get("location"); loc != "" {
+	if loc := formField(form, "location"); loc != "" {
 		a, err := netip.ParseAddr(loc)
 		if err != nil || !a.Is4() {
 			return reply{}, errf(http.StatusBadRequest, "location must be an IPv4 address")
 		}
 		ss.Location = loc
 	}
-	switch form.Get("e2ee") {
+	switch formField(form, "e2ee") {
 	case "", "false":
 	case "true":
 		if ss.MediaMode != "routed" {
@@ -54,11 +64,11 @@ func (s *Server) createSession(r *http.Request, body []byte) (reply, *apiError) 
 	default:
 		return reply{}, errf(http.StatusBadRequest, "e2ee must be true or false")
 	}
-	ss.ArchiveName = form.Get("archiveName")
+	ss.ArchiveName = formField(form, "archiveName")
 	if len([]rune(ss.ArchiveName)) > 80 {
 		return reply{}, errf(http.StatusBadRequest, "archiveName must be at most 80 characters")
 	}
-	if res := form.Get("archiveResolution"); res != "" {
+	if res := formField(form, "archiveResolution"); res != "" {
 		if !validResolutions[res] {
 			return reply{}, errf(http.StatusBadRequest, "invalid archiveResolution")
 		}

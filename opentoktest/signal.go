@@ -7,13 +7,18 @@ func (s *Server) signal(r *http.Request, body []byte) (reply, *apiError) {
 	if aerr != nil {
 		return reply{}, aerr
 	}
-	var req struct {
-		Type string `json:"type"`
-		Data string `json:"data"`
+	// Both fields are required (an empty string is a value).
+	var wire struct {
+		Type *string `json:"type"`
+		Data *string `json:"data"`
 	}
-	if aerr := decodeBody(body, &req); aerr != nil {
+	if aerr := decodeBody(body, &wire); aerr != nil {
 		return reply{}, aerr
 	}
+	if wire.Type == nil || wire.Data == nil {
+		return reply{}, errf(http.StatusBadRequest, "type and data are required")
+	}
+	req := Signal{Type: *wire.Type, Data: *wire.Data}
 	if len(req.Type) > 128 || len(req.Data) > 8192 {
 		return reply{}, errf(http.StatusRequestEntityTooLarge, "The type string exceeds the maximum length (128 bytes), or the data string exceeds the maximum size (8 kB).")
 	}
@@ -27,7 +32,7 @@ func (s *Server) signal(r *http.Request, body []byte) (reply, *apiError) {
 	}
 	for _, c := range targets {
 		if c.Kind == KindClient {
-			c.signals = append(c.signals, Signal{Type: req.Type, Data: req.Data})
+			c.signals = append(c.signals, req)
 		}
 	}
 	return reply{status: http.StatusNoContent}, nil

@@ -127,13 +127,20 @@ type Archive struct {
 	// becomes available.
 	CreatedAt, UpdatedAt time.Time
 	StoppedAt            time.Time
-	// Size is a made-up file size, set when the archive stops.
-	Size int64
+	// Size and SHA256 (hex) are the size and checksum of the file the
+	// archive's URL serves, set when the archive stops: an MP4 for a
+	// composed archive, a ZIP with manifest.json and a WebM per stream for
+	// an individual one (headers only: no media flows through the fake).
+	Size   int64
+	SHA256 string
 	// URL is the download link of an available archive (served by the
 	// fake under /_media/).
 	URL string
 	// Auto is true for an archive started by archiveMode=always.
 	Auto bool
+
+	// recorded are the streams the archive recorded (see media.go).
+	recorded []*recordedStream
 }
 
 // RTMPTarget is one RTMP output of a broadcast: its ID, server URL and
@@ -400,7 +407,7 @@ func (s *Server) Archive(id string) (Archive, bool) {
 		return Archive{}, false
 	}
 	c := *a
-	c.Streams = slices.Clone(a.Streams)
+	c.Streams, c.recorded = slices.Clone(a.Streams), nil
 	return c, true
 }
 
@@ -412,7 +419,7 @@ func (s *Server) Archives() []Archive {
 	out := make([]Archive, 0, len(s.st.archives))
 	for _, a := range s.st.archives {
 		c := *a
-		c.Streams = slices.Clone(a.Streams)
+		c.Streams, c.recorded = slices.Clone(a.Streams), nil
 		out = append(out, c)
 	}
 	return out

@@ -10,7 +10,13 @@ func streamJSON(st *Stream) map[string]any {
 	if classes == nil {
 		classes = []string{}
 	}
-	return map[string]any{"id": st.ID, "videoType": st.VideoType, "name": st.Name, "layoutClassList": classes}
+	m := map[string]any{"id": st.ID, "name": st.Name, "layoutClassList": classes}
+	if st.VideoType != "" {
+		// Absent for an audio-only stream, as in the session-monitoring
+		// events (the REST reference lists only camera, screen, custom).
+		m["videoType"] = st.VideoType
+	}
+	return m
 }
 
 func (s *Server) listStreams(r *http.Request, _ []byte) (reply, *apiError) {
@@ -80,7 +86,7 @@ func (s *Server) forceMuteStream(r *http.Request, _ []byte) (reply, *apiError) {
 	}
 	st.AudioMuted = true
 	s.muteForcedLocked(st)
-	return reply{status: http.StatusOK}, nil
+	return ok(s.projectDetails()), nil
 }
 
 func (s *Server) forceMuteAll(r *http.Request, body []byte) (reply, *apiError) {
@@ -114,7 +120,10 @@ func (s *Server) forceMuteAll(r *http.Request, body []byte) (reply, *apiError) {
 	return ok(s.projectDetails()), nil
 }
 
-// projectDetails is the informational answer of the mute calls.
+// projectDetails is the informational answer of the mute calls (the
+// OpenAPI document gives force-muting one stream a blank 200; the older
+// one, @vonage/video and the community Go SDK read these details, which
+// clients expecting nothing ignore).
 func (s *Server) projectDetails() map[string]any {
 	m := map[string]any{"status": "ACTIVE", "name": "opentoktest", "environment": "standard", "createdAt": ms(s.nowLocked())}
 	if s.cfg.vonage {

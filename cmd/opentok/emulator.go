@@ -82,7 +82,16 @@ func cmdEmulator(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintf(a.stderr, "opentok emulator: serving a fake platform at %s (control API at %s/_emulator/); Ctrl-C stops it\n", base, base)
 
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		// A client that stalls while sending its request is cut off (the
+		// fake answers 400) instead of holding a connection forever; the
+		// answer itself is not bounded, so injected delays still work.
+		ReadTimeout: 10 * time.Second,
+		// Idle keep-alive connections are closed after two minutes.
+		IdleTimeout: 2 * time.Minute,
+	}
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
 	select {

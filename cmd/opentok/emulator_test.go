@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -165,6 +166,29 @@ func TestEmulatorVonage(t *testing.T) {
 	s, err := ot.CreateSession(context.Background(), &opentok.SessionOptions{MediaMode: opentok.MediaRouted})
 	require.NoError(t, err)
 	assert.Equal(t, env["VONAGE_APPLICATION_ID"], s.ProjectID)
+}
+
+// TestEmulatorCutsOffAStalledRequestBody sends a request that promises 100
+// bytes of body and sends 11: the emulator's ReadTimeout (10 s) ends it with
+// a 400 and closes the connection, where it used to wait forever.
+func TestEmulatorCutsOffAStalledRequestBody(t *testing.T) {
+	t.Parallel()
+	env := emulatorProcess(t)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(env["OPENTOK_API_URL"], "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	start := time.Now()
+	_, err = io.WriteString(conn, "POST /session/create HTTP/1.1\r\nHost: emulator\r\n"+
+		"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\narchiveMode")
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(40*time.Second)))
+	answer, err := io.ReadAll(conn) // until the emulator closes the connection
+	require.NoError(t, err, "the emulator closed the connection (no client-side timeout)")
+	elapsed := time.Since(start)
+	assert.GreaterOrEqual(t, elapsed, 9*time.Second, "not before the ReadTimeout")
+	assert.Less(t, elapsed, 30*time.Second)
+	assert.True(t, strings.HasPrefix(string(answer), "HTTP/1.1 400 "), "%q", answer)
+	assert.Contains(t, string(answer), `{"code":400,"message":"the request body could not be read"}`)
 }
 
 func TestEmulatorRefusesPublicAddress(t *testing.T) {
