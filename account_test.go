@@ -31,7 +31,8 @@ func accountClient(t *testing.T, base string, opts ...Option) *Account {
 
 // checkAccountAuth verifies the X-OPENTOK-AUTH JWT of account management:
 // signed with the account secret, iss = the account key, ist = account.
-func checkAccountAuth(t *testing.T, h http.Header) {
+// It returns the JWT.
+func checkAccountAuth(t testing.TB, h http.Header) string {
 	t.Helper()
 	claims := jwt.MapClaims{}
 	_, err := jwt.ParseWithClaims(h.Get("X-OPENTOK-AUTH"), claims, func(*jwt.Token) (any, error) { return []byte(testAccountSecret), nil },
@@ -39,6 +40,24 @@ func checkAccountAuth(t *testing.T, h http.Header) {
 	require.NoError(t, err, "the auth JWT verifies with the account secret")
 	assert.Equal(t, testAccountKey, claims["iss"])
 	assert.Equal(t, "account", claims["ist"])
+	return h.Get("X-OPENTOK-AUTH")
+}
+
+// tableKinds are the credential kinds the operation-table sweeps run with:
+// credKinds, and the account-level credentials of the Account rows.
+func tableKinds() []credKind {
+	return append(credKinds(), credKind{
+		name:  "account",
+		owner: testAccountKey,
+		client: func(t testing.TB, base string, opts ...Option) *OpenTok {
+			t.Helper()
+			a, err := NewAccount(testAccountKey, testAccountSecret, append([]Option{WithBaseURL(base),
+				WithRetry(RetryPolicy{MaxRetries: 2, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond})}, opts...)...)
+			require.NoError(t, err)
+			return a.ot
+		},
+		checkAuth: checkAccountAuth,
+	})
 }
 
 func TestAccountRequests(t *testing.T) {

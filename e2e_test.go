@@ -329,16 +329,22 @@ func prepareTable(t *testing.T, srv *opentoktest.Server, ot *opentok.OpenTok) *t
 	return tr
 }
 
-// run calls every operation of the table with ot. With ok set, each must
-// succeed, and the IDs of what it creates are kept for the later runs.
-func (tr *tableRun) run(t *testing.T, ot *opentok.OpenTok, ok bool) []opResult {
+// run calls every operation of the table: the project operations with
+// ot, the account ones with acct (skipped when nil; see
+// opentok.AccountRequestPath). With ok set, each must succeed, and the IDs
+// of what it creates are kept for the later runs.
+func (tr *tableRun) run(t *testing.T, ot, acct *opentok.OpenTok, ok bool) []opResult {
 	t.Helper()
 	var out []opResult
 	for _, op := range opentok.Operations() {
-		if op.OpenTokOnly && ot.IsVonage() {
+		client := ot
+		if op.Account {
+			client = acct
+		}
+		if client == nil || (op.OpenTokOnly && ot.IsVonage()) {
 			continue
 		}
-		v, err := op.Call(context.Background(), ot, tr.args)
+		v, err := op.Call(context.Background(), client, tr.args)
 		if op.Local() {
 			if tok, isTok := v.(string); isTok {
 				tr.tokens = append(tr.tokens, tok)
@@ -392,11 +398,18 @@ func TestEveryOperationIsRoutedByTheFake(t *testing.T) {
 	for name, srv := range fakes(t) {
 		t.Run(name, func(t *testing.T) {
 			ot := srv.Client(opentok.WithRetry(opentok.RetryPolicy{MaxRetries: 0}))
+			var acct *opentok.OpenTok
+			if !ot.IsVonage() {
+				a, err := srv.AccountClient(opentok.WithRetry(opentok.RetryPolicy{MaxRetries: 0}))
+				require.NoError(t, err)
+				acct = opentok.AccountRequestPath(a)
+			}
 			tr := prepareTable(t, srv, ot)
 			// Faults apply before the fake looks at IDs, so made-up ones
 			// stand for what the failing start calls did not create.
 			a := tr.args
 			a.ArchiveID, a.BroadcastID, a.RenderID, a.CaptionsID, a.CallbackID = "ar", "bc", "rd", "cp", "cb"
+			a.ProjectKey = "12345678"
 			for _, op := range opentok.Operations() {
 				if op.Local() {
 					continue
@@ -408,7 +421,11 @@ func TestEveryOperationIsRoutedByTheFake(t *testing.T) {
 					continue
 				}
 				srv.ClearRequests()
-				_, err := op.Call(context.Background(), ot, tr.args)
+				client := ot
+				if op.Account {
+					client = acct
+				}
+				_, err := op.Call(context.Background(), client, tr.args)
 				var ae *opentok.APIError
 				require.ErrorAs(t, err, &ae, op.Name)
 				assert.Equal(t, "injected", ae.Message, op.Name)

@@ -18,3 +18,7 @@ func SetClockForTest(ot *OpenTok, now func() time.Time) { ot.now = now }
 func SetSleepForTest(ot *OpenTok, sleep func(ctx context.Context, d time.Duration) error) {
 	ot.tr.Sleep = sleep
 }
+
+// AccountRequestPath returns the request path of an account client, which
+// the Account rows of the operation table take.
+func AccountRequestPath(a *Account) *OpenTok { return a.ot }

@@ -16,7 +16,8 @@ import (
 )
 
 // The operation table: one row per exported *OpenTok method (every REST
-// operation, plus GenerateToken, which signs locally). Every sweep iterates
+// operation, plus GenerateToken, which signs locally) and per
+// account-management method of *Account. Every sweep iterates
 // it: the failure sweep, the input table and the path escaping here, the
 // decoding fuzz target (decode_fuzz_test.go), and, through export_test.go,
 // the secrets test and the fault injection by name against the opentoktest
@@ -38,6 +39,8 @@ type OpArgs struct {
 	// StreamKey and SIPPassword are secrets planted in the options of
 	// StartBroadcast and Dial.
 	StreamKey, SIPPassword string
+	// ProjectKey is the API key of the project CreateProject created.
+	ProjectKey string
 	// Options collects every option value the calls passed.
 	Options []any
 }
@@ -65,11 +68,15 @@ type Operation struct {
 	FakeOp string
 	// Method and Path are the HTTP method and the path template: {owner},
 	// {sessionId}, {streamId}, {connectionId}, {archiveId}, {broadcastId},
-	// {renderId}, {captionsId} and {callbackId} stand for the IDs. Empty for
-	// a local call.
+	// {renderId}, {captionsId}, {callbackId} and {apiKey} (a project's)
+	// stand for the IDs. Empty for a local call.
 	Method, Path string
 	// OpenTokOnly is set for operations Vonage credentials refuse.
 	OpenTokOnly bool
+	// Account is set for the methods of *Account: Call then takes the
+	// account client's request path (see accountOf), and the sweeps run
+	// the row with the account-level credentials only.
+	Account bool
 	// Call makes a minimal valid call with the arguments in a and returns
 	// its result (nil for calls without one; the items for an All*).
 	Call func(ctx context.Context, ot *OpenTok, a *OpArgs) (any, error)
@@ -82,9 +89,34 @@ type Operation struct {
 // Local reports whether the operation does no I/O.
 func (op Operation) Local() bool { return op.Method == "" }
 
+// RunsWith reports whether the sweeps run the row with the credential kind
+// named kind: "opentok", "vonage" or "account".
+func (op Operation) RunsWith(kind string) bool {
+	switch {
+	case op.Account || kind == "account":
+		return op.Account && kind == "account"
+	case op.OpenTokOnly:
+		return kind == "opentok"
+	}
+	return true
+}
+
+// method returns the SDK method the row calls.
+func (op Operation) method() (reflect.Method, bool) {
+	if op.Account {
+		return reflect.TypeFor[*Account]().MethodByName(op.Name)
+	}
+	return reflect.TypeFor[*OpenTok]().MethodByName(op.Name)
+}
+
+// accountOf returns the account client whose request path is ot: the
+// account rows' Call takes the *OpenTok of an account client (see
+// AccountRequestPath), or, where auth is not checked, any client.
+func accountOf(ot *OpenTok) *Account { return &Account{ot: ot} }
+
 // placeholders are the path parameters, each the ValidationError field of
 // its ID argument.
-var placeholders = regexp.MustCompile(`\{(sessionId|streamId|connectionId|archiveId|broadcastId|renderId|captionsId|callbackId)\}`)
+var placeholders = regexp.MustCompile(`\{(sessionId|streamId|connectionId|archiveId|broadcastId|renderId|captionsId|callbackId|apiKey)\}`)
 
 // argFor returns the field of a that fills a path placeholder.
 func argFor(a *OpArgs, name string) *string {
@@ -105,6 +137,8 @@ func argFor(a *OpArgs, name string) *string {
 		return &a.CaptionsID
 	case "callbackId":
 		return &a.CallbackID
+	case "apiKey":
+		return &a.ProjectKey
 	}
 	panic("no argument for {" + name + "}")
 }
@@ -711,6 +745,70 @@ func Operations() []Operation {
 				return nil, ot.ForceDisconnect(ctx, a.SessionID, a.ConnectionID)
 			},
 		},
+
+		// Account management: *Account methods.
+		{
+			Name: "CreateProject", FakeOp: "CreateProject", Method: "POST", Path: "/v2/project", OpenTokOnly: true, Account: true,
+			Call: func(ctx context.Context, ot *OpenTok, a *OpArgs) (any, error) {
+				return accountOf(ot).CreateProject(ctx, use(a, &ProjectOptions{Name: "customer-1"}))
+			},
+			Keep: func(a *OpArgs, v any) { a.ProjectKey = v.(*Project).ID },
+			Invalid: []BadCall{
+				bad("name over 255 characters", "name", func(ctx context.Context, ot *OpenTok) error {
+					_, err := accountOf(ot).CreateProject(ctx, &ProjectOptions{Name: strings.Repeat("n", 256)})
+					return err
+				}),
+				bad("name not UTF-8", "name", func(ctx context.Context, ot *OpenTok) error {
+					_, err := accountOf(ot).CreateProject(ctx, &ProjectOptions{Name: badUTF8})
+					return err
+				}),
+			},
+		},
+		{
+			Name: "ListProjects", FakeOp: "ListProjects", Method: "GET", Path: "/v2/project", OpenTokOnly: true, Account: true,
+			Call: func(ctx context.Context, ot *OpenTok, a *OpArgs) (any, error) { return accountOf(ot).ListProjects(ctx) },
+		},
+		{
+			Name: "GetProject", FakeOp: "GetProject", Method: "GET", Path: "/v2/project/{apiKey}", OpenTokOnly: true, Account: true,
+			Call: func(ctx context.Context, ot *OpenTok, a *OpArgs) (any, error) {
+				return accountOf(ot).GetProject(ctx, a.ProjectKey)
+			},
+			Invalid: []BadCall{
+				bad("API key not digits", "apiKey", func(ctx context.Context, ot *OpenTok) error {
+					_, err := accountOf(ot).GetProject(ctx, "12a4")
+					return err
+				}),
+			},
+		},
+		{
+			Name: "SetProjectStatus", FakeOp: "SetProjectStatus", Method: "PUT", Path: "/v2/project/{apiKey}", OpenTokOnly: true, Account: true,
+			Call: func(ctx context.Context, ot *OpenTok, a *OpArgs) (any, error) {
+				return accountOf(ot).SetProjectStatus(ctx, a.ProjectKey, ProjectSuspended)
+			},
+			Invalid: []BadCall{
+				bad("unknown status", "status", func(ctx context.Context, ot *OpenTok) error {
+					_, err := accountOf(ot).SetProjectStatus(ctx, "12345678", "PAUSED")
+					return err
+				}),
+				bad("empty status", "status", func(ctx context.Context, ot *OpenTok) error {
+					_, err := accountOf(ot).SetProjectStatus(ctx, "12345678", "")
+					return err
+				}),
+			},
+		},
+		{
+			Name: "RefreshProjectSecret", FakeOp: "RefreshProjectSecret", Method: "POST", Path: "/v2/project/{apiKey}/refreshSecret",
+			OpenTokOnly: true, Account: true,
+			Call: func(ctx context.Context, ot *OpenTok, a *OpArgs) (any, error) {
+				return accountOf(ot).RefreshProjectSecret(ctx, a.ProjectKey)
+			},
+		},
+		{
+			Name: "DeleteProject", FakeOp: "DeleteProject", Method: "DELETE", Path: "/v2/project/{apiKey}", OpenTokOnly: true, Account: true,
+			Call: func(ctx context.Context, ot *OpenTok, a *OpArgs) (any, error) {
+				return nil, accountOf(ot).DeleteProject(ctx, a.ProjectKey)
+			},
+		},
 	}
 }
 
@@ -719,45 +817,56 @@ func constantArgs() *OpArgs {
 	return &OpArgs{
 		SessionID: testSessionID, StreamID: "st-1", ConnectionID: "conn-1", ArchiveID: "ar-1", BroadcastID: "bc-1",
 		RenderID: "rd-1", CaptionsID: "cp-1", CallbackID: "cb-1", Token: testClientToken, ModeratorToken: testClientToken,
-		StreamKey: "stream-key", SIPPassword: testSIPPassword,
+		StreamKey: "stream-key", SIPPassword: testSIPPassword, ProjectKey: "12345678",
 	}
 }
 
-// localMethods are the exported *OpenTok methods that are not operations.
+// localMethods are the exported *OpenTok and *Account methods that are
+// not operations.
 var localMethods = map[string]bool{"IsVonage": true, "OwnerID": true, "BaseURL": true, "String": true,
-	"GoString": true, "Format": true, "LogValue": true, "CloseIdleConnections": true}
+	"GoString": true, "Format": true, "LogValue": true, "CloseIdleConnections": true, "AccountKey": true}
 
-// TestOperationTableIsComplete fails when an exported method of *OpenTok has
-// no row (or a row names no method), when a row is listed twice, or when a
-// REST row's path or method is malformed.
+// TestOperationTableIsComplete fails when an exported method of *OpenTok or
+// *Account has no row (or a row names no method of its type), when a row
+// is listed twice, or when a REST row's path or method is malformed.
 func TestOperationTableIsComplete(t *testing.T) {
 	rows := map[string]Operation{}
 	for _, op := range Operations() {
 		require.NotContains(t, rows, op.Name, "row listed twice")
 		rows[op.Name] = op
 	}
-	typ := reflect.TypeFor[*OpenTok]()
 	var missing []string
-	for i := range typ.NumMethod() {
-		name := typ.Method(i).Name
-		if localMethods[name] {
-			continue
+	for _, typ := range []reflect.Type{reflect.TypeFor[*OpenTok](), reflect.TypeFor[*Account]()} {
+		for i := range typ.NumMethod() {
+			name := typ.Method(i).Name
+			if localMethods[name] {
+				continue
+			}
+			op, ok := rows[name]
+			if !ok {
+				missing = append(missing, typ.String()+"."+name)
+				continue
+			}
+			if _, isItsType := op.method(); isItsType {
+				delete(rows, name)
+			}
 		}
-		if _, ok := rows[name]; !ok {
-			missing = append(missing, name)
-		}
-		delete(rows, name)
 	}
 	sort.Strings(missing)
-	assert.Empty(t, missing, "exported *OpenTok methods without a row in Operations()")
-	assert.Empty(t, rows, "rows that name no *OpenTok method")
+	assert.Empty(t, missing, "exported methods without a row in Operations()")
+	assert.Empty(t, rows, "rows that name no method of their type (*Account for Account rows, else *OpenTok)")
 	for _, op := range Operations() {
 		if op.Local() {
 			assert.Empty(t, op.FakeOp, op.Name)
 			continue
 		}
 		assert.Contains(t, []string{"GET", "POST", "PUT", "PATCH", "DELETE"}, op.Method, op.Name)
-		assert.True(t, strings.HasPrefix(op.Path, "/v2/project/{owner}/") || op.Path == "/session/create", "%s: path %s", op.Name, op.Path)
+		if op.Account {
+			assert.True(t, op.OpenTokOnly, "%s: Vonage credentials have no account management", op.Name)
+			assert.True(t, op.Path == "/v2/project" || strings.HasPrefix(op.Path, "/v2/project/{apiKey}"), "%s: path %s", op.Name, op.Path)
+		} else {
+			assert.True(t, strings.HasPrefix(op.Path, "/v2/project/{owner}/") || op.Path == "/session/create", "%s: path %s", op.Name, op.Path)
+		}
 		assert.NotEmpty(t, op.FakeOp, op.Name)
 		assert.Equal(t, strings.Count(op.Path, "{"), len(op.pathParams())+strings.Count(op.Path, "{owner}"), "%s: unknown placeholder in %s", op.Name, op.Path)
 	}
@@ -774,9 +883,9 @@ func sweepServer(t *testing.T, status int, body string) *testServer {
 // of idempotent methods), every attempt carrying valid auth; a cancelled
 // context gives an error wrapping context.Canceled and sends nothing.
 func TestOperationsFailureSweep(t *testing.T) {
-	for _, kind := range credKinds() {
+	for _, kind := range tableKinds() {
 		for _, op := range Operations() {
-			if op.Local() || (op.OpenTokOnly && kind.name == "vonage") {
+			if op.Local() || !op.RunsWith(kind.name) {
 				continue
 			}
 			t.Run(kind.name+"/"+op.Name, func(t *testing.T) {
@@ -820,14 +929,14 @@ func TestOperationsFailureSweep(t *testing.T) {
 // secret or token, and the server receives nothing.
 func TestOperationsRefuseInvalidInput(t *testing.T) {
 	n := 0
-	for _, kind := range credKinds() {
+	for _, kind := range tableKinds() {
 		ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
 			t.Errorf("the server received %s %s", r.Method, r.URL.Path)
 			serveJSON(w, 200, `{}`)
 		})
 		ot := kind.client(t, ts.baseURL())
 		for _, op := range Operations() {
-			if op.OpenTokOnly && kind.name == "vonage" {
+			if !op.RunsWith(kind.name) {
 				continue
 			}
 			calls := append([]BadCall(nil), op.Invalid...)
@@ -848,7 +957,7 @@ func TestOperationsRefuseInvalidInput(t *testing.T) {
 					assert.Equal(t, bc.Field, ve.Field, "field named: %v", err)
 					assert.ErrorIs(t, err, ErrInvalidArgument)
 					assert.NotEmpty(t, ve.Reason)
-					for _, secret := range []string{testAPISecret, "-----BEGIN", "T1==", testClientToken, testSIPPassword} {
+					for _, secret := range []string{testAPISecret, testAccountSecret, "-----BEGIN", "T1==", testClientToken, testSIPPassword} {
 						assert.NotContains(t, err.Error(), secret)
 					}
 				})
@@ -863,14 +972,14 @@ func TestOperationsRefuseInvalidInput(t *testing.T) {
 // "%" are escaped into one path segment by every operation that puts an ID
 // in the path, and that "." and ".." are refused before anything is sent
 // (a proxy that normalises paths may resolve them, escaped or not). Session
-// IDs holding any of them are refused: they are outside the session-ID
-// alphabet.
+// IDs and project API keys holding any of them are refused: they are
+// outside the session-ID alphabet, and API keys are digits.
 func TestOperationsEscapeIDs(t *testing.T) {
 	weird := []string{"a/b", "../../archive", "a b", "x?y=1#z", "50%", ".", ".."}
-	for _, kind := range credKinds() {
+	for _, kind := range tableKinds() {
 		for _, op := range Operations() {
 			params := op.pathParams()
-			if len(params) == 0 || (op.OpenTokOnly && kind.name == "vonage") {
+			if len(params) == 0 || !op.RunsWith(kind.name) {
 				continue
 			}
 			for _, param := range params {
@@ -881,7 +990,7 @@ func TestOperationsEscapeIDs(t *testing.T) {
 						a := constantArgs()
 						*argFor(a, param) = id
 						_, err := op.Call(context.Background(), ot, a)
-						if id == "." || id == ".." || param == "sessionId" {
+						if id == "." || id == ".." || param == "sessionId" || param == "apiKey" {
 							assert.ErrorIs(t, err, ErrInvalidArgument)
 							assert.Empty(t, ts.requests(), "nothing sent")
 							return

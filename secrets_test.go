@@ -35,7 +35,7 @@ const (
 func secretNeedles(srv *opentoktest.Server, otherPEM []byte, tokens []string) []string {
 	needles := []string{plantedSIPPassword, plantedStreamKey}
 	if srv.APISecret != "" {
-		needles = append(needles, srv.APISecret, "wrong-"+srv.APISecret)
+		needles = append(needles, srv.APISecret, "wrong-"+srv.APISecret, srv.AccountSecret, "wrong-"+srv.AccountSecret)
 	}
 	for _, p := range [][]byte{srv.PrivateKeyPEM, otherPEM} {
 		if len(p) == 0 {
@@ -166,7 +166,18 @@ func TestSecretsNeverLeak(t *testing.T) {
 			ot := srv.Client(opentok.WithLogger(logger), opentok.WithRetry(fast), opentok.WithTimeout(2*time.Second))
 			tr := prepareTable(t, srv, ot)
 
-			// The same credentials' owner with a wrong secret or key.
+			// The same credentials' owner with a wrong secret or key; the
+			// account client (OpenTok), and one with a wrong secret.
+			var acct, badAcct *opentok.OpenTok
+			if kind == "opentok" {
+				a, err := srv.AccountClient(opentok.WithLogger(logger), opentok.WithRetry(fast), opentok.WithTimeout(2*time.Second))
+				require.NoError(t, err)
+				acct = opentok.AccountRequestPath(a)
+				a, err = opentok.NewAccount(srv.AccountKey, "wrong-"+srv.AccountSecret, opentok.WithBaseURL(srv.URL),
+					opentok.WithLogger(logger), opentok.WithRetry(fast))
+				require.NoError(t, err)
+				badAcct = opentok.AccountRequestPath(a)
+			}
 			var bad *opentok.OpenTok
 			var otherPEM []byte
 			var err error
@@ -183,24 +194,35 @@ func TestSecretsNeverLeak(t *testing.T) {
 			}
 			require.NoError(t, err)
 
-			results := tr.run(t, ot, true)
+			results := tr.run(t, ot, acct, true)
+			// Every secret of a project the account calls returned (the
+			// refreshed one replaces the first).
+			var projectSecrets []string
+			for _, r := range results {
+				if p, isProject := r.value.(*opentok.Project); isProject {
+					projectSecrets = append(projectSecrets, p.Secret.Reveal())
+				}
+			}
+			if kind == "opentok" {
+				require.Len(t, projectSecrets, 4, "CreateProject, GetProject, SetProjectStatus, RefreshProjectSecret")
+			}
 			passes := []struct {
-				name   string
-				client *opentok.OpenTok
-				fault  *opentoktest.Fault
-				is     error
+				name         string
+				client, acct *opentok.OpenTok
+				fault        *opentoktest.Fault
+				is           error
 			}{
-				{"rejected credentials", bad, nil, nil},
-				{"500", ot, &opentoktest.Fault{Status: 500, Body: `{"code":500,"message":"System error"}`, Times: -1}, opentok.ErrServer},
-				{"dropped connection", ot, &opentoktest.Fault{DropConnection: true, Times: -1}, nil},
-				{"unusable body", ot, &opentoktest.Fault{Status: 200, Body: `{"id":`, Times: -1}, nil},
+				{"rejected credentials", bad, badAcct, nil, nil},
+				{"500", ot, acct, &opentoktest.Fault{Status: 500, Body: `{"code":500,"message":"System error"}`, Times: -1}, opentok.ErrServer},
+				{"dropped connection", ot, acct, &opentoktest.Fault{DropConnection: true, Times: -1}, nil},
+				{"unusable body", ot, acct, &opentoktest.Fault{Status: 200, Body: `{"id":`, Times: -1}, nil},
 			}
 			for _, p := range passes {
 				srv.ClearFaults()
 				if p.fault != nil {
 					require.NoError(t, srv.InjectFault("*", *p.fault))
 				}
-				failed := tr.run(t, p.client, false)
+				failed := tr.run(t, p.client, p.acct, false)
 				for _, r := range failed {
 					if r.local {
 						continue
@@ -225,7 +247,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 			srv.ClearFaults()
 
 			// Every value: the clients, the options, the results, the errors.
-			values := []any{ot, bad, *ot, fast}
+			values := []any{ot, bad, *ot, fast, acct, badAcct}
 			values = append(values, tr.args.Options...)
 			for _, r := range results {
 				if r.value != nil {
@@ -249,7 +271,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 				logger.Debug("value", slog.Any("v", v))
 			}
 
-			needles := secretNeedles(srv, otherPEM, tr.tokens)
+			needles := append(secretNeedles(srv, otherPEM, tr.tokens), projectSecrets...)
 			require.GreaterOrEqual(t, len(needles), 20, "secrets to look for")
 			logText := logs.String()
 			require.Contains(t, logText, `"msg":"opentok request"`, "the JSON handler logged the requests")

@@ -38,7 +38,7 @@ func (s *Server) archiveJSON(a *Archive) map[string]any {
 	if a.HasTranscription {
 		m["hasTranscription"] = true
 	}
-	return s.ownerJSON(m)
+	return s.ownerJSON(m, a.SessionID)
 }
 
 func (s *Server) archiveDuration(a *Archive) time.Duration {
@@ -82,13 +82,12 @@ func (s *Server) startArchive(_ *http.Request, body []byte) (reply, *apiError) {
 	if req.SessionID == "" {
 		return reply{}, errf(http.StatusBadRequest, "sessionId is required")
 	}
-	ss, found := s.st.sessions[req.SessionID]
-	if !found {
-		return reply{}, errf(http.StatusNotFound, "Session not found")
+	ss, aerr := s.ownSessionLocked(req.SessionID)
+	if aerr != nil {
+		return reply{}, aerr
 	}
 	a := &Archive{ID: newID(), SessionID: ss.ID, Name: req.Name, Status: "started", OutputMode: "composed",
 		StreamMode: "auto", Resolution: "640x480", MultiArchiveTag: req.MultiArchiveTag, HasTranscription: req.HasTranscription}
-	var aerr *apiError
 	if a.HasAudio, aerr = boolField(req.HasAudio, true); aerr != nil {
 		return reply{}, aerr
 	}
@@ -170,13 +169,13 @@ func (s *Server) addArchiveLocked(a *Archive) {
 func (s *Server) listArchives(r *http.Request, _ []byte) (reply, *apiError) {
 	sid := r.URL.Query().Get("sessionId")
 	return listReply(r, s.st.archives, func(a *Archive) bool {
-		return a.Status != "deleted" && (sid == "" || a.SessionID == sid)
+		return a.Status != "deleted" && (sid == "" || a.SessionID == sid) && s.ownsLocked(a.SessionID)
 	}, s.archiveJSON)
 }
 
 func (s *Server) findArchive(r *http.Request) (*Archive, *apiError) {
 	a := s.st.archive(r.PathValue("id"))
-	if a == nil {
+	if a == nil || !s.ownsLocked(a.SessionID) {
 		return nil, errf(http.StatusNotFound, "Not found. You passed in an invalid archive ID.")
 	}
 	return a, nil

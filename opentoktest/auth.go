@@ -55,35 +55,64 @@ func (s *Server) authFailure(msg string) *apiError {
 
 // authenticateLocked checks the REST auth header as the platform does:
 // X-OPENTOK-AUTH HS256 (OpenTok, 403 on failure) or Authorization: Bearer
-// RS256 (Vonage, 401 on failure).
+// RS256 (Vonage, 401 on failure). On an OpenTok fake the JWT's issuer
+// picks the secret: ist "project" and a project's API key (a suspended
+// project is refused), or ist "account" and the account key. It records
+// whom the request authenticated as in s.cur and s.curAccount.
 func (s *Server) authenticateLocked(r *http.Request) *apiError {
+	s.cur, s.curAccount = nil, false
 	now := time.Now().Add(s.clock.authSkew)
-	if !s.cfg.vonage {
-		raw := r.Header.Get("X-OPENTOK-AUTH")
-		if raw == "" {
-			return &apiError{status: http.StatusForbidden, code: -1, message: "No suitable authentication found"}
-		}
-		if !tokenChars(raw) {
-			return s.authFailure("Invalid token: malformed")
-		}
-		claims := jwt.MapClaims{}
-		_, err := jwt.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) { return []byte(s.APISecret), nil },
-			jwt.WithValidMethods([]string{"HS256"}), jwt.WithTimeFunc(func() time.Time { return now }),
-			jwt.WithLeeway(Leeway), jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithStrictDecoding())
-		if err != nil {
-			return s.authFailure("Invalid token: " + jwtReason(err))
-		}
-		if iss, _ := claims["iss"].(string); iss != s.APIKey {
+	if s.cfg.vonage {
+		return s.authenticateVonageLocked(r, now)
+	}
+	raw := r.Header.Get("X-OPENTOK-AUTH")
+	if raw == "" {
+		return &apiError{status: http.StatusForbidden, code: -1, message: "No suitable authentication found"}
+	}
+	if !tokenChars(raw) {
+		return s.authFailure("Invalid token: malformed")
+	}
+	// The issuer is read before the signature is checked only to choose
+	// the secret to check it with; nothing else is trusted until then.
+	unverified := jwt.MapClaims{}
+	if _, _, err := jwt.NewParser().ParseUnverified(raw, unverified); err != nil {
+		return s.authFailure("Invalid token: malformed")
+	}
+	iss, _ := unverified["iss"].(string)
+	var secret string
+	var project *Project
+	switch ist, _ := unverified["ist"].(string); {
+	case ist == "account" && iss == s.AccountKey:
+		secret = s.AccountSecret
+	case ist == "account":
+		return s.authFailure("Invalid token: the issuer is not this account's key")
+	case ist != "project":
+		return s.authFailure(`Invalid token: ist must be "project"`)
+	default:
+		project = s.projects[iss]
+		if project == nil {
 			return s.authFailure("Invalid token: the issuer is not this project's API key")
 		}
-		if ist, _ := claims["ist"].(string); ist != "project" {
-			return s.authFailure(`Invalid token: ist must be "project"`)
-		}
-		if exp, ok := numClaim(claims, "exp"); !ok || time.Unix(exp, 0).After(now.Add(restJWTMaxLife)) {
-			return s.authFailure("Invalid token: expires more than five minutes ahead")
-		}
-		return nil
+		secret = project.APISecret
 	}
+	claims := jwt.MapClaims{}
+	_, err := jwt.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) { return []byte(secret), nil },
+		jwt.WithValidMethods([]string{"HS256"}), jwt.WithTimeFunc(func() time.Time { return now }),
+		jwt.WithLeeway(Leeway), jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithStrictDecoding())
+	if err != nil {
+		return s.authFailure("Invalid token: " + jwtReason(err))
+	}
+	if exp, ok := numClaim(claims, "exp"); !ok || time.Unix(exp, 0).After(now.Add(restJWTMaxLife)) {
+		return s.authFailure("Invalid token: expires more than five minutes ahead")
+	}
+	if project != nil && project.Status != ProjectActive {
+		return s.authFailure("Project is suspended")
+	}
+	s.cur, s.curAccount = project, project == nil
+	return nil
+}
+
+func (s *Server) authenticateVonageLocked(r *http.Request, now time.Time) *apiError {
 	h := r.Header.Get("Authorization")
 	raw, found := strings.CutPrefix(h, "Bearer ")
 	if !found || raw == "" {
@@ -164,8 +193,9 @@ type tokenInfo struct {
 // role and the expiry on the fake's clock. It returns the token's role and
 // connection data.
 func (s *Server) VerifyToken(sessionID, token string) (role, data string, err error) {
-	now := s.Now()
-	ti, err := s.verifyToken(sessionID, token, now)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ti, err := s.verifyToken(sessionID, token, s.clock.now())
 	if err != nil {
 		return "", "", err
 	}
@@ -185,6 +215,21 @@ func (s *Server) verifyToken(sessionID, token string, now time.Time) (tokenInfo,
 	return s.verifyJWT(sessionID, token, now)
 }
 
+// tokenProjectLocked returns the credentials client tokens for a session
+// must be signed with: those of the project that owns it, which must be
+// active. The lock must be held.
+func (s *Server) tokenProjectLocked(sessionID string) (apiKey, secret string, err error) {
+	key := s.ownerOf(sessionID)
+	p := s.projects[key]
+	switch {
+	case p == nil:
+		return "", "", fmt.Errorf("%w: the session's project does not exist", ErrInvalidToken)
+	case p.Status != ProjectActive:
+		return "", "", fmt.Errorf("%w: the session's project is suspended", ErrInvalidToken)
+	}
+	return p.APIKey, p.APISecret, nil
+}
+
 func (s *Server) verifyT1(sessionID, token string, now time.Time) (tokenInfo, error) {
 	raw, err := base64.StdEncoding.Strict().DecodeString(strings.TrimPrefix(token, "T1=="))
 	if err != nil {
@@ -197,11 +242,15 @@ func (s *Server) verifyT1(sessionID, token string, now time.Time) (tokenInfo, er
 	// The header part is exactly "partner_id=<key>&sig=<lower-case hex>":
 	// a token with the fields reordered, extra fields or upper-case hex is
 	// not one the SDKs make, and is refused.
-	mac := hmac.New(sha1.New, []byte(s.APISecret))
+	apiKey, secret, err := s.tokenProjectLocked(sessionID)
+	if err != nil {
+		return tokenInfo{}, err
+	}
+	mac := hmac.New(sha1.New, []byte(secret))
 	mac.Write([]byte(data))
-	want := "partner_id=" + s.APIKey + "&sig=" + hex.EncodeToString(mac.Sum(nil))
+	want := "partner_id=" + apiKey + "&sig=" + hex.EncodeToString(mac.Sum(nil))
 	if !hmac.Equal([]byte(head), []byte(want)) {
-		if !strings.HasPrefix(head, "partner_id="+s.APIKey+"&") {
+		if !strings.HasPrefix(head, "partner_id="+apiKey+"&") {
 			return tokenInfo{}, fmt.Errorf("%w: partner_id is not this project's API key", ErrInvalidToken)
 		}
 		return tokenInfo{}, fmt.Errorf("%w: bad signature", ErrInvalidToken)
@@ -227,9 +276,13 @@ func (s *Server) verifyT1(sessionID, token string, now time.Time) (tokenInfo, er
 
 func (s *Server) verifyJWT(sessionID, token string, now time.Time) (tokenInfo, error) {
 	claims := jwt.MapClaims{}
-	method, key := "HS256", any([]byte(s.APISecret))
-	if s.cfg.vonage {
-		method, key = "RS256", s.pubKey
+	method, key, apiKey := "RS256", any(s.pubKey), ""
+	if !s.cfg.vonage {
+		k, secret, err := s.tokenProjectLocked(sessionID)
+		if err != nil {
+			return tokenInfo{}, err
+		}
+		method, key, apiKey = "HS256", []byte(secret), k
 	}
 	_, err := jwt.ParseWithClaims(token, claims, func(*jwt.Token) (any, error) { return key, nil },
 		jwt.WithValidMethods([]string{method}), jwt.WithTimeFunc(func() time.Time { return now }),
@@ -247,7 +300,7 @@ func (s *Server) verifyJWT(sessionID, token string, now time.Time) (tokenInfo, e
 	} else {
 		iss, _ := claims["iss"].(string)
 		ist, _ := claims["ist"].(string)
-		if iss != s.APIKey || ist != "project" {
+		if iss != apiKey || ist != "project" {
 			return tokenInfo{}, fmt.Errorf("%w: not issued by this project", ErrInvalidToken)
 		}
 	}

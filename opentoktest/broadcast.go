@@ -42,7 +42,7 @@ func (s *Server) broadcastJSON(b *Broadcast) map[string]any {
 	if b.StreamMode == "manual" {
 		m["streams"] = streamsJSON(b.Streams)
 	}
-	return s.ownerJSON(m)
+	return s.ownerJSON(m, b.SessionID)
 }
 
 func (s *Server) startBroadcast(_ *http.Request, body []byte) (reply, *apiError) {
@@ -74,9 +74,9 @@ func (s *Server) startBroadcast(_ *http.Request, body []byte) (reply, *apiError)
 	if req.SessionID == "" {
 		return reply{}, errf(http.StatusBadRequest, "sessionId is required")
 	}
-	ss, found := s.st.sessions[req.SessionID]
-	if !found {
-		return reply{}, errf(http.StatusNotFound, "Session not found")
+	ss, aerr := s.ownSessionLocked(req.SessionID)
+	if aerr != nil {
+		return reply{}, aerr
 	}
 	if req.Outputs == nil || (req.Outputs.HLS == nil && len(req.Outputs.RTMP) == 0) {
 		return reply{}, errf(http.StatusBadRequest, "outputs needs hls, rtmp or both")
@@ -127,7 +127,6 @@ func (s *Server) startBroadcast(_ *http.Request, body []byte) (reply, *apiError)
 		}
 		b.MaxBitrate = *req.MaxBitrate
 	}
-	var aerr *apiError
 	if b.HasAudio, aerr = boolField(req.HasAudio, true); aerr != nil {
 		return reply{}, aerr
 	}
@@ -158,12 +157,12 @@ func (s *Server) startBroadcast(_ *http.Request, body []byte) (reply, *apiError)
 
 func (s *Server) listBroadcasts(r *http.Request, _ []byte) (reply, *apiError) {
 	sid := r.URL.Query().Get("sessionId")
-	return listReply(r, s.st.broadcasts, func(b *Broadcast) bool { return sid == "" || b.SessionID == sid }, s.broadcastJSON)
+	return listReply(r, s.st.broadcasts, func(b *Broadcast) bool { return (sid == "" || b.SessionID == sid) && s.ownsLocked(b.SessionID) }, s.broadcastJSON)
 }
 
 func (s *Server) findBroadcast(r *http.Request) (*Broadcast, *apiError) {
 	b := s.st.broadcast(r.PathValue("id"))
-	if b == nil {
+	if b == nil || !s.ownsLocked(b.SessionID) {
 		return nil, errf(http.StatusNotFound, "Broadcast not found")
 	}
 	return b, nil

@@ -61,7 +61,7 @@ func (s *Server) startCaptions(_ *http.Request, body []byte) (reply, *apiError) 
 
 func (s *Server) stopCaptions(r *http.Request, _ []byte) (reply, *apiError) {
 	c, found := s.st.captions[r.PathValue("id")]
-	if !found || c.Status != "started" {
+	if !found || !s.ownsLocked(c.SessionID) || c.Status != "started" {
 		return reply{}, errf(http.StatusNotFound, "Captions not found")
 	}
 	c.Status = "stopped"

@@ -304,8 +304,26 @@ func (s *Server) tickLocked() {
 	}
 }
 
+// completeArchiveLocked ends a stopped archive as the platform does once
+// the file is written: "uploaded" (no URL) when its project has an upload
+// target, else "available" with a download URL. A failed upload (see
+// UploadArchive) ends "available" with fallback "opentok" and "failed"
+// otherwise.
 func (s *Server) completeArchiveLocked(a *Archive) {
-	a.Status, a.UpdatedAt = "available", s.nowLocked()
+	a.UpdatedAt = s.nowLocked()
+	if p := s.projects[s.ownerOf(a.SessionID)]; p != nil && p.Storage != nil {
+		if !s.uploadFailsLocked() {
+			a.Status = "uploaded"
+			s.emitArchiveLocked(a)
+			return
+		}
+		if p.Storage.Fallback != "opentok" {
+			a.Status, a.Reason = "failed", "upload failed"
+			s.emitArchiveLocked(a)
+			return
+		}
+	}
+	a.Status = "available"
 	file := "archive.mp4"
 	if a.OutputMode == "individual" {
 		file = "archive.zip"

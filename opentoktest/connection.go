@@ -20,7 +20,7 @@ func (s *Server) listConnections(r *http.Request, _ []byte) (reply, *apiError) {
 	if s.cfg.vonage {
 		m["applicationId"] = s.ApplicationID
 	} else {
-		m["projectId"] = s.apiKeyJSON()
+		m["projectId"] = s.apiKeyJSON(s.ownerOf(ss.ID))
 	}
 	return ok(m), nil
 }
@@ -44,9 +44,9 @@ func (s *Server) serverConnLocked(sessionID, token string) (*Session, tokenInfo,
 	if sessionID == "" {
 		return nil, tokenInfo{}, errf(http.StatusBadRequest, "sessionId is required")
 	}
-	ss, found := s.st.sessions[sessionID]
-	if !found {
-		return nil, tokenInfo{}, errf(http.StatusNotFound, "Session not found")
+	ss, aerr := s.ownSessionLocked(sessionID)
+	if aerr != nil {
+		return nil, tokenInfo{}, aerr
 	}
 	if token == "" {
 		return nil, tokenInfo{}, errf(http.StatusBadRequest, "token is required")

@@ -37,7 +37,10 @@ func (s *Server) controlRoutes() {
 			info["applicationId"] = s.ApplicationID
 			info["privateKey"] = string(s.PrivateKeyPEM)
 		} else {
+			s.mu.Lock()
 			info["apiKey"], info["apiSecret"] = s.APIKey, s.APISecret
+			info["accountKey"], info["accountSecret"] = s.AccountKey, s.AccountSecret
+			s.mu.Unlock()
 		}
 		writeJSON(w, http.StatusOK, info)
 	})

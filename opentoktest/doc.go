@@ -39,6 +39,17 @@
 // copies of the state. With WithWebhooks it POSTs callback events, signed
 // when a secret is set.
 //
+// An OpenTok fake is an account too: AccountClient (account-level key and
+// secret, WithAccountCredentials) creates, lists, suspends, refreshes and
+// deletes projects, each usable at once as project credentials with its own
+// sessions, archives, broadcasts, renders, callbacks and archive upload
+// target (Project returns one). A suspended or deleted project's REST calls
+// are refused (403) and so are its client tokens; a refreshed secret
+// replaces the old one at once. The account credentials call nothing but
+// account management. An archive of a project with an upload target ends
+// "uploaded" with no URL; InjectFault(UploadArchive, ...) makes the upload
+// fail (then "available" with fallback "opentok", else "failed").
+//
 // The emulator command (go run ./cmd/opentok emulator) serves the same fake
 // over HTTP, with a control API under /_emulator/ (see WithControlAPI), for
 // programs in any language.
@@ -58,8 +69,10 @@
 //     sha256sum describe them. Individual archives of a Vonage fake carry
 //     applicationId in the manifest instead of partnerId. HLS playlists are
 //     empty.
-//   - A stopped archive becomes available after a fixed delay on the fake's
-//     clock (WithArchiveDelay, default 5 s) instead of after an upload; the
+//   - A stopped archive becomes available (or uploaded, with a target)
+//     after a fixed delay on the fake's clock (WithArchiveDelay, default
+//     5 s) instead of after an upload; nothing is sent to S3 or Azure, and
+//     the target's credentials are not checked; the
 //     platform's idle and duration limits for archives (60 s after the last
 //     client leaves, 4 h of recording) are not applied, except that an
 //     automatic archive (archiveMode=always) stops when the last client leaves.
@@ -75,6 +88,8 @@
 //   - Migration, SIP media, WebSocket audio and caption text are not
 //     simulated beyond their REST answers and state.
 //   - Rate limits are not applied; use InjectFault to produce a 429.
+//   - New projects get random 8-digit API keys and 40-hex-digit secrets;
+//     the platform's environments other than "standard" are not simulated.
 //   - HTTP rules the platform does not document: a body over 1 MiB is
 //     answered 413 (before authentication; the control API too); a known
 //     path with another method 405 with an Allow header; a body whose

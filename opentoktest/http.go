@@ -62,19 +62,36 @@ const (
 // faults, checks authentication and the project segment, then calls h with
 // the state lock held.
 func (s *Server) route(pattern, op string, h handlerFunc) {
-	s.handle(pattern, []string{op}, func([]byte) string { return op }, jsonBody, h)
+	s.handle(pattern, []string{op}, func([]byte) string { return op }, jsonBody, s.projectOnly(h))
 }
 
 // formRoute registers a REST operation whose body is form-encoded.
 func (s *Server) formRoute(pattern, op string, h handlerFunc) {
-	s.handle(pattern, []string{op}, func([]byte) string { return op }, formBody, h)
+	s.handle(pattern, []string{op}, func([]byte) string { return op }, formBody, s.projectOnly(h))
+}
+
+// accountRoute registers an account-management operation: the only ones
+// the account-level credentials may call.
+func (s *Server) accountRoute(pattern, op string, h handlerFunc) {
+	s.handle(pattern, []string{op}, func([]byte) string { return op }, jsonBody, h)
+}
+
+// projectOnly refuses a project operation called with the account-level
+// credentials, as the platform does: they manage projects, nothing else.
+func (s *Server) projectOnly(h handlerFunc) handlerFunc {
+	return func(r *http.Request, body []byte) (reply, *apiError) {
+		if s.curAccount {
+			return reply{}, s.authFailure("Invalid token: the account-level credentials cannot call project APIs")
+		}
+		return h(r, body)
+	}
 }
 
 // routeOps registers a route whose operation name depends on the body
 // (the SDK calls several operations through one endpoint); ops lists the
 // names opOf can return.
 func (s *Server) routeOps(pattern string, ops []string, opOf func(body []byte) string, h handlerFunc) {
-	s.handle(pattern, ops, opOf, jsonBody, h)
+	s.handle(pattern, ops, opOf, jsonBody, s.projectOnly(h))
 }
 
 // handle registers pattern, and the same path with a trailing slash (the
@@ -126,7 +143,7 @@ func (s *Server) serveOp(w http.ResponseWriter, r *http.Request, opOf func([]byt
 	var rep reply
 	aerr := s.authenticateLocked(r)
 	if aerr == nil {
-		if pid := r.PathValue("pid"); pid != "" && pid != s.OwnerID() {
+		if pid := r.PathValue("pid"); pid != "" && pid != s.curOwnerLocked() {
 			aerr = s.authFailure("the project ID in the URL does not match the credentials")
 		}
 	}
@@ -136,6 +153,7 @@ func (s *Server) serveOp(w http.ResponseWriter, r *http.Request, opOf func([]byt
 	if aerr == nil {
 		rep, aerr = h(r, body)
 	}
+	s.cur, s.curAccount = nil, false
 	s.mu.Unlock()
 
 	if aerr != nil {

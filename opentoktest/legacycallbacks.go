@@ -22,7 +22,9 @@ func (s *Server) listCallbacks(_ *http.Request, _ []byte) (reply, *apiError) {
 	}
 	out := []map[string]any{}
 	for _, c := range s.st.callbacks {
-		out = append(out, callbackJSON(c))
+		if c.ProjectID == s.curOwnerLocked() {
+			out = append(out, callbackJSON(c))
+		}
 	}
 	return ok(out), nil
 }
@@ -38,7 +40,8 @@ func (s *Server) registerCallback(_ *http.Request, body []byte) (reply, *apiErro
 	if req.Group == "" || req.Event == "" || req.URL == "" {
 		return reply{}, errf(http.StatusBadRequest, "group, event and url are required")
 	}
-	c := &RegisteredCallback{ID: newID(), Group: req.Group, Event: req.Event, URL: req.URL, CreatedAt: s.nowLocked()}
+	c := &RegisteredCallback{ID: newID(), Group: req.Group, Event: req.Event, URL: req.URL, CreatedAt: s.nowLocked(),
+		ProjectID: s.curOwnerLocked()}
 	s.st.callbacks = append(s.st.callbacks, c)
 	return ok(callbackJSON(c)), nil
 }
@@ -47,7 +50,9 @@ func (s *Server) unregisterCallback(r *http.Request, _ []byte) (reply, *apiError
 	if aerr := s.legacyOnly(); aerr != nil {
 		return reply{}, aerr
 	}
-	i := slices.IndexFunc(s.st.callbacks, func(c *RegisteredCallback) bool { return c.ID == r.PathValue("id") })
+	i := slices.IndexFunc(s.st.callbacks, func(c *RegisteredCallback) bool {
+		return c.ID == r.PathValue("id") && c.ProjectID == s.curOwnerLocked()
+	})
 	if i < 0 {
 		return reply{}, errf(http.StatusNotFound, "Callback not found")
 	}

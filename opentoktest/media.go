@@ -146,7 +146,7 @@ func (s *Server) individualZIP(a *Archive) []byte {
 	if s.cfg.vonage {
 		manifest["applicationId"] = s.ApplicationID
 	} else {
-		manifest["partnerId"] = s.apiKeyJSON()
+		manifest["partnerId"] = s.apiKeyJSON(s.ownerOf(a.SessionID))
 	}
 	files := []file{}
 	media := make([][]byte, len(recs))

@@ -18,15 +18,16 @@ const (
 type Option func(*config) error
 
 type config struct {
-	apiKey, apiSecret string
-	vonage            bool
-	appID             string
-	privateKey        *rsa.PrivateKey
-	webhooks          Webhooks
-	archiveDelay      time.Duration
-	rtmpDelay         time.Duration
-	control           bool
-	baseURL           string
+	apiKey, apiSecret         string
+	accountKey, accountSecret string
+	vonage                    bool
+	appID                     string
+	privateKey                *rsa.PrivateKey
+	webhooks                  Webhooks
+	archiveDelay              time.Duration
+	rtmpDelay                 time.Duration
+	control                   bool
+	baseURL                   string
 }
 
 // WithCredentials sets the OpenTok API key and secret the fake accepts

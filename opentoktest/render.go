@@ -25,7 +25,7 @@ func (s *Server) renderJSON(rd *Render) map[string]any {
 	if s.cfg.vonage {
 		m["applicationId"] = s.ApplicationID
 	} else {
-		m["projectId"] = s.apiKeyJSON()
+		m["projectId"] = s.apiKeyJSON(s.ownerOf(rd.SessionID))
 	}
 	return m
 }
@@ -68,7 +68,7 @@ func (s *Server) startRender(_ *http.Request, body []byte) (reply, *apiError) {
 		}
 		rd.Name = p.Name
 	}
-	if _, found := s.st.sessions[req.SessionID]; !found {
+	if _, found := s.st.sessions[req.SessionID]; !found || !s.ownsLocked(req.SessionID) {
 		return reply{}, &apiError{status: http.StatusBadRequest, code: 50008, message: "Invalid sessionId"}
 	}
 	ss, ti, aerr := s.serverConnLocked(req.SessionID, req.Token)
@@ -86,12 +86,12 @@ func (s *Server) startRender(_ *http.Request, body []byte) (reply, *apiError) {
 }
 
 func (s *Server) listRenders(r *http.Request, _ []byte) (reply, *apiError) {
-	return listReply(r, s.st.renders, nil, s.renderJSON)
+	return listReply(r, s.st.renders, func(rd *Render) bool { return s.ownsLocked(rd.SessionID) }, s.renderJSON)
 }
 
 func (s *Server) getRender(r *http.Request, _ []byte) (reply, *apiError) {
 	rd := s.st.render(r.PathValue("id"))
-	if rd == nil {
+	if rd == nil || !s.ownsLocked(rd.SessionID) {
 		return reply{}, errf(http.StatusNotFound, "Render not found")
 	}
 	return ok(s.renderJSON(rd)), nil
@@ -99,7 +99,7 @@ func (s *Server) getRender(r *http.Request, _ []byte) (reply, *apiError) {
 
 func (s *Server) stopRender(r *http.Request, _ []byte) (reply, *apiError) {
 	rd := s.st.render(r.PathValue("id"))
-	if rd == nil || rd.Status == "stopped" || rd.Status == "failed" {
+	if rd == nil || !s.ownsLocked(rd.SessionID) || rd.Status == "stopped" || rd.Status == "failed" {
 		return reply{}, errf(http.StatusNotFound, "Render not found or already stopped")
 	}
 	s.stopRenderLocked(rd, "Stop Requested")

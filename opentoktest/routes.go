@@ -57,6 +57,14 @@ func (s *Server) routes() {
 	s.route("PUT "+p+"/archive/storage", "SetArchiveStorage", s.setArchiveStorage)
 	s.route("DELETE "+p+"/archive/storage", "DeleteArchiveStorage", s.deleteArchiveStorage)
 
+	// Account management (account-level credentials; OpenTok fakes).
+	s.accountRoute("POST /v2/project", "CreateProject", s.createProject)
+	s.accountRoute("GET /v2/project", "ListProjects", s.listProjects)
+	s.accountRoute("GET /v2/project/{key}", "GetProject", s.getProject)
+	s.accountRoute("PUT /v2/project/{key}", "SetProjectStatus", s.setProjectStatus)
+	s.accountRoute("POST /v2/project/{key}/refreshSecret", "RefreshProjectSecret", s.refreshProjectSecret)
+	s.accountRoute("DELETE /v2/project/{key}", "DeleteProject", s.deleteProject)
+
 	// Media the fake hands out URLs for (no auth, like pre-signed URLs).
 	s.mux.HandleFunc("GET /_media/archive/{id}/{file}", s.serveArchiveFile)
 	s.mux.HandleFunc("GET /_media/hls/{id}/index.m3u8", s.serveHLS)

@@ -31,6 +31,9 @@ type Server struct {
 	// (empty for an OpenTok fake).
 	ApplicationID string
 	PrivateKeyPEM []byte
+	// AccountKey and AccountSecret are the account-level credentials of
+	// account management (empty for a Vonage fake); see AccountClient.
+	AccountKey, AccountSecret string
 
 	cfg     config
 	pubKey  *rsa.PublicKey
@@ -51,18 +54,26 @@ type Server struct {
 	ops      map[string]bool
 	patterns []string
 	log      []RequestRecord
+	// projects are the account's projects by API key (OpenTok fakes).
+	projects map[string]*Project
+	// cur and curAccount say whom the request being served authenticated
+	// as: a project (nil for a Vonage fake) or the account.
+	cur        *Project
+	curAccount bool
 }
 
 // New returns a fake platform that is not yet listening; serve it with any
 // http.Server (it is an http.Handler). Most tests want NewServer instead.
 func New(opts ...Option) (*Server, error) {
-	cfg := config{apiKey: DefaultAPIKey, apiSecret: DefaultAPISecret, archiveDelay: 5 * time.Second, rtmpDelay: 2 * time.Second}
+	cfg := config{apiKey: DefaultAPIKey, apiSecret: DefaultAPISecret, accountKey: DefaultAccountKey,
+		accountSecret: DefaultAccountSecret, archiveDelay: 5 * time.Second, rtmpDelay: 2 * time.Second}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
 		}
 	}
-	s := &Server{cfg: cfg, faults: map[string][]*faultSlot{}, ops: map[string]bool{}, URL: cfg.baseURL}
+	s := &Server{cfg: cfg, faults: map[string][]*faultSlot{}, ops: map[string]bool{UploadArchive: true}, URL: cfg.baseURL,
+		projects: map[string]*Project{}}
 	if cfg.vonage {
 		if cfg.privateKey == nil {
 			k, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -83,6 +94,9 @@ func New(opts ...Option) (*Server, error) {
 		s.pubKey = &cfg.privateKey.PublicKey
 	} else {
 		s.APIKey, s.APISecret = cfg.apiKey, cfg.apiSecret
+		s.AccountKey, s.AccountSecret = cfg.accountKey, cfg.accountSecret
+		s.projects[s.APIKey] = &Project{APIKey: s.APIKey, APISecret: s.APISecret, Status: ProjectActive,
+			Name: "opentoktest", Environment: "standard", CreatedAt: time.Now()}
 	}
 	s.cfg = cfg
 	s.st = newState()
@@ -170,15 +184,15 @@ func (s *Server) NewClient(opts ...opentok.Option) (*opentok.OpenTok, error) {
 	return opentok.New(s.APIKey, s.APISecret, all...)
 }
 
-// ownerJSON adds the owner fields of an archive or broadcast answer:
-// applicationId for a Vonage fake, projectId and partnerId otherwise (the
-// API key as a number, see apiKeyJSON).
-func (s *Server) ownerJSON(m map[string]any) map[string]any {
+// ownerJSON adds the owner fields of an archive or broadcast answer of a
+// session: applicationId for a Vonage fake, projectId and partnerId
+// otherwise (the session's API key as a number, see apiKeyJSON).
+func (s *Server) ownerJSON(m map[string]any, sessionID string) map[string]any {
 	if s.cfg.vonage {
 		m["applicationId"] = s.ApplicationID
 	} else {
-		m["projectId"] = s.apiKeyJSON()
-		m["partnerId"] = s.apiKeyJSON()
+		key := s.apiKeyJSON(s.ownerOf(sessionID))
+		m["projectId"], m["partnerId"] = key, key
 	}
 	return m
 }
@@ -189,10 +203,10 @@ func (s *Server) ownerJSON(m map[string]any) map[string]any {
 // the community Go SDK decode into an int. A key that is not a plain
 // integer (possible with WithCredentials) stays a string. Session creation
 // and the session-monitoring and SIP callbacks write it as a string.
-func (s *Server) apiKeyJSON() any {
-	n, err := strconv.ParseInt(s.APIKey, 10, 64)
-	if err != nil || strconv.FormatInt(n, 10) != s.APIKey {
-		return s.APIKey
+func (s *Server) apiKeyJSON(key string) any {
+	n, err := strconv.ParseInt(key, 10, 64)
+	if err != nil || strconv.FormatInt(n, 10) != key {
+		return key
 	}
 	return n
 }

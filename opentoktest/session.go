@@ -74,7 +74,7 @@ func (s *Server) createSession(r *http.Request, body []byte) (reply, *apiError) 
 		}
 		ss.ArchiveResolution = res
 	}
-	ss.ID = sessionid.Encode(s.OwnerID(), ss.Location, strconv.FormatInt(ms(ss.CreatedAt), 10), strings.ReplaceAll(newID(), "-", ""))
+	ss.ID = sessionid.Encode(s.curOwnerLocked(), ss.Location, strconv.FormatInt(ms(ss.CreatedAt), 10), strings.ReplaceAll(newID(), "-", ""))
 	s.st.sessions[ss.ID] = ss
 
 	createDT := ss.CreatedAt.UTC().Format("Mon Jan 02 15:04:05 MST 2006")
@@ -82,13 +82,13 @@ func (s *Server) createSession(r *http.Request, body []byte) (reply, *apiError) 
 	if s.cfg.vonage {
 		item["application_id"] = s.ApplicationID
 	} else {
-		item["project_id"] = s.APIKey
-		item["partner_id"] = s.APIKey
+		item["project_id"] = s.curOwnerLocked()
+		item["partner_id"] = s.curOwnerLocked()
 	}
 	if !strings.Contains(r.Header.Get("Accept"), "application/json") {
 		// The platform answers XML to clients that do not ask for JSON.
 		xml := fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sessions><Session><session_id>%s</session_id><partner_id>%s</partner_id><create_dt>%s</create_dt></Session></sessions>`,
-			ss.ID, s.OwnerID(), createDT)
+			ss.ID, s.curOwnerLocked(), createDT)
 		return reply{status: http.StatusOK, body: rawXML(xml)}, nil
 	}
 	return ok([]map[string]any{item}), nil
@@ -98,9 +98,14 @@ func (s *Server) createSession(r *http.Request, body []byte) (reply, *apiError) 
 type rawXML string
 
 func (s *Server) sessionLocked(r *http.Request) (*Session, *apiError) {
-	sid := r.PathValue("sid")
+	return s.ownSessionLocked(r.PathValue("sid"))
+}
+
+// ownSessionLocked returns a session of the request's owner (a session of
+// another project is unknown to it, as on the platform).
+func (s *Server) ownSessionLocked(sid string) (*Session, *apiError) {
 	ss, ok := s.st.sessions[sid]
-	if !ok {
+	if !ok || !s.ownsLocked(sid) {
 		return nil, errf(http.StatusNotFound, "Session not found")
 	}
 	return ss, nil

@@ -116,8 +116,9 @@ type Archive struct {
 	QuantizationParameter int
 	HasTranscription      bool
 	Layout                map[string]any
-	// Status is "started", "stopped", "available", "failed" or "deleted";
-	// Reason says why it stopped or failed.
+	// Status is "started", "stopped", "available", "uploaded" (to its
+	// project's upload target), "failed" or "deleted"; Reason says why it
+	// stopped or failed.
 	Status string
 	Reason string
 	// Streams are the streams of a manual-mode archive.
@@ -232,6 +233,8 @@ type Captions struct {
 type RegisteredCallback struct {
 	ID, Group, Event, URL string
 	CreatedAt             time.Time
+	// ProjectID is the API key of the project that registered it.
+	ProjectID string
 }
 
 // state is everything the fake knows; guarded by Server.mu.
@@ -246,7 +249,6 @@ type state struct {
 	websockets  map[string]*WebSocketConnection
 	captions    map[string]*Captions
 	callbacks   []*RegisteredCallback
-	storage     *ArchiveStorage
 	seq         int                 // orders connections and streams
 	dtmf        map[string][]string // session ID → digits played to the whole session
 }

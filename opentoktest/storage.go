@@ -14,6 +14,29 @@ type ArchiveStorage struct {
 	Fallback string
 }
 
+// UploadArchive is the operation name under which InjectFault makes the
+// upload of an archive to its project's target fail (any Fault does): the
+// archive then ends "available" when the target's fallback is "opentok",
+// and "failed" otherwise. Such faults apply to uploads only, never to REST
+// requests, and "*" faults never apply to uploads.
+const UploadArchive = "UploadArchive"
+
+// uploadFailsLocked takes an injected upload fault, if any.
+func (s *Server) uploadFailsLocked() bool {
+	q := s.faults[UploadArchive]
+	for len(q) > 0 && q[0].left == 0 {
+		q = q[1:]
+	}
+	s.faults[UploadArchive] = q
+	if len(q) == 0 {
+		return false
+	}
+	if q[0].left > 0 {
+		q[0].left--
+	}
+	return true
+}
+
 // storageRequired are the config fields each target type needs.
 var storageRequired = map[string][]string{
 	"s3":    {"accessKey", "secretKey", "bucket"},
@@ -49,7 +72,7 @@ func (s *Server) setArchiveStorage(_ *http.Request, body []byte) (reply, *apiErr
 	if sse := req.Config["sse"]; req.Type == "s3" && sse != "" && sse != "none" && sse != "s3" {
 		return reply{}, errf(http.StatusBadRequest, "config.sse must be none or s3")
 	}
-	s.st.storage = &ArchiveStorage{Type: req.Type, Config: req.Config, Fallback: req.Fallback}
+	s.cur.Storage = &ArchiveStorage{Type: req.Type, Config: req.Config, Fallback: req.Fallback}
 	var echo map[string]any
 	_ = json.Unmarshal(body, &echo)
 	return ok(echo), nil
@@ -59,22 +82,16 @@ func (s *Server) deleteArchiveStorage(_ *http.Request, _ []byte) (reply, *apiErr
 	if aerr := s.legacyOnly(); aerr != nil {
 		return reply{}, aerr
 	}
-	s.st.storage = nil
+	s.cur.Storage = nil
 	return reply{status: http.StatusNoContent}, nil
 }
 
-// Storage returns a copy of the project's archive upload target, if one is
-// set.
+// Storage returns a copy of the first project's archive upload target, if
+// one is set (see Project for the others).
 func (s *Server) Storage() (ArchiveStorage, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.st.storage == nil {
+	p, ok := s.Project(s.APIKey)
+	if !ok || p.Storage == nil {
 		return ArchiveStorage{}, false
 	}
-	c := *s.st.storage
-	c.Config = make(map[string]string, len(s.st.storage.Config))
-	for k, v := range s.st.storage.Config {
-		c.Config[k] = v
-	}
-	return c, true
+	return *p.Storage, true
 }

@@ -129,7 +129,7 @@ func (s *Server) projectDetails() map[string]any {
 	if s.cfg.vonage {
 		m["applicationId"] = s.ApplicationID
 	} else {
-		m["id"] = s.APIKey
+		m["id"] = s.curOwnerLocked()
 	}
 	return m
 }

@@ -351,10 +351,10 @@ func jsonNumber(t *testing.T, srv *Server, path, field string) json.Number {
 
 func TestNonNumericAPIKeyStaysAString(t *testing.T) {
 	srv := NewServer(t, WithCredentials("key-abc", "secret"))
-	assert.Equal(t, "key-abc", srv.apiKeyJSON())
+	assert.Equal(t, "key-abc", srv.apiKeyJSON(srv.APIKey))
 	for _, key := range []string{"007", "+7", "99999999999999999999"} {
 		s := NewServer(t, WithCredentials(key, "secret"))
-		assert.Equal(t, key, s.apiKeyJSON(), "%q does not survive as a number", key)
+		assert.Equal(t, key, s.apiKeyJSON(s.APIKey), "%q does not survive as a number", key)
 	}
-	assert.Equal(t, int64(47000000), NewServer(t).apiKeyJSON())
+	assert.Equal(t, int64(47000000), NewServer(t).apiKeyJSON(DefaultAPIKey))
 }

@@ -183,13 +183,13 @@ func connJSON(c Connection) map[string]any {
 
 func (s *Server) emitSessionLocked(sessionID, event string) {
 	s.hooks.enqueue(s.cfg.webhooks.SessionMonitoringURL, map[string]any{
-		"sessionId": sessionID, s.ownerKey(): s.OwnerID(), "event": event, "timestamp": ms(s.nowLocked()),
+		"sessionId": sessionID, s.ownerKey(): s.ownerOf(sessionID), "event": event, "timestamp": ms(s.nowLocked()),
 	})
 }
 
 func (s *Server) emitConnectionLocked(cs *connState, event, reason string) {
 	m := map[string]any{
-		"sessionId": cs.SessionID, s.ownerKey(): s.OwnerID(), "event": event, "timestamp": ms(s.nowLocked()),
+		"sessionId": cs.SessionID, s.ownerKey(): s.ownerOf(cs.SessionID), "event": event, "timestamp": ms(s.nowLocked()),
 		"connection": connJSON(cs.Connection),
 	}
 	if reason != "" {
@@ -207,7 +207,7 @@ func (s *Server) emitStreamLocked(st *Stream, cs *connState, event, reason strin
 		stream["videoType"] = st.VideoType
 	}
 	m := map[string]any{
-		"sessionId": st.SessionID, s.ownerKey(): s.OwnerID(), "event": event, "timestamp": ms(s.nowLocked()),
+		"sessionId": st.SessionID, s.ownerKey(): s.ownerOf(st.SessionID), "event": event, "timestamp": ms(s.nowLocked()),
 		"stream": stream,
 	}
 	if reason != "" {
@@ -226,7 +226,7 @@ func (s *Server) emitBroadcastLocked(b *Broadcast) {
 
 func (s *Server) emitSIPLocked(call *SIPCall, event string, extra map[string]any) {
 	m := map[string]any{
-		"sessionId": call.SessionID, s.ownerKey(): s.OwnerID(), "event": event, "timestamp": ms(s.nowLocked()),
+		"sessionId": call.SessionID, s.ownerKey(): s.ownerOf(call.SessionID), "event": event, "timestamp": ms(s.nowLocked()),
 		"call": map[string]any{"id": call.ID, "connectionId": call.ConnectionID, "createdAt": ms(call.CreatedAt)},
 	}
 	for k, v := range extra {

@@ -21,6 +21,8 @@ func cmdEmulator(ctx context.Context, a *app, args []string) error {
 	addr := f.fs.String("addr", "127.0.0.1:4010", "loopback address to listen on (port 0 picks a free one)")
 	key := f.fs.String("api-key", opentoktest.DefaultAPIKey, "API key the emulator accepts")
 	secret := f.fs.String("api-secret", opentoktest.DefaultAPISecret, "API secret the emulator accepts")
+	accountKey := f.fs.String("account-key", opentoktest.DefaultAccountKey, "account-level key the emulator accepts for account management (project create, list, ...)")
+	accountSecret := f.fs.String("account-secret", opentoktest.DefaultAccountSecret, "account-level secret the emulator accepts")
 	vonage := f.fs.Bool("vonage", false, "emulate a Vonage application (RS256 application JWTs) instead of an OpenTok project")
 	archiveDelay := f.fs.Duration("archive-delay", 5*time.Second, "how long a stopped archive takes to become available")
 	var hooks opentoktest.Webhooks
@@ -54,7 +56,8 @@ func cmdEmulator(ctx context.Context, a *app, args []string) error {
 	if *vonage {
 		opts = append(opts, opentoktest.WithVonage())
 	} else {
-		opts = append(opts, opentoktest.WithCredentials(*key, *secret))
+		opts = append(opts, opentoktest.WithCredentials(*key, *secret),
+			opentoktest.WithAccountCredentials(*accountKey, *accountSecret))
 	}
 	srv, err := opentoktest.New(opts...)
 	if err != nil {
@@ -78,7 +81,8 @@ func cmdEmulator(ctx context.Context, a *app, args []string) error {
 		}
 		fmt.Fprintf(a.stdout, "VONAGE_APPLICATION_ID=%s\nVONAGE_PRIVATE_KEY_PATH=%s\n", srv.ApplicationID, keyPath)
 	} else {
-		fmt.Fprintf(a.stdout, "OPENTOK_API_KEY=%s\nOPENTOK_API_SECRET=%s\n", srv.APIKey, srv.APISecret)
+		fmt.Fprintf(a.stdout, "OPENTOK_API_KEY=%s\nOPENTOK_API_SECRET=%s\nOPENTOK_ACCOUNT_KEY=%s\nOPENTOK_ACCOUNT_SECRET=%s\n",
+			srv.APIKey, srv.APISecret, srv.AccountKey, srv.AccountSecret)
 	}
 	fmt.Fprintf(a.stderr, "opentok emulator: serving a fake platform at %s (control API at %s/_emulator/); Ctrl-C stops it\n", base, base)
 

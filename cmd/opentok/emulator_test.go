@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -20,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/opentok-go/opentok"
+	"github.com/opentok-go/opentok/opentoktest"
 )
 
 // TestMain lets the test binary act as the opentok command, so tests can run
@@ -58,7 +60,10 @@ func emulatorProcess(t *testing.T, args ...string) map[string]string {
 
 	env := map[string]string{}
 	sc := bufio.NewScanner(stdout)
-	want := 3
+	want := 5 // OPENTOK_API_URL, _API_KEY, _API_SECRET, _ACCOUNT_KEY, _ACCOUNT_SECRET
+	if slices.Contains(args, "--vonage") {
+		want = 3 // OPENTOK_API_URL, VONAGE_APPLICATION_ID, VONAGE_PRIVATE_KEY_PATH
+	}
 	for len(env) < want && sc.Scan() {
 		k, v, ok := strings.Cut(sc.Text(), "=")
 		require.True(t, ok, "shell-style line, got %q", sc.Text())
@@ -96,6 +101,8 @@ func TestEmulatorDrivenOverHTTPFromAnotherProcess(t *testing.T) {
 	require.True(t, strings.HasPrefix(base, "http://127.0.0.1:"), base)
 	require.NotEmpty(t, env["OPENTOK_API_KEY"])
 	require.NotEmpty(t, env["OPENTOK_API_SECRET"])
+	require.Equal(t, opentoktest.DefaultAccountKey, env["OPENTOK_ACCOUNT_KEY"])
+	require.Equal(t, opentoktest.DefaultAccountSecret, env["OPENTOK_ACCOUNT_SECRET"])
 
 	// Any client that can set the base URL works unchanged: here the SDK.
 	ot, err := opentok.New(env["OPENTOK_API_KEY"], env["OPENTOK_API_SECRET"], opentok.WithBaseURL(base))
@@ -166,6 +173,30 @@ func TestEmulatorVonage(t *testing.T) {
 	s, err := ot.CreateSession(context.Background(), &opentok.SessionOptions{MediaMode: opentok.MediaRouted})
 	require.NoError(t, err)
 	assert.Equal(t, env["VONAGE_APPLICATION_ID"], s.ProjectID)
+}
+
+// The account-level credentials given with flags are printed and accepted;
+// a project created with them is usable at once.
+func TestEmulatorAccountManagement(t *testing.T) {
+	t.Parallel()
+	env := emulatorProcess(t, "--account-key", "30000003", "--account-secret", "made-up-emulator-account-secret")
+	assert.Equal(t, "30000003", env["OPENTOK_ACCOUNT_KEY"])
+	assert.Equal(t, "made-up-emulator-account-secret", env["OPENTOK_ACCOUNT_SECRET"])
+	base := env["OPENTOK_API_URL"]
+	ctx := context.Background()
+	acct, err := opentok.NewAccount(env["OPENTOK_ACCOUNT_KEY"], env["OPENTOK_ACCOUNT_SECRET"], opentok.WithBaseURL(base))
+	require.NoError(t, err)
+	p, err := acct.CreateProject(ctx, &opentok.ProjectOptions{Name: "tenant"})
+	require.NoError(t, err)
+	ot, err := p.Client(opentok.WithBaseURL(base))
+	require.NoError(t, err)
+	s, err := ot.CreateSession(ctx, nil)
+	require.NoError(t, err)
+	assert.Equal(t, p.ID, s.ProjectID)
+
+	status, info := control(t, base, "GET", "/_emulator/", nil)
+	require.Equal(t, 200, status)
+	assert.Equal(t, "30000003", info["accountKey"])
 }
 
 // TestEmulatorCutsOffAStalledRequestBody sends a request that promises 100
