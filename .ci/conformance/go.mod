@@ -1,0 +1,16 @@
+// The OpenAPI conformance check of opentok-go, in a module of its own so
+// that the validator stays out of the SDK's go.mod. Never published.
+module github.com/opentok-go/opentok-conformance
+
+go 1.25
+
+require github.com/getkin/kin-openapi v0.153.0
+
+require (
+	github.com/go-openapi/jsonpointer v0.22.5 // indirect
+	github.com/go-openapi/swag/jsonname v0.25.5 // indirect
+	github.com/gorilla/mux v1.8.0 // indirect
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // indirect
+	go.yaml.in/yaml/v4 v4.0.0 // indirect
+	golang.org/x/text v0.14.0 // indirect
+)
