@@ -98,8 +98,14 @@ func TestCaptureExchanges(t *testing.T) {
 			srv := opentoktest.NewServer(t, opts...)
 			rec := &recorder{next: http.DefaultTransport}
 			ot := srv.Client(opentok.WithHTTPClient(&http.Client{Transport: rec}))
+			var acct *opentok.OpenTok
+			if kind == "opentok" {
+				a, err := srv.AccountClient(opentok.WithHTTPClient(&http.Client{Transport: rec}))
+				require.NoError(t, err)
+				acct = opentok.AccountRequestPath(a)
+			}
 			tr := prepareTable(t, srv, ot)
-			tr.run(t, ot, true)
+			tr.run(t, ot, acct, true)
 			captureMore(t, srv, ot, tr.args)
 
 			// The fake logs each request under its operation name, in the

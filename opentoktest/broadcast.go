@@ -39,7 +39,7 @@ func (s *Server) broadcastJSON(b *Broadcast) map[string]any {
 	if b.MaxBitrate != 0 {
 		m["maxBitrate"] = b.MaxBitrate
 	}
-	if b.StreamMode == "manual" {
+	if b.StreamMode == "manual" && b.Status == "started" { // the document: "only set for status started"
 		m["streams"] = streamsJSON(b.Streams)
 	}
 	return s.ownerJSON(m, b.SessionID)

@@ -66,3 +66,32 @@ func TestHLSPlaylist(t *testing.T) {
 	code, _, _ = get(t, srv.URL+"/_media/hls/"+rtmpOnly["id"].(string)+"/index.m3u8")
 	assert.Equal(t, 404, code, "a broadcast without an HLS output has no playlist")
 }
+
+// A manual-mode broadcast lists its streams while it runs only: the
+// document says streams is "only set for status started".
+func TestBroadcastStreamsOnlyWhileStarted(t *testing.T) {
+	srv := NewServer(t)
+	ot := srv.Client()
+	r := newRaw(t, srv)
+	sid := routedSession(t, ot)
+	c, err := srv.Connect(sid, token(t, ot, sid, nil))
+	require.NoError(t, err)
+	stream, err := c.Publish(PublishOptions{Name: "cam"})
+	require.NoError(t, err)
+	status, b := r.do("POST", r.project()+"/broadcast", map[string]any{"sessionId": sid, "streamMode": "manual",
+		"outputs": map[string]any{"hls": map[string]any{}}})
+	require.Equal(t, 200, status, "%v", b)
+	id := b["id"].(string)
+	assert.Equal(t, []any{}, b["streams"])
+	status, _ = r.do("PATCH", r.project()+"/broadcast/"+id+"/streams", map[string]any{"addStream": stream})
+	require.Equal(t, 204, status)
+	_, b = r.do("GET", r.project()+"/broadcast/"+id, nil)
+	assert.Len(t, b["streams"], 1)
+
+	status, b = r.do("POST", r.project()+"/broadcast/"+id+"/stop", nil)
+	require.Equal(t, 200, status)
+	assert.Equal(t, "stopped", b["status"])
+	assert.NotContains(t, b, "streams")
+	_, b = r.do("GET", r.project()+"/broadcast/"+id, nil)
+	assert.NotContains(t, b, "streams")
+}

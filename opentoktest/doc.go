@@ -123,7 +123,8 @@
 //   - Broadcasts: broadcastUrls has hls (and hlsStatus) only with an HLS
 //     output and rtmp only with RTMP outputs (an RTMP target's id only when
 //     given); settings only with HLS; multiBroadcastTag and maxBitrate only
-//     when given; streams only in manual mode, booleans as for archives.
+//     when given; streams only in manual mode while it runs (the document:
+//     "only set for status started"), booleans as for archives.
 //   - Renders: name (properties.name) and callbackUrl (statusCallbackUrl)
 //     only when given, never "".
 //   - Streams: videoType is absent for an audio-only stream, as in the

@@ -90,7 +90,7 @@ func TestErrataExcuseOnlyWhatTheySay(t *testing.T) {
 	}{
 		"another operation": {"GET /v2/project/{application_id}/render/{experience_composer_id}", 200, null},
 		"another status":    {archive, 409, null},
-		"another place":     {archive, 200, issue{Side: "response", At: "/name", Reason: null.Reason}},
+		"another place":     {archive, 200, issue{Side: "response", At: "/size", Reason: null.Reason}},
 		"another error":     {archive, 200, issue{Side: "response", At: "/url", Reason: "value must be a string"}},
 		"the request":       {archive, 200, issue{Side: "request", At: "/url", Reason: null.Reason}},
 	} {
@@ -103,6 +103,12 @@ func TestErrataExcuseOnlyWhatTheySay(t *testing.T) {
 	}
 	if a := known.absentFor("DELETE", "/v2/project/k/archive/storage"); a == nil {
 		t.Error("DELETE .../archive/storage is not listed as absent from the document")
+	}
+	if a := known.absentFor("GET", "/v2/project/12345678"); a == nil || a.ID != "account-management" {
+		t.Errorf("GET /v2/project/{apiKey} is not listed as account management: %v", a)
+	}
+	if a := known.absentFor("GET", "/v2/project/k/archive"); a != nil {
+		t.Errorf("GET .../archive is listed as absent by %s", a.ID)
 	}
 	if a := known.absentFor("DELETE", "/v2/project/k/archive/a1"); a != nil {
 		t.Errorf("DELETE .../archive/a1 is listed as absent by %s", a.ID)
