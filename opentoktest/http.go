@@ -14,8 +14,14 @@ import (
 )
 
 // ServeHTTP serves the fake REST API (and, with WithControlAPI, the control
-// API under /_emulator/).
+// API under /_emulator/). A request whose Host header is neither the host of
+// the server's URL nor a loopback name with its port is answered 403, so
+// that a web page cannot reach the fake through DNS rebinding.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.hostAllowed(r) {
+		refuseHost(w)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 

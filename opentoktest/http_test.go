@@ -151,7 +151,7 @@ func (f *failingBody) Close() error { return nil }
 
 func TestUnreadableBodyIs400(t *testing.T) {
 	srv := NewServer(t)
-	req := httptest.NewRequest("POST", "/v2/project/"+srv.OwnerID()+"/archive", nil)
+	req := httptest.NewRequest("POST", srv.URL+"/v2/project/"+srv.OwnerID()+"/archive", nil)
 	req.Body = &failingBody{}
 	req.ContentLength = -1
 	req.Header.Set("Content-Type", "application/json")

@@ -197,6 +197,18 @@ func TestEmulatorAccountManagement(t *testing.T) {
 	status, info := control(t, base, "GET", "/_emulator/", nil)
 	require.Equal(t, 200, status)
 	assert.Equal(t, "30000003", info["accountKey"])
+
+	// Through DNS rebinding a web page would send its own host name: the
+	// credentials are not served to it.
+	req, err := http.NewRequest("GET", base+"/_emulator/", nil)
+	require.NoError(t, err)
+	req.Host = "rebound.example" + strings.TrimPrefix(base, "http://127.0.0.1")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, 403, resp.StatusCode)
+	assert.NotContains(t, string(body), "made-up-emulator-account-secret")
 }
 
 // TestEmulatorCutsOffAStalledRequestBody sends a request that promises 100
@@ -209,7 +221,7 @@ func TestEmulatorCutsOffAStalledRequestBody(t *testing.T) {
 	require.NoError(t, err)
 	defer conn.Close()
 	start := time.Now()
-	_, err = io.WriteString(conn, "POST /session/create HTTP/1.1\r\nHost: emulator\r\n"+
+	_, err = io.WriteString(conn, "POST /session/create HTTP/1.1\r\nHost: "+strings.TrimPrefix(env["OPENTOK_API_URL"], "http://")+"\r\n"+
 		"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\narchiveMode")
 	require.NoError(t, err)
 	require.NoError(t, conn.SetReadDeadline(time.Now().Add(40*time.Second)))
