@@ -34,10 +34,11 @@
 // expiry of client tokens (auth JWTs are checked against real time;
 // SetAuthClockSkew simulates a platform clock that is off); InjectFault
 // makes the next requests of an operation fail (status, Retry-After, delay,
-// dropped connection, malformed body); Requests is the log of what arrived;
-// accessors (Archive, Broadcast, Stream, Connection, SIPCall, ...) return
-// copies of the state. With WithWebhooks it POSTs callback events, signed
-// when a secret is set.
+// dropped connection, malformed body); Requests is the log of what arrived
+// (the most recent requests: WithRequestLogSize, WithRequestLogBodyLimit
+// and WithRequestLogBytes bound it); accessors (Archive, Broadcast, Stream,
+// Connection, SIPCall, ...) return copies of the state. With WithWebhooks it
+// POSTs callback events, signed when a secret is set.
 //
 // The emulator command (go run ./cmd/opentok emulator) serves the same fake
 // over HTTP, with a control API under /_emulator/ (see WithControlAPI), for

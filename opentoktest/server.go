@@ -50,19 +50,21 @@ type Server struct {
 	// routes' patterns ("POST /v2/project/{pid}/archive"), in order.
 	ops      map[string]bool
 	patterns []string
-	log      []RequestRecord
+	log      requestLog
 }
 
 // New returns a fake platform that is not yet listening; serve it with any
 // http.Server (it is an http.Handler). Most tests want NewServer instead.
 func New(opts ...Option) (*Server, error) {
 	cfg := config{apiKey: DefaultAPIKey, apiSecret: DefaultAPISecret, archiveDelay: 5 * time.Second, rtmpDelay: 2 * time.Second}
+	cfg.setLimitDefaults()
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
 		}
 	}
 	s := &Server{cfg: cfg, faults: map[string][]*faultSlot{}, ops: map[string]bool{}, URL: cfg.baseURL}
+	s.log = requestLog{size: cfg.logSize, bodyLimit: cfg.logBodyLimit, maxBytes: cfg.logBytes}
 	if cfg.vonage {
 		if cfg.privateKey == nil {
 			k, err := rsa.GenerateKey(rand.Reader, 2048)
