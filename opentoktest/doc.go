@@ -76,6 +76,14 @@
 //   - Migration, SIP media, WebSocket audio and caption text are not
 //     simulated beyond their REST answers and state.
 //   - Rate limits are not applied; use InjectFault to produce a 429.
+//   - Its memory is bounded where the platform keeps everything: past
+//     WithStateLimit (default 10,000 of each kind) the oldest finished
+//     sessions, ended connections, available, failed or deleted archives,
+//     stopped broadcasts, renders and captions, and ended SIP calls are
+//     evicted, and are then unknown (404) as if never created; live ones
+//     are never evicted. A connection keeps its most recent signals, a
+//     session and a SIP call their most recent DTMF digits, up to the same
+//     limit.
 //   - HTTP rules the platform does not document: a body over 1 MiB is
 //     answered 413 (before authentication; the control API too); a known
 //     path with another method 405 with an Allow header; a body whose

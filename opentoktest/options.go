@@ -28,13 +28,15 @@ type config struct {
 	rtmpDelay         time.Duration
 	control           bool
 	baseURL           string
-	// Memory bounds of the request log.
+	// Memory bounds: the request log's, and the state's (per kind).
 	logSize, logBodyLimit, logBytes int
+	stateLimit                      int
 }
 
 // setLimitDefaults sets the memory bounds to their defaults.
 func (c *config) setLimitDefaults() {
 	c.logSize, c.logBodyLimit, c.logBytes = DefaultRequestLogSize, DefaultRequestLogBodyLimit, DefaultRequestLogBytes
+	c.stateLimit = DefaultStateLimit
 }
 
 // WithCredentials sets the OpenTok API key and secret the fake accepts
@@ -152,6 +154,28 @@ func WithRequestLogBytes(n int) Option {
 			return errors.New("opentoktest: the request log's byte limit must not be negative")
 		}
 		c.logBytes = n
+		return nil
+	}
+}
+
+// WithStateLimit bounds the fake's state: it keeps at most n of each kind
+// of thing (sessions, connections, archives, broadcasts, renders, captions,
+// SIP calls), evicting the oldest finished ones past that — a session
+// without connections or running archives, broadcasts or captions, an
+// ended connection, an available, failed or deleted archive, a stopped
+// broadcast, render or captions, an ended SIP call. Live ones are never
+// evicted, so a kind can hold more than n while more than n are live.
+// Streams and Audio Connector connections leave the state when they end.
+// A connection keeps its n most recent signals, a session and a SIP call
+// their n most recent DTMF digit strings, and WebhookDeliveries the n most
+// recent deliveries. The default is DefaultStateLimit (10,000); n must be
+// at least 1.
+func WithStateLimit(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return errors.New("opentoktest: the state limit must be at least 1")
+		}
+		c.stateLimit = n
 		return nil
 	}
 }

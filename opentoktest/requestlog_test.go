@@ -190,22 +190,24 @@ func TestRequestLogByteLimit(t *testing.T) {
 	assert.Equal(t, 404, rec.Status, "no such session")
 }
 
-func TestRequestLogOptionsAreValidated(t *testing.T) {
+func TestMemoryOptionsAreValidated(t *testing.T) {
 	for name, opt := range map[string]Option{
 		"size 0":          WithRequestLogSize(0),
 		"size -1":         WithRequestLogSize(-1),
 		"body limit -1":   WithRequestLogBodyLimit(-1),
 		"body limit 1MiB": WithRequestLogBodyLimit(maxBodyBytes + 1),
 		"bytes -1":        WithRequestLogBytes(-1),
+		"state limit 0":   WithStateLimit(0),
 	} {
 		_, err := New(opt)
 		assert.Error(t, err, name)
 	}
 	for name, opt := range map[string]Option{
-		"size 1":       WithRequestLogSize(1),
-		"body limit 0": WithRequestLogBodyLimit(0),
-		"body 1MiB":    WithRequestLogBodyLimit(maxBodyBytes),
-		"bytes 0":      WithRequestLogBytes(0),
+		"size 1":        WithRequestLogSize(1),
+		"body limit 0":  WithRequestLogBodyLimit(0),
+		"body 1MiB":     WithRequestLogBodyLimit(maxBodyBytes),
+		"bytes 0":       WithRequestLogBytes(0),
+		"state limit 1": WithStateLimit(1),
 	} {
 		_, err := New(opt)
 		assert.NoError(t, err, name)

@@ -89,6 +89,7 @@ func New(opts ...Option) (*Server, error) {
 	s.cfg = cfg
 	s.st = newState()
 	s.hooks = newWebhookQueue(cfg.webhooks)
+	s.hooks.keep = cfg.stateLimit
 	s.hooks.sign = func(body []byte) (string, error) {
 		// Signed at the real time: the receiver checks iat against its own
 		// clock, not the fake's.

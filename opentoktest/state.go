@@ -249,6 +249,7 @@ type state struct {
 	storage     *ArchiveStorage
 	seq         int                 // orders connections and streams
 	dtmf        map[string][]string // session ID → digits played to the whole session
+	evict       evictState          // see evict.go
 }
 
 // connState is a connection plus what only the fake keeps.
