@@ -163,6 +163,7 @@ func (s *Server) addArchiveLocked(a *Archive) {
 		}
 	}
 	s.st.archives = append([]*Archive{a}, s.st.archives...)
+	s.evictLocked()
 	s.emitArchiveLocked(a)
 }
 

@@ -151,6 +151,7 @@ func (s *Server) startBroadcast(_ *http.Request, body []byte) (reply, *apiError)
 	now := s.nowLocked()
 	b.CreatedAt, b.UpdatedAt = now, now
 	s.st.broadcasts = append([]*Broadcast{b}, s.st.broadcasts...)
+	s.evictLocked()
 	s.emitBroadcastLocked(b)
 	return ok(s.broadcastJSON(b)), nil
 }

@@ -56,6 +56,7 @@ func (s *Server) startCaptions(_ *http.Request, body []byte) (reply, *apiError) 
 	}
 	c.CreatedAt = s.nowLocked()
 	s.st.captions[c.ID] = c
+	s.captionsAddedLocked(c)
 	return reply{status: http.StatusAccepted, body: map[string]any{"captionsId": c.ID}}, nil
 }
 

@@ -135,7 +135,7 @@ func (c *Conn) SendSignal(to, typ, data string) error {
 	}
 	for _, t := range targets {
 		if t.Kind == KindClient {
-			t.signals = append(t.signals, Signal{Type: typ, Data: data, From: c.id})
+			t.signals = appendCapped(t.signals, Signal{Type: typ, Data: data, From: c.id}, s.cfg.stateLimit)
 		}
 	}
 	return nil
@@ -169,6 +169,7 @@ func (s *Server) addConnectionLocked(ss *Session, kind string, ti tokenInfo) *co
 		Data: ti.Data, CreatedAt: s.nowLocked(), LayoutClassList: ti.LayoutClassList}}
 	first := len(s.st.sessionConnections(ss.ID)) == 0
 	s.st.connections[cs.ID] = cs
+	s.connectionAddedLocked(cs)
 	if first {
 		s.emitSessionLocked(ss.ID, "sessionCreated")
 	}
@@ -228,6 +229,7 @@ func (s *Server) disconnectLocked(cs *connState, reason string) {
 		}
 	}
 	cs.gone = true
+	s.connectionEndedLocked(cs)
 	s.emitConnectionLocked(cs, "connectionDestroyed", reason)
 	for _, call := range s.st.sipCalls {
 		if call.ConnectionID == cs.ID && !call.Ended {

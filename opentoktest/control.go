@@ -24,7 +24,11 @@ import (
 //	POST   /_emulator/clock/auth-skew                    {"seconds"}: check auth JWTs as a clock that far off
 //	POST   /_emulator/faults                             {"op","status","body","retryAfter","delayMs","dropConnection","malformed","times"}
 //	DELETE /_emulator/faults                             clear faults
-//	GET    /_emulator/requests                           the request log; DELETE clears it
+//	GET    /_emulator/requests?offset=&limit=&op=        a page of the request log, oldest first (limit default
+//	                                                     1000, at most 10000; op: one operation's requests):
+//	                                                     {"total","offset","limit","dropped","items":[{"op","method",
+//	                                                     "path","query","body","bodySize","bodyTruncated","status","time"}]};
+//	                                                     DELETE clears it
 //	POST   /_emulator/archives/{id}/complete             stopped → available now
 //	POST   /_emulator/archives/{id}/fail                 → failed
 //	GET    /_emulator/sessions/{id}                      the session with its connections and streams
@@ -187,14 +191,7 @@ func (s *Server) controlRoutes() {
 		s.ClearFaults()
 		w.WriteHeader(http.StatusNoContent)
 	})
-	m.HandleFunc("GET /_emulator/requests", func(w http.ResponseWriter, r *http.Request) {
-		items := []map[string]any{}
-		for _, rec := range s.Requests() {
-			items = append(items, map[string]any{"op": rec.Op, "method": rec.Method, "path": rec.Path, "query": rec.Query,
-				"body": string(rec.Body), "status": rec.Status, "time": ms(rec.Time)})
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"items": items})
-	})
+	m.HandleFunc("GET /_emulator/requests", s.serveRequestLog)
 	m.HandleFunc("DELETE /_emulator/requests", func(w http.ResponseWriter, r *http.Request) {
 		s.ClearRequests()
 		w.WriteHeader(http.StatusNoContent)

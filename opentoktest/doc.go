@@ -34,10 +34,11 @@
 // expiry of client tokens (auth JWTs are checked against real time;
 // SetAuthClockSkew simulates a platform clock that is off); InjectFault
 // makes the next requests of an operation fail (status, Retry-After, delay,
-// dropped connection, malformed body); Requests is the log of what arrived;
-// accessors (Archive, Broadcast, Stream, Connection, SIPCall, ...) return
-// copies of the state. With WithWebhooks it POSTs callback events, signed
-// when a secret is set.
+// dropped connection, malformed body); Requests is the log of what arrived
+// (the most recent requests: WithRequestLogSize, WithRequestLogBodyLimit
+// and WithRequestLogBytes bound it); accessors (Archive, Broadcast, Stream,
+// Connection, SIPCall, ...) return copies of the state. With WithWebhooks it
+// POSTs callback events, signed when a secret is set.
 //
 // An OpenTok fake is an account too: AccountClient (account-level key and
 // secret, WithAccountCredentials) creates, lists, suspends, refreshes and
@@ -90,6 +91,14 @@
 //   - Rate limits are not applied; use InjectFault to produce a 429.
 //   - New projects get random 8-digit API keys and 40-hex-digit secrets;
 //     the platform's environments other than "standard" are not simulated.
+//   - Its memory is bounded where the platform keeps everything: past
+//     WithStateLimit (default 10,000 of each kind) the oldest finished
+//     sessions, ended connections, available, failed or deleted archives,
+//     stopped broadcasts, renders and captions, and ended SIP calls are
+//     evicted, and are then unknown (404) as if never created; live ones
+//     are never evicted. A connection keeps its most recent signals, a
+//     session and a SIP call their most recent DTMF digits, up to the same
+//     limit.
 //   - HTTP rules the platform does not document: a body over 1 MiB is
 //     answered 413 (before authentication; the control API too); a known
 //     path with another method 405 with an Allow header; a body whose

@@ -121,17 +121,12 @@ func (s *Server) serveOp(w http.ResponseWriter, r *http.Request, opOf func([]byt
 
 	// The request log: one record per request, its status set below.
 	s.mu.Lock()
-	rec := RequestRecord{Op: op, Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery,
-		Header: r.Header.Clone(), Body: body, Time: s.nowLocked()}
-	idx := len(s.log)
-	s.log = append(s.log, rec)
+	seq := s.log.add(r, op, body, s.nowLocked())
 	fault, faulty := s.takeFaultLocked(op)
 	s.mu.Unlock()
 	setStatus := func(code int) {
 		s.mu.Lock()
-		if idx < len(s.log) {
-			s.log[idx].Status = code
-		}
+		s.log.setStatus(seq, code)
 		s.mu.Unlock()
 	}
 

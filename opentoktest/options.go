@@ -3,6 +3,7 @@ package opentoktest
 import (
 	"crypto/rsa"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -28,6 +29,15 @@ type config struct {
 	rtmpDelay                 time.Duration
 	control                   bool
 	baseURL                   string
+	// Memory bounds: the request log's, and the state's (per kind).
+	logSize, logBodyLimit, logBytes int
+	stateLimit                      int
+}
+
+// setLimitDefaults sets the memory bounds to their defaults.
+func (c *config) setLimitDefaults() {
+	c.logSize, c.logBodyLimit, c.logBytes = DefaultRequestLogSize, DefaultRequestLogBodyLimit, DefaultRequestLogBytes
+	c.stateLimit = DefaultStateLimit
 }
 
 // WithCredentials sets the OpenTok API key and secret the fake accepts
@@ -103,6 +113,70 @@ func WithControlAPI() Option {
 func WithBaseURL(u string) Option {
 	return func(c *config) error {
 		c.baseURL = strings.TrimRight(u, "/")
+		return nil
+	}
+}
+
+// WithRequestLogSize sets how many requests the request log (Requests,
+// GET /_emulator/requests) keeps: the most recent n, older ones being
+// dropped and counted (DroppedRequests). The default is
+// DefaultRequestLogSize (10,000); n must be at least 1.
+func WithRequestLogSize(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return errors.New("opentoktest: the request log size must be at least 1")
+		}
+		c.logSize = n
+		return nil
+	}
+}
+
+// WithRequestLogBodyLimit sets how many bytes of each request body the
+// request log keeps (RequestRecord.BodyTruncated says when a body was cut).
+// The default is DefaultRequestLogBodyLimit (64 KiB); n must be between 0
+// (keep no bodies) and 1 MiB, the largest body the fake accepts.
+func WithRequestLogBodyLimit(n int) Option {
+	return func(c *config) error {
+		if n < 0 || n > maxBodyBytes {
+			return fmt.Errorf("opentoktest: the request log's body limit must be between 0 and %d bytes", maxBodyBytes)
+		}
+		c.logBodyLimit = n
+		return nil
+	}
+}
+
+// WithRequestLogBytes sets how many bytes of bodies and headers the request
+// log keeps in all: past that, the oldest requests are dropped as past its
+// size. The default is DefaultRequestLogBytes (32 MiB); n must not be
+// negative (0 keeps the requests without bodies or headers).
+func WithRequestLogBytes(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return errors.New("opentoktest: the request log's byte limit must not be negative")
+		}
+		c.logBytes = n
+		return nil
+	}
+}
+
+// WithStateLimit bounds the fake's state: it keeps at most n of each kind
+// of thing (sessions, connections, archives, broadcasts, renders, captions,
+// SIP calls), evicting the oldest finished ones past that — a session
+// without connections or running archives, broadcasts or captions, an
+// ended connection, an available, failed or deleted archive, a stopped
+// broadcast, render or captions, an ended SIP call. Live ones are never
+// evicted, so a kind can hold more than n while more than n are live.
+// Streams and Audio Connector connections leave the state when they end.
+// A connection keeps its n most recent signals, a session and a SIP call
+// their n most recent DTMF digit strings, and WebhookDeliveries the n most
+// recent deliveries. The default is DefaultStateLimit (10,000); n must be
+// at least 1.
+func WithStateLimit(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return errors.New("opentoktest: the state limit must be at least 1")
+		}
+		c.stateLimit = n
 		return nil
 	}
 }

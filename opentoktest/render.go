@@ -81,6 +81,7 @@ func (s *Server) startRender(_ *http.Request, body []byte) (reply, *apiError) {
 	now := s.nowLocked()
 	rd.CreatedAt, rd.UpdatedAt = now, now
 	s.st.renders = append([]*Render{rd}, s.st.renders...)
+	s.evictLocked()
 	s.emitRenderLocked(rd)
 	return reply{status: http.StatusAccepted, body: s.renderJSON(rd)}, nil
 }

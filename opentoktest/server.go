@@ -53,7 +53,7 @@ type Server struct {
 	// routes' patterns ("POST /v2/project/{pid}/archive"), in order.
 	ops      map[string]bool
 	patterns []string
-	log      []RequestRecord
+	log      requestLog
 	// projects are the account's projects by API key (OpenTok fakes).
 	projects map[string]*Project
 	// cur and curAccount say whom the request being served authenticated
@@ -67,6 +67,7 @@ type Server struct {
 func New(opts ...Option) (*Server, error) {
 	cfg := config{apiKey: DefaultAPIKey, apiSecret: DefaultAPISecret, accountKey: DefaultAccountKey,
 		accountSecret: DefaultAccountSecret, archiveDelay: 5 * time.Second, rtmpDelay: 2 * time.Second}
+	cfg.setLimitDefaults()
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
@@ -74,6 +75,7 @@ func New(opts ...Option) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, faults: map[string][]*faultSlot{}, ops: map[string]bool{UploadArchive: true}, URL: cfg.baseURL,
 		projects: map[string]*Project{}}
+	s.log = requestLog{size: cfg.logSize, bodyLimit: cfg.logBodyLimit, maxBytes: cfg.logBytes}
 	if cfg.vonage {
 		if cfg.privateKey == nil {
 			k, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -101,6 +103,7 @@ func New(opts ...Option) (*Server, error) {
 	s.cfg = cfg
 	s.st = newState()
 	s.hooks = newWebhookQueue(cfg.webhooks)
+	s.hooks.keep = cfg.stateLimit
 	s.hooks.sign = func(body []byte) (string, error) {
 		// Signed at the real time: the receiver checks iat against its own
 		// clock, not the fake's.

@@ -76,6 +76,7 @@ func (s *Server) createSession(r *http.Request, body []byte) (reply, *apiError) 
 	}
 	ss.ID = sessionid.Encode(s.curOwnerLocked(), ss.Location, strconv.FormatInt(ms(ss.CreatedAt), 10), strings.ReplaceAll(newID(), "-", ""))
 	s.st.sessions[ss.ID] = ss
+	s.sessionAddedLocked(ss)
 
 	createDT := ss.CreatedAt.UTC().Format("Mon Jan 02 15:04:05 MST 2006")
 	item := map[string]any{"session_id": ss.ID, "create_dt": createDT, "media_server_url": ""}

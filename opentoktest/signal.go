@@ -32,7 +32,7 @@ func (s *Server) signal(r *http.Request, body []byte) (reply, *apiError) {
 	}
 	for _, c := range targets {
 		if c.Kind == KindClient {
-			c.signals = append(c.signals, req)
+			c.signals = appendCapped(c.signals, req, s.cfg.stateLimit)
 		}
 	}
 	return reply{status: http.StatusNoContent}, nil

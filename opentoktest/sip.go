@@ -49,6 +49,7 @@ func (s *Server) dial(_ *http.Request, body []byte) (reply, *apiError) {
 		Headers: req.SIP.Headers, Secure: req.SIP.Secure, Video: req.SIP.Video, ObserveForceMute: req.SIP.ObserveForceMute,
 		Streams: req.SIP.Streams, CreatedAt: s.nowLocked()}
 	s.st.sipCalls[call.ID] = call
+	s.sipCallAddedLocked(call)
 	s.emitSIPLocked(call, "callCreated", nil)
 	s.emitSIPLocked(call, "callUpdated", map[string]any{"state": "ACTIVE"})
 	return ok(map[string]any{"id": call.ID, "connectionId": c.ID, "streamId": st.ID}), nil
@@ -77,14 +78,14 @@ func (s *Server) playDTMF(r *http.Request, body []byte) (reply, *apiError) {
 		}
 		for _, call := range s.st.sipCalls {
 			if call.ConnectionID == cid {
-				call.DTMF = append(call.DTMF, req.Digits)
+				call.DTMF = appendCapped(call.DTMF, req.Digits, s.cfg.stateLimit)
 			}
 		}
 	} else {
-		s.st.dtmf[ss.ID] = append(s.st.dtmf[ss.ID], req.Digits)
+		s.st.dtmf[ss.ID] = appendCapped(s.st.dtmf[ss.ID], req.Digits, s.cfg.stateLimit)
 		for _, call := range s.st.sipCalls {
 			if call.SessionID == ss.ID && !call.Ended {
-				call.DTMF = append(call.DTMF, req.Digits)
+				call.DTMF = appendCapped(call.DTMF, req.Digits, s.cfg.stateLimit)
 			}
 		}
 	}

@@ -251,6 +251,7 @@ type state struct {
 	callbacks   []*RegisteredCallback
 	seq         int                 // orders connections and streams
 	dtmf        map[string][]string // session ID → digits played to the whole session
+	evict       evictState          // see evict.go
 }
 
 // connState is a connection plus what only the fake keeps.

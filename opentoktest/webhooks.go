@@ -61,6 +61,7 @@ type webhookQueue struct {
 	running   bool
 	closed    bool
 	delivered []WebhookDelivery
+	keep      int // most deliveries kept (the state limit)
 }
 
 func newWebhookQueue(cfg Webhooks) *webhookQueue {
@@ -108,7 +109,7 @@ func (q *webhookQueue) work() {
 		d := q.post(job)
 
 		q.mu.Lock()
-		q.delivered = append(q.delivered, d)
+		q.delivered = appendCapped(q.delivered, d, max(q.keep, 1))
 		q.mu.Unlock()
 	}
 }
@@ -161,7 +162,8 @@ func (q *webhookQueue) close() {
 // (or has failed).
 func (s *Server) FlushWebhooks() { s.hooks.flush() }
 
-// WebhookDeliveries returns the events sent so far, in order.
+// WebhookDeliveries returns the events sent so far, in order: the most
+// recent ones, up to the state limit (WithStateLimit).
 func (s *Server) WebhookDeliveries() []WebhookDelivery {
 	s.hooks.mu.Lock()
 	defer s.hooks.mu.Unlock()

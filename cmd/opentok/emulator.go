@@ -25,6 +25,11 @@ func cmdEmulator(ctx context.Context, a *app, args []string) error {
 	accountSecret := f.fs.String("account-secret", opentoktest.DefaultAccountSecret, "account-level secret the emulator accepts")
 	vonage := f.fs.Bool("vonage", false, "emulate a Vonage application (RS256 application JWTs) instead of an OpenTok project")
 	archiveDelay := f.fs.Duration("archive-delay", 5*time.Second, "how long a stopped archive takes to become available")
+	logSize := f.fs.Int("request-log-size", opentoktest.DefaultRequestLogSize, "requests the request log keeps (the most recent)")
+	logBodyLimit := f.fs.Int("request-log-body-limit", opentoktest.DefaultRequestLogBodyLimit, "bytes of each request body the request log keeps (0 to 1048576)")
+	logBytes := f.fs.Int("request-log-bytes", opentoktest.DefaultRequestLogBytes, "bytes of bodies and headers the request log keeps in all")
+	stateLimit := f.fs.Int("state-limit", opentoktest.DefaultStateLimit,
+		"sessions, connections, archives, ... kept of each kind: past it the oldest finished ones are evicted")
 	var hooks opentoktest.Webhooks
 	f.fs.StringVar(&hooks.SessionMonitoringURL, "session-monitoring-url", "", "URL that receives session monitoring events")
 	f.fs.StringVar(&hooks.ArchiveURL, "archive-url", "", "URL that receives archive status events")
@@ -39,6 +44,16 @@ func cmdEmulator(ctx context.Context, a *app, args []string) error {
 	if err := f.positional(pos); err != nil {
 		return err
 	}
+	switch {
+	case *logSize < 1:
+		return usagef("--request-log-size must be at least 1")
+	case *logBodyLimit < 0 || *logBodyLimit > 1<<20:
+		return usagef("--request-log-body-limit must be between 0 and 1048576")
+	case *logBytes < 0:
+		return usagef("--request-log-bytes must not be negative")
+	case *stateLimit < 1:
+		return usagef("--state-limit must be at least 1")
+	}
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil {
 		return usagef("--addr must be host:port: %v", err)
@@ -52,7 +67,9 @@ func cmdEmulator(ctx context.Context, a *app, args []string) error {
 	}
 	base := "http://" + ln.Addr().String()
 	opts := []opentoktest.Option{opentoktest.WithControlAPI(), opentoktest.WithBaseURL(base),
-		opentoktest.WithArchiveDelay(*archiveDelay), opentoktest.WithWebhooks(hooks)}
+		opentoktest.WithArchiveDelay(*archiveDelay), opentoktest.WithWebhooks(hooks),
+		opentoktest.WithRequestLogSize(*logSize), opentoktest.WithRequestLogBodyLimit(*logBodyLimit),
+		opentoktest.WithRequestLogBytes(*logBytes), opentoktest.WithStateLimit(*stateLimit)}
 	if *vonage {
 		opts = append(opts, opentoktest.WithVonage())
 	} else {

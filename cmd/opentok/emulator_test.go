@@ -234,6 +234,57 @@ func TestEmulatorCutsOffAStalledRequestBody(t *testing.T) {
 	assert.Contains(t, string(answer), `{"code":400,"message":"the request body could not be read"}`)
 }
 
+// TestEmulatorMemoryFlags checks that the request log and state limits
+// reach the fake: a log of three requests with bodies cut at four bytes,
+// and two sessions kept.
+func TestEmulatorMemoryFlags(t *testing.T) {
+	env := emulatorProcess(t, "--request-log-size", "3", "--request-log-body-limit", "4", "--state-limit", "2")
+	base := env["OPENTOK_API_URL"]
+	ot, err := opentok.New(env["OPENTOK_API_KEY"], env["OPENTOK_API_SECRET"], opentok.WithBaseURL(base))
+	require.NoError(t, err)
+	var ids []string
+	for range 3 {
+		s, err := ot.CreateSession(context.Background(), nil)
+		require.NoError(t, err)
+		ids = append(ids, s.ID)
+	}
+	status, _ := control(t, base, "GET", "/_emulator/sessions/"+ids[0], nil)
+	assert.Equal(t, 404, status, "the oldest session was evicted")
+	status, _ = control(t, base, "GET", "/_emulator/sessions/"+ids[2], nil)
+	assert.Equal(t, 200, status)
+
+	_, err = ot.StartArchive(context.Background(), ids[2], nil) // 404: no clients; a JSON body
+	require.Error(t, err)
+	status, log := control(t, base, "GET", "/_emulator/requests", nil)
+	require.Equal(t, 200, status)
+	assert.Equal(t, 3.0, log["total"])
+	assert.Equal(t, 1.0, log["dropped"])
+	items := log["items"].([]any)
+	require.Len(t, items, 3)
+	last := items[2].(map[string]any)
+	assert.Equal(t, "StartArchive", last["op"])
+	assert.Len(t, last["body"], 4)
+	assert.Equal(t, true, last["bodyTruncated"])
+	assert.Greater(t, last["bodySize"], 4.0)
+}
+
+func TestEmulatorRefusesBadMemoryFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"--request-log-size", "0"},
+		{"--request-log-body-limit", "-1"},
+		{"--request-log-body-limit", "1048577"},
+		{"--request-log-bytes", "-1"},
+		{"--state-limit", "0"},
+	} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), append([]string{"emulator", "--addr", "127.0.0.1:0"}, args...), &out, &errb,
+			func(string) string { return "" })
+		assert.Equal(t, 2, code, "%v", args)
+		assert.Contains(t, errb.String(), args[0], "the message names the flag")
+		assert.Empty(t, out.String(), "%v: nothing served", args)
+	}
+}
+
 func TestEmulatorRefusesPublicAddress(t *testing.T) {
 	var out, errb bytes.Buffer
 	code := run(context.Background(), []string{"emulator", "--addr", "0.0.0.0:4010"}, &out, &errb, func(string) string { return "" })
