@@ -110,6 +110,7 @@ func (a *app) broadcastStartCmd() *cobra.Command {
 	maxDur := f.fs.Duration("max-duration", 0, "stop after this long (60s to 10h; default 4h)")
 	res := f.fs.String("resolution", "", "resolution, e.g. 1280x720")
 	tag := f.fs.String("tag", "", "multiBroadcastTag, to run several broadcasts of one session")
+	mode := f.fs.String("stream-mode", "", "auto (default) or manual (streams chosen with add-stream)")
 	layout := layoutFlags(f, "layout")
 	wait := waitFlags(f, "wait until the broadcast has started and its HLS URL is live")
 	return f.run([]string{"<session-id>"}, func(ctx context.Context, pos []string) error {
@@ -122,7 +123,7 @@ func (a *app) broadcastStartCmd() *cobra.Command {
 			return err
 		}
 		opts := &opentok.BroadcastOptions{Outputs: opentok.BroadcastOutputs{RTMP: targets}, MaxDuration: *maxDur,
-			Resolution: opentok.Resolution(*res), MultiBroadcastTag: *tag, Layout: layout()}
+			Resolution: opentok.Resolution(*res), MultiBroadcastTag: *tag, StreamMode: opentok.StreamMode(*mode), Layout: layout()}
 		if *hls || *dvr || *low {
 			opts.Outputs.HLS = &opentok.HLSOutput{DVR: *dvr, LowLatency: *low}
 		}
