@@ -4,16 +4,46 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/spf13/cobra"
 
 	"github.com/opentok-go/opentok"
 )
 
-func cmdBroadcast(ctx context.Context, a *app, args []string) error {
-	return sub(ctx, a, "broadcast", args, map[string]func(context.Context, *app, []string) error{
-		"start": broadcastStart, "stop": broadcastStop, "get": broadcastGet, "list": broadcastList, "layout": broadcastLayout,
-	}, []string{"start", "stop", "get", "list", "layout"})
+func (a *app) broadcastCmd() *cobra.Command {
+	return group("broadcast", "start, stop, get, list broadcasts; set their layout and streams",
+		a.broadcastStartCmd(),
+		a.idCommand("stop", "stop a broadcast", "Stops a broadcast.", "opentok broadcast stop \"$bid\"", "<broadcast-id>",
+			func(ctx context.Context, f *cmdFlags, ot *opentok.OpenTok, id string) error {
+				b, err := ot.StopBroadcast(ctx, id)
+				if err != nil {
+					return err
+				}
+				return printBroadcast(f, b)
+			}),
+		a.idCommand("get", "show a broadcast", "Shows a broadcast with its HLS URL and RTMP states.", "opentok broadcast get \"$bid\" --json", "<broadcast-id>",
+			func(ctx context.Context, f *cmdFlags, ot *opentok.OpenTok, id string) error {
+				b, err := ot.GetBroadcast(ctx, id)
+				if err != nil {
+					return err
+				}
+				return printBroadcast(f, b)
+			}),
+		a.broadcastListCmd(),
+		a.layoutCmd("broadcast", "Changes the layout of a broadcast.",
+			func(ctx context.Context, ot *opentok.OpenTok, id string, l opentok.Layout) error {
+				return ot.SetBroadcastLayout(ctx, id, l)
+			}),
+		a.streamChangeCmd("broadcast", "add-stream", func(ctx context.Context, ot *opentok.OpenTok, id, st string, o *opentok.StreamMediaOptions) error {
+			return ot.AddBroadcastStream(ctx, id, st, o)
+		}),
+		a.streamChangeCmd("broadcast", "remove-stream", func(ctx context.Context, ot *opentok.OpenTok, id, st string, _ *opentok.StreamMediaOptions) error {
+			return ot.RemoveBroadcastStream(ctx, id, st)
+		}),
+	)
 }
 
 // rtmpList collects repeated --rtmp flags: server-url,stream-key[,id],
@@ -21,11 +51,12 @@ func cmdBroadcast(ctx context.Context, a *app, args []string) error {
 type rtmpList [][3]string
 
 func (r *rtmpList) String() string { return fmt.Sprint(len(*r), " targets") }
+func (r *rtmpList) Type() string   { return "server-url,stream-key[,id]" }
 
 func (r *rtmpList) Set(v string) error {
 	parts := strings.Split(v, ",")
 	if len(parts) < 2 || len(parts) > 3 {
-		return fmt.Errorf("want server-url,stream-key[,id] (the key as @file or env:NAME)")
+		return &hintError{"want server-url,stream-key[,id] (the key as @file or env:NAME)"}
 	}
 	*r = append(*r, [3]string{parts[0], parts[1], strings.Join(parts[2:], "")})
 	return nil
@@ -65,9 +96,12 @@ func printBroadcast(f *cmdFlags, b *opentok.Broadcast) error {
 	})
 }
 
-func broadcastStart(ctx context.Context, a *app, args []string) error {
-	f := a.newFlags("broadcast start", "opentok broadcast start <session-id> [--hls [--dvr|--low-latency]] [--rtmp server-url,stream-name[,id]]...",
-		"Starts live-streaming a routed session to HLS and/or up to five RTMP targets.", true)
+func (a *app) broadcastStartCmd() *cobra.Command {
+	f := a.leaf("start <session-id> [--hls [--dvr|--low-latency]] [--rtmp server-url,stream-name[,id]]...", "start live-streaming a session",
+		"Starts live-streaming a routed session to HLS and/or up to five RTMP targets. With --wait it\n"+
+			"waits until the broadcast has started and its HLS playlist is served (progress on stderr\nwhen it is a terminal).", projectCreds,
+		"opentok broadcast start \"$sid\" --hls --wait",
+		"opentok broadcast start \"$sid\" --rtmp rtmps://live.example.com/app,env:STREAM_KEY,yt")
 	hls := f.fs.Bool("hls", false, "make an HLS stream")
 	dvr := f.fs.Bool("dvr", false, "HLS with rewind (DVR)")
 	low := f.fs.Bool("low-latency", false, "low-latency HLS")
@@ -76,80 +110,106 @@ func broadcastStart(ctx context.Context, a *app, args []string) error {
 	maxDur := f.fs.Duration("max-duration", 0, "stop after this long (60s to 10h; default 4h)")
 	res := f.fs.String("resolution", "", "resolution, e.g. 1280x720")
 	tag := f.fs.String("tag", "", "multiBroadcastTag, to run several broadcasts of one session")
+	mode := f.fs.String("stream-mode", "", "auto (default) or manual (streams chosen with add-stream)")
 	layout := layoutFlags(f, "layout")
-	pos, ot, err := f.setup(args, "<session-id>")
-	if err != nil {
-		return err
-	}
-	targets, err := rtmp.outputs(a)
-	if err != nil {
-		return err
-	}
-	opts := &opentok.BroadcastOptions{Outputs: opentok.BroadcastOutputs{RTMP: targets}, MaxDuration: *maxDur,
-		Resolution: opentok.Resolution(*res), MultiBroadcastTag: *tag, Layout: layout()}
-	if *hls || *dvr || *low {
-		opts.Outputs.HLS = &opentok.HLSOutput{DVR: *dvr, LowLatency: *low}
-	}
-	b, err := ot.StartBroadcast(ctx, pos[0], opts)
-	if err != nil {
-		return err
-	}
-	return printBroadcast(f, b)
-}
-
-func broadcastStop(ctx context.Context, a *app, args []string) error {
-	f, id, ot, err := idCommand(a, args, "broadcast stop", "opentok broadcast stop <broadcast-id>", "Stops a broadcast.", "<broadcast-id>")
-	if err != nil {
-		return err
-	}
-	b, err := ot.StopBroadcast(ctx, id)
-	if err != nil {
-		return err
-	}
-	return printBroadcast(f, b)
-}
-
-func broadcastGet(ctx context.Context, a *app, args []string) error {
-	f, id, ot, err := idCommand(a, args, "broadcast get", "opentok broadcast get <broadcast-id>", "Shows a broadcast with its HLS URL and RTMP states.", "<broadcast-id>")
-	if err != nil {
-		return err
-	}
-	b, err := ot.GetBroadcast(ctx, id)
-	if err != nil {
-		return err
-	}
-	return printBroadcast(f, b)
-}
-
-func broadcastLayout(ctx context.Context, a *app, args []string) error {
-	return layoutCommand(ctx, a, args, "broadcast", "Changes the layout of a broadcast.",
-		func(ot *opentok.OpenTok, id string, l opentok.Layout) error { return ot.SetBroadcastLayout(ctx, id, l) })
-}
-
-func broadcastList(ctx context.Context, a *app, args []string) error {
-	f := a.newFlags("broadcast list", "opentok broadcast list [--session S] [--offset N] [--count N]", "Lists broadcasts, newest first.", true)
-	session := f.fs.String("session", "", "only this session's broadcasts")
-	offset := f.fs.Int("offset", 0, "index of the first broadcast")
-	count := f.fs.Int("count", 0, "page size (default 50, at most 1000)")
-	_, ot, err := f.setup(args)
-	if err != nil {
-		return err
-	}
-	list, err := ot.ListBroadcasts(ctx, &opentok.ListBroadcastsOptions{SessionID: *session, Offset: *offset, Count: *count})
-	if err != nil {
-		return err
-	}
-	out := make([]map[string]any, 0, len(list.Items))
-	for _, b := range list.Items {
-		out = append(out, broadcastJSON(b))
-	}
-	return f.print(map[string]any{"total": list.Total, "items": out}, func(w io.Writer) {
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSTATUS\tCREATED\tSESSION")
-		for _, b := range list.Items {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", printable(b.ID), printable(string(b.Status)), timeString(b.CreatedAt), printable(b.SessionID))
+	wait := waitFlags(f, "wait until the broadcast has started and its HLS URL is live")
+	return f.run([]string{"<session-id>"}, func(ctx context.Context, pos []string) error {
+		ot, err := f.client()
+		if err != nil {
+			return err
 		}
-		_ = tw.Flush()
-		fmt.Fprintf(w, "%d of %d broadcasts\n", len(list.Items), list.Total)
+		targets, err := rtmp.outputs(a)
+		if err != nil {
+			return err
+		}
+		opts := &opentok.BroadcastOptions{Outputs: opentok.BroadcastOutputs{RTMP: targets}, MaxDuration: *maxDur,
+			Resolution: opentok.Resolution(*res), MultiBroadcastTag: *tag, StreamMode: opentok.StreamMode(*mode), Layout: layout()}
+		if *hls || *dvr || *low {
+			opts.Outputs.HLS = &opentok.HLSOutput{DVR: *dvr, LowLatency: *low}
+		}
+		b, err := ot.StartBroadcast(ctx, pos[0], opts)
+		if err != nil {
+			return err
+		}
+		if wait.on {
+			if b, err = waitBroadcast(ctx, f, wait, ot, b); err != nil {
+				return err
+			}
+		}
+		return printBroadcast(f, b)
+	})
+}
+
+// waitBroadcast polls the broadcast until it has started and, with HLS,
+// its playlist is served.
+func waitBroadcast(ctx context.Context, f *cmdFlags, w *waitOpts, ot *opentok.OpenTok, b *opentok.Broadcast) (*opentok.Broadcast, error) {
+	p := f.a.newProgress("broadcast " + b.ID)
+	defer p.end()
+	err := w.poll(ctx, func() (bool, error) {
+		switch {
+		case b.Status == opentok.BroadcastStopped:
+			return false, fmt.Errorf("opentok: broadcast %s stopped while waiting for it to start", printable(b.ID))
+		case b.Status != opentok.BroadcastStarted:
+			p.status("waiting until started: %s", b.Status)
+		case b.HLSURL == "" || hlsLive(ctx, b.HLSURL):
+			return true, nil
+		default:
+			p.status("started; waiting until the HLS URL is live")
+		}
+		var err error
+		b, err = ot.GetBroadcast(ctx, b.ID)
+		return false, err
+	})
+	return b, err
+}
+
+// hlsLive reports whether the HLS playlist is served.
+func hlsLive(ctx context.Context, url string) bool {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+func (a *app) broadcastListCmd() *cobra.Command {
+	f := a.leaf("list", "list broadcasts", "Lists broadcasts, newest first: one page, or every one with --all.", projectCreds,
+		"opentok broadcast list --session \"$sid\"", "opentok broadcast list --all --json")
+	session := f.fs.String("session", "", "only this session's broadcasts")
+	offset, count, all := listFlags(f, "broadcast")
+	return f.run(nil, func(ctx context.Context, _ []string) error {
+		ot, err := f.client()
+		if err != nil {
+			return err
+		}
+		opts := &opentok.ListBroadcastsOptions{SessionID: *session, Offset: *offset, Count: *count}
+		items, total, err := collect(*all, func() ([]*opentok.Broadcast, int, error) {
+			l, err := ot.ListBroadcasts(ctx, opts)
+			if err != nil {
+				return nil, 0, err
+			}
+			return l.Items, l.Total, nil
+		}, ot.AllBroadcasts(ctx, opts))
+		if err != nil {
+			return err
+		}
+		out := make([]map[string]any, 0, len(items))
+		for _, b := range items {
+			out = append(out, broadcastJSON(b))
+		}
+		return f.print(map[string]any{"total": total, "items": out}, func(w io.Writer) {
+			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tSTATUS\tCREATED\tSESSION")
+			for _, b := range items {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", printable(b.ID), printable(string(b.Status)), timeString(b.CreatedAt), printable(b.SessionID))
+			}
+			_ = tw.Flush()
+			fmt.Fprintf(w, "%d of %d broadcasts\n", len(items), total)
+		})
 	})
 }

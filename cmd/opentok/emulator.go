@@ -10,14 +10,17 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/opentok-go/opentok/opentoktest"
 )
 
-func cmdEmulator(ctx context.Context, a *app, args []string) error {
-	f := a.newFlags("emulator", "opentok emulator [--addr 127.0.0.1:4010] [--api-key K --api-secret S] [--vonage]",
+func (a *app) emulatorCmd() *cobra.Command {
+	f := a.leaf("emulator [--addr 127.0.0.1:4010] [--api-key K --api-secret S] [--vonage]", "serve a fake OpenTok platform on loopback for development and tests",
 		"Serves the opentoktest fake platform over HTTP until interrupted, with the control API under\n"+
-			"/_emulator/ (see the README). It prints the base URL and credentials as shell lines:\n"+
-			"  eval \"$(opentok emulator & sleep 1)\"  or copy them into your environment.", false)
+			"/_emulator/ (see the README; opentok sim drives it). It prints the base URL and credentials\n"+
+			"as shell lines to eval or copy into your environment.", noCreds,
+		"opentok emulator --addr 127.0.0.1:4010 > emulator.env &", "eval \"$(opentok emulator --addr 127.0.0.1:0 & sleep 1)\"")
 	addr := f.fs.String("addr", "127.0.0.1:4010", "loopback address to listen on (port 0 picks a free one)")
 	key := f.fs.String("api-key", opentoktest.DefaultAPIKey, "API key the emulator accepts")
 	secret := f.fs.String("api-secret", opentoktest.DefaultAPISecret, "API secret the emulator accepts")
@@ -37,13 +40,24 @@ func cmdEmulator(ctx context.Context, a *app, args []string) error {
 	f.fs.StringVar(&hooks.SIPURL, "sip-url", "", "URL that receives SIP call events")
 	f.fs.StringVar(&hooks.RenderURL, "render-url", "", "URL that receives Experience Composer events")
 	f.fs.StringVar(&hooks.Secret, "callback-secret", "", "signature secret for the events (signed when set)")
-	pos, err := f.parse(args)
-	if err != nil {
-		return err
-	}
-	if err := f.positional(pos); err != nil {
-		return err
-	}
+	return f.run(nil, func(ctx context.Context, _ []string) error {
+		return serveEmulator(ctx, a, emulatorConfig{*addr, *key, *secret, *accountKey, *accountSecret, *vonage, *archiveDelay,
+			*logSize, *logBodyLimit, *logBytes, *stateLimit, hooks})
+	})
+}
+
+// emulatorConfig holds the emulator's flags.
+type emulatorConfig struct {
+	addr, key, secret, accountKey, accountSecret string
+	vonage                                       bool
+	archiveDelay                                 time.Duration
+	logSize, logBodyLimit, logBytes, stateLimit  int
+	hooks                                        opentoktest.Webhooks
+}
+
+func serveEmulator(ctx context.Context, a *app, c emulatorConfig) error {
+	addr, key, secret, accountKey, accountSecret, vonage := &c.addr, &c.key, &c.secret, &c.accountKey, &c.accountSecret, &c.vonage
+	archiveDelay, logSize, logBodyLimit, logBytes, stateLimit, hooks := &c.archiveDelay, &c.logSize, &c.logBodyLimit, &c.logBytes, &c.stateLimit, c.hooks
 	switch {
 	case *logSize < 1:
 		return usagef("--request-log-size must be at least 1")

@@ -1,101 +1,120 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/opentok-go/opentok"
 )
 
-// errHelp ends a command after --help was printed.
-var errHelp = errors.New("help shown")
+// Credential kinds of a command.
+const (
+	noCreds      = iota // the command calls nothing
+	projectCreds        // OpenTok project or Vonage application credentials
+	accountCreds        // account-level key and secret (project management)
+)
 
-// cmdFlags is a subcommand's flag set with the shared flags.
+// cmdFlags is a command with its flag set and the shared flags.
 type cmdFlags struct {
-	a     *app
-	fs    *flag.FlagSet
-	usage string
-	help  func()
+	a   *app
+	cmd *cobra.Command
+	fs  *pflag.FlagSet
 
 	apiKey, apiSecret, apiSecretFile, appID, keyPath, apiURL string
+	accountKey, accountSecretFile                            string
 	jsonOut                                                  bool
 	timeout                                                  time.Duration
 }
 
-// newFlags makes the flag set of a command; usage is its synopsis line and
-// help a paragraph that explains it.
-func (a *app) newFlags(name, usage, help string, withCreds bool) *cmdFlags {
-	f := &cmdFlags{a: a, usage: usage, fs: flag.NewFlagSet(name, flag.ContinueOnError)}
-	f.fs.SetOutput(io.Discard)
+// leaf makes a command: use is its synopsis (the name, then the
+// arguments), long the paragraph that explains it, example its example
+// lines (without the leading "opentok "), creds which credentials it needs.
+func (a *app) leaf(use, short, long string, creds int, example ...string) *cmdFlags {
+	f := &cmdFlags{a: a}
+	var ex strings.Builder
+	for _, e := range example {
+		fmt.Fprintf(&ex, "  %s\n", e)
+	}
+	f.cmd = &cobra.Command{Use: use, Short: short, Long: long, Example: strings.TrimRight(ex.String(), "\n")}
+	f.fs = f.cmd.Flags()
+	f.fs.SortFlags = false
 	f.fs.BoolVar(&f.jsonOut, "json", false, "print JSON instead of text")
-	if withCreds {
+	if creds != noCreds {
+		f.fs.StringVar(&f.apiURL, "api-url", "", "REST base URL (default $OPENTOK_API_URL, else the platform's)")
+		f.fs.DurationVar(&f.timeout, "timeout", 20*time.Second, "per-request timeout")
+	}
+	switch creds {
+	case projectCreds:
 		f.fs.StringVar(&f.apiKey, "api-key", "", "OpenTok API key (default $OPENTOK_API_KEY)")
 		f.fs.StringVar(&f.apiSecretFile, "api-secret-file", "", "file holding the OpenTok API secret (default $OPENTOK_API_SECRET)")
 		f.fs.StringVar(&f.apiSecret, "api-secret", "", "OpenTok API secret; visible to other users in ps, so prefer $OPENTOK_API_SECRET or --api-secret-file")
 		f.fs.StringVar(&f.appID, "application-id", "", "Vonage application ID (default $VONAGE_APPLICATION_ID)")
 		f.fs.StringVar(&f.keyPath, "private-key", "", "path of the Vonage private key, or its PEM text (default $VONAGE_PRIVATE_KEY_PATH)")
-		f.fs.StringVar(&f.apiURL, "api-url", "", "REST base URL (default $OPENTOK_API_URL, else the platform's)")
-		f.fs.DurationVar(&f.timeout, "timeout", 20*time.Second, "per-request timeout")
-	}
-	f.fs.Usage = func() {} // errors are reported in one line by parse
-	f.help = func() {
-		w := a.stdout
-		fmt.Fprintf(w, "Usage: %s\n\n", usage)
-		if help != "" {
-			fmt.Fprintf(w, "%s\n\n", help)
-		}
-		fmt.Fprintln(w, "Flags:")
-		f.fs.SetOutput(w)
-		f.fs.PrintDefaults()
-		f.fs.SetOutput(io.Discard)
+	case accountCreds:
+		f.fs.StringVar(&f.accountKey, "account-key", "", "account-level key (default $OPENTOK_ACCOUNT_KEY)")
+		f.fs.StringVar(&f.accountSecretFile, "account-secret-file", "", "file holding the account-level secret (default $OPENTOK_ACCOUNT_SECRET)")
 	}
 	return f
 }
 
-// parse parses flags anywhere among the arguments and returns the
-// positional ones. --help prints the usage and returns errHelp.
-func (f *cmdFlags) parse(args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := f.fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				f.help()
-				return nil, errHelp
-			}
-			return nil, usagef("%s (usage: %s)", unquoteFlagValue(err.Error()), f.usage)
-		}
-		rest := f.fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if rest[0] == "--" {
-			return append(pos, rest[1:]...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
+// run sets the command's action: pos are the positional arguments, checked
+// against names (exactly that many, none empty).
+func (f *cmdFlags) run(names []string, fn func(ctx context.Context, pos []string) error) *cobra.Command {
+	f.cmd.Args = func(_ *cobra.Command, pos []string) error { return f.positional(pos, names...) }
+	return f.runAny(fn)
+}
+
+// runAny sets the command's action; the command checks its arguments.
+func (f *cmdFlags) runAny(fn func(ctx context.Context, pos []string) error) *cobra.Command {
+	if f.cmd.Args == nil {
+		f.cmd.Args = cobra.ArbitraryArgs
 	}
+	f.cmd.RunE = func(c *cobra.Command, pos []string) error {
+		if err := fn(c.Context(), pos); err != nil {
+			return &runError{err}
+		}
+		return nil
+	}
+	return f.cmd
 }
 
-// flagValueError matches the flag package's `invalid value "V" for flag -N:
-// reason`, whose value may be a secret (an RTMP stream key, a password).
-var flagValueError = regexp.MustCompile(`^invalid value ".*" for flag (-\S+): `)
+// usage is the command's synopsis line.
+func (f *cmdFlags) usage() string { return f.cmd.UseLine() }
 
-// unquoteFlagValue drops the value from a flag error: no CLI error quotes a
-// value that can hold a secret.
-func unquoteFlagValue(msg string) string {
-	return flagValueError.ReplaceAllString(msg, "invalid value for flag $1: ")
+// flagError describes a flag error without the flag's value, which may be
+// a secret (an RTMP stream key, a password): no CLI error quotes a value
+// that can hold one.
+func flagError(err error) string {
+	var ive *pflag.InvalidValueError
+	if errors.As(err, &ive) {
+		msg := "invalid value for flag --" + ive.GetFlag().Name
+		var hint *hintError
+		if errors.As(err, &hint) {
+			msg += ": " + hint.msg
+		}
+		return msg
+	}
+	return err.Error()
 }
+
+// hintError is the error of a flag type of this command: it never holds
+// the value, so flagError may show it.
+type hintError struct{ msg string }
+
+func (e *hintError) Error() string { return e.msg }
 
 // secretArg reads a secret given as "@file" (the file's content, trimmed
 // of a final newline), "env:NAME" (an environment variable), or else as
@@ -119,6 +138,18 @@ func (a *app) secretArg(what, v string) (string, error) {
 	return v, nil
 }
 
+// secret reads a secret from its file flag, else from its environment
+// variable, else from its command-line flag (the last resort).
+func (f *cmdFlags) secret(what, file, envName, argv string) (string, error) {
+	if file != "" {
+		return f.a.secretArg(what, "@"+file)
+	}
+	if v := f.a.env(envName); v != "" {
+		return v, nil
+	}
+	return argv, nil
+}
+
 // pathlessError returns the cause of a file error without its path, which
 // may be a value given by mistake (a PEM text instead of a path).
 func pathlessError(err error) error {
@@ -133,9 +164,9 @@ func pathlessError(err error) error {
 func (f *cmdFlags) positional(pos []string, names ...string) error {
 	if len(pos) != len(names) {
 		if len(names) == 0 {
-			return usagef("unexpected argument %q (usage: %s)", pos[0], f.usage)
+			return usagef("unexpected argument %q (usage: %s)", printable(pos[0]), f.usage())
 		}
-		return usagef("expected %s (usage: %s)", strings.Join(names, " "), f.usage)
+		return usagef("expected %s (usage: %s)", strings.Join(names, " "), f.usage())
 	}
 	for i, p := range pos {
 		if p == "" {
@@ -145,23 +176,6 @@ func (f *cmdFlags) positional(pos []string, names ...string) error {
 	return nil
 }
 
-// setup parses the arguments, checks the positional ones against names and
-// builds the client: the start of every command that calls the platform.
-func (f *cmdFlags) setup(args []string, names ...string) ([]string, *opentok.OpenTok, error) {
-	pos, err := f.parse(args)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := f.positional(pos, names...); err != nil {
-		return nil, nil, err
-	}
-	ot, err := f.client()
-	if err != nil {
-		return nil, nil, err
-	}
-	return pos, ot, nil
-}
-
 func (f *cmdFlags) pick(flagValue, envName string) string {
 	if flagValue != "" {
 		return flagValue
@@ -169,30 +183,38 @@ func (f *cmdFlags) pick(flagValue, envName string) string {
 	return f.a.env(envName)
 }
 
-// client builds the SDK client from the flags and the environment. OpenTok
-// credentials win when both kinds are present.
-func (f *cmdFlags) client() (*opentok.OpenTok, error) {
+// options are the client options from the flags and the environment.
+func (f *cmdFlags) options() []opentok.Option {
 	var opts []opentok.Option
-	if u := f.pick(f.apiURL, "OPENTOK_API_URL"); u != "" {
+	if u := f.baseURL(); u != "" {
 		opts = append(opts, opentok.WithBaseURL(u))
 	}
 	if f.timeout > 0 {
 		opts = append(opts, opentok.WithTimeout(f.timeout))
 	}
-	opts = append(opts, opentok.WithUserAgent("opentok-cli"))
-	key, secret := f.pick(f.apiKey, "OPENTOK_API_KEY"), f.pick(f.apiSecret, "OPENTOK_API_SECRET")
-	if f.apiSecretFile != "" {
-		s, err := f.a.secretArg("API secret", "@"+f.apiSecretFile)
-		if err != nil {
-			return nil, err
-		}
-		secret = s
+	return append(opts, opentok.WithUserAgent("opentok-cli"))
+}
+
+// baseURL is --api-url, else $OPENTOK_API_URL.
+func (f *cmdFlags) baseURL() string { return f.pick(f.apiURL, "OPENTOK_API_URL") }
+
+// client builds the SDK client from the flags and the environment. OpenTok
+// credentials win when both kinds are present.
+func (f *cmdFlags) client() (*opentok.OpenTok, error) {
+	opts := f.options()
+	key := f.pick(f.apiKey, "OPENTOK_API_KEY")
+	secret, err := f.secret("API secret", f.apiSecretFile, "OPENTOK_API_SECRET", f.apiSecret)
+	if err != nil {
+		return nil, err
+	}
+	if f.apiSecret != "" && f.apiSecretFile == "" {
+		secret = f.apiSecret
 	}
 	appID, keyPath := f.pick(f.appID, "VONAGE_APPLICATION_ID"), f.pick(f.keyPath, "VONAGE_PRIVATE_KEY_PATH")
 	switch {
 	case key != "" || secret != "":
 		if key == "" || secret == "" {
-			return nil, usagef("both an API key and an API secret are needed (--api-key/--api-secret or OPENTOK_API_KEY/OPENTOK_API_SECRET)")
+			return nil, usagef("both an API key and an API secret are needed (--api-key/--api-secret-file or OPENTOK_API_KEY/OPENTOK_API_SECRET)")
 		}
 		return opentok.New(key, secret, opts...)
 	case appID != "" || keyPath != "":
@@ -206,6 +228,21 @@ func (f *cmdFlags) client() (*opentok.OpenTok, error) {
 		return opentok.NewVonage(appID, pemBytes, opts...)
 	}
 	return nil, usagef("no credentials: set OPENTOK_API_KEY and OPENTOK_API_SECRET (or VONAGE_APPLICATION_ID and VONAGE_PRIVATE_KEY_PATH), or run 'opentok emulator' and export what it prints")
+}
+
+// account builds the account client (project management) from
+// --account-key or $OPENTOK_ACCOUNT_KEY and --account-secret-file or
+// $OPENTOK_ACCOUNT_SECRET.
+func (f *cmdFlags) account() (*opentok.Account, error) {
+	key := f.pick(f.accountKey, "OPENTOK_ACCOUNT_KEY")
+	secret, err := f.secret("account secret", f.accountSecretFile, "OPENTOK_ACCOUNT_SECRET", "")
+	if err != nil {
+		return nil, err
+	}
+	if key == "" || secret == "" {
+		return nil, usagef("account management needs the account-level key and secret: OPENTOK_ACCOUNT_KEY (or --account-key) and OPENTOK_ACCOUNT_SECRET (or --account-secret-file)")
+	}
+	return opentok.NewAccount(key, secret, f.options()...)
 }
 
 // privateKey reads the private key from its path, or takes the value as
@@ -232,6 +269,12 @@ func (f *cmdFlags) print(v any, human func(w io.Writer)) error {
 	}
 	human(f.a.stdout)
 	return nil
+}
+
+// done prints the outcome of a command without a result: JSON fields with
+// --json, else the line.
+func (f *cmdFlags) done(fields map[string]any, line string) error {
+	return f.print(fields, func(w io.Writer) { fmt.Fprintln(w, printable(line)) })
 }
 
 // kv prints aligned "key: value" lines, skipping empty values.
@@ -266,4 +309,12 @@ func timeString(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
+}
+
+// splitList splits a comma-separated flag value (nil for "").
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }

@@ -93,7 +93,7 @@ func TestHelpAndUsage(t *testing.T) {
 	} {
 		code, out, errs := c.run(args...)
 		assert.Equal(t, 0, code, "%v: %s", args, errs)
-		assert.Contains(t, out, "Usage: opentok "+args[0], args)
+		assert.Contains(t, out, "Usage:\n  opentok "+args[0], args)
 	}
 }
 
@@ -144,10 +144,10 @@ func TestErrorsAreOneLineWithExitStatus(t *testing.T) {
 		{[]string{"token"}, 2, "expected <session-id>"},
 		{[]string{"token", "a", "b"}, 2, "expected <session-id>"},
 		{[]string{"token", "x", "--role"}, 2, "flag needs an argument"},
-		{[]string{"token", "x", "--bogus"}, 2, "flag provided but not defined"},
+		{[]string{"token", "x", "--bogus"}, 2, "unknown flag: --bogus"},
 		{[]string{"token", "not-a-session"}, 1, "invalid sessionId"},
 		{[]string{"session", "create", "--archive-mode", "always"}, 1, "archiveMode"},
-		{[]string{"session"}, 2, "opentok session create"},
+		{[]string{"session"}, 2, "opentok session needs one of: create, migrate"},
 		{[]string{"archive", "get", "no-such-archive"}, 1, "404"},
 		{[]string{"archive", "frob"}, 2, "unknown archive command"},
 		{[]string{"archive", "layout", "abc"}, 2, "--type is required"},

@@ -37,7 +37,7 @@ func TestMalformedFlagValuesAreNotQuoted(t *testing.T) {
 	const key = "live-key-Qx7-secret"
 	code, _, errs := c.run("broadcast", "start", "S", "--rtmp", "rtmp://x/app,"+key+",id,extra")
 	assert.Equal(t, 2, code)
-	assert.Contains(t, errs, "invalid value for flag -rtmp")
+	assert.Contains(t, errs, "invalid value for flag --rtmp: want server-url,stream-key[,id]")
 	assert.NotContains(t, errs, key)
 	code, _, errs = c.run("archive", "list", "--count", "secret-looking-42")
 	assert.Equal(t, 2, code)

@@ -1,0 +1,5 @@
+//go:build race
+
+package modtest
+
+func init() { raceEnabled = true }
