@@ -20,7 +20,7 @@ func (a *app) emulatorCmd() *cobra.Command {
 		"Serves the opentoktest fake platform over HTTP until interrupted, with the control API under\n"+
 			"/_emulator/ (see the README; opentok sim drives it). It prints the base URL and credentials\n"+
 			"as shell lines to eval or copy into your environment.", noCreds,
-		"opentok emulator --addr 127.0.0.1:4010 > emulator.env &", "eval \"$(opentok emulator --addr 127.0.0.1:0 & sleep 1)\"")
+		"opentok emulator --addr 127.0.0.1:4010 > emulator.env &", "sleep 1; set -a; . ./emulator.env; set +a   # its URL and credentials, once printed")
 	addr := f.fs.String("addr", "127.0.0.1:4010", "loopback address to listen on (port 0 picks a free one)")
 	key := f.fs.String("api-key", opentoktest.DefaultAPIKey, "API key the emulator accepts")
 	secret := f.fs.String("api-secret", opentoktest.DefaultAPISecret, "API secret the emulator accepts")

@@ -95,7 +95,7 @@ func (a *app) rootCmd() *cobra.Command {
 		Use:           "opentok",
 		Short:         "OpenTok / Vonage Video from the shell",
 		Long:          rootHelp,
-		Example:       "  eval \"$(opentok emulator --addr 127.0.0.1:0 & sleep 1)\"\n  sid=$(opentok session create --routed)\n  opentok token \"$sid\" --role moderator",
+		Example:       "  opentok emulator > emulator.env &\n  sleep 1; set -a; . ./emulator.env; set +a\n  sid=$(opentok session create --routed)\n  opentok token \"$sid\" --role moderator",
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Args:          cobra.ArbitraryArgs,
