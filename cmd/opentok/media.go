@@ -20,12 +20,19 @@ func (a *app) audioConnectorCmd() *cobra.Command {
 		"Connects the Audio Connector: the platform opens a WebSocket to the URI and sends the audio of\n"+
 			"the session's streams (or of --stream ones) to it. Ends with: opentok disconnect <session-id>\n<connection-id>.", projectCreds,
 		"opentok audio-connector connect \"$sid\" wss://audio.example.com/ws --audio-rate 16000",
-		"opentok audio-connector connect \"$sid\" wss://audio.example.com/ws --stream \"$stream\" --header X-Call=42 --bidirectional")
+		"opentok audio-connector connect \"$sid\" wss://audio.example.com/ws --stream \"$stream\" --header X-Call=42 --bidirectional",
+		"opentok audio-connector connect \"$sid\" wss://audio.example.com/ws --audio-transport json --encoding base64 --static-field call=42")
 	streams := f.fs.StringArray("stream", nil, "a stream whose audio is sent (repeatable; default every stream)")
 	headers := headerList{}
 	f.fs.Var(headers, "header", "header Name=Value sent with the WebSocket handshake (repeatable)")
-	rate := f.fs.Int("audio-rate", 0, "8000 or 16000 samples per second (default 16000)")
+	rate := f.fs.Int("audio-rate", 0, "8000, 16000 or 24000 samples per second (default: the platform's, 16000)")
 	bidi := f.fs.Bool("bidirectional", false, "play the audio the WebSocket sends back into the session")
+	transport := f.fs.String("audio-transport", "", "how audio is framed: binary (raw PCM, the platform's default) or json")
+	encoding := f.fs.String("encoding", "", "encoding of audio in JSON messages: base64 (needed with --audio-transport json)")
+	audioField := f.fs.String("audio-field", "", "JSON key of the audio sent to the socket (platform default \"audio\")")
+	receiveField := f.fs.String("receive-audio-field", "", "JSON key of the audio the socket sends back, with --bidirectional")
+	static := headerList{}
+	f.fs.Var(static, "static-field", "key=value added to every JSON audio message (repeatable)")
 	token := f.fs.String("token", "", "client token of the connection (default: a publisher token signed here)")
 	f.run([]string{"<session-id>", "<wss-uri>"}, func(ctx context.Context, pos []string) error {
 		ot, err := f.client()
@@ -39,6 +46,13 @@ func (a *app) audioConnectorCmd() *cobra.Command {
 		opts := &opentok.WebSocketOptions{Streams: *streams, AudioRate: *rate, Bidirectional: *bidi}
 		if len(headers) > 0 {
 			opts.Headers = headers
+		}
+		if *transport != "" || *encoding != "" || *audioField != "" || *receiveField != "" || len(static) > 0 {
+			opts.AudioTransport = &opentok.AudioTransport{Transport: *transport, Encoding: *encoding,
+				AudioField: *audioField, ReceiveAudioField: *receiveField}
+			if len(static) > 0 {
+				opts.AudioTransport.StaticFields = static
+			}
 		}
 		c, err := ot.ConnectWebSocket(ctx, pos[0], tok, pos[1], opts)
 		if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -303,4 +304,39 @@ func TestEveryCommandHasHelpWithAnExample(t *testing.T) {
 	}
 	visit(nil)
 	assert.Greater(t, leaves, 50)
+}
+
+// audio-connector connect sends every audio-transport flag in the
+// request's audioTransport object; JSON framing without an encoding is
+// refused by the SDK before anything is sent.
+func TestAudioConnectorTransportFlags(t *testing.T) {
+	c := newCLI(t)
+	sid := strings.TrimSpace(c.ok("session", "create", "--routed"))
+	out := c.json("audio-connector", "connect", sid, "wss://audio.example.com/ws", "--bidirectional",
+		"--audio-transport", "json", "--encoding", "base64", "--audio-field", "pcm",
+		"--receive-audio-field", "reply", "--static-field", "call=42", "--static-field", "lang=en")
+	assert.NotEmpty(t, out["id"])
+	reqs := c.srv.RequestsFor("ConnectWebSocket")
+	require.Len(t, reqs, 1)
+	var body struct {
+		Websocket struct {
+			Bidirectional  bool           `json:"bidirectional"`
+			AudioTransport map[string]any `json:"audioTransport"`
+		} `json:"websocket"`
+	}
+	require.NoError(t, json.Unmarshal(reqs[0].Body, &body), "%s", reqs[0].Body)
+	assert.True(t, body.Websocket.Bidirectional)
+	assert.Equal(t, map[string]any{
+		"transport": "json", "encoding": "base64", "audio_field": "pcm", "receive_audio_field": "reply",
+		"static_fields": map[string]any{"call": "42", "lang": "en"},
+	}, body.Websocket.AudioTransport)
+
+	c.srv.ClearRequests()
+	code, _, errs := c.run("audio-connector", "connect", sid, "wss://audio.example.com/ws", "--audio-transport", "json")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errs, "encoding")
+	assert.Empty(t, c.srv.RequestsFor("ConnectWebSocket"), "refused before any I/O")
+	code, _, errs = c.run("audio-connector", "connect", sid, "wss://audio.example.com/ws", "--static-field", "novalue")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "want Name=Value")
 }
