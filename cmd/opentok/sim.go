@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -107,7 +108,20 @@ func (a *app) simCmd() *cobra.Command {
 					now := time.UnixMilli(out.Now).UTC()
 					return f.print(map[string]any{"now": now.Format(time.RFC3339Nano)}, func(w io.Writer) { fmt.Fprintf(w, "emulator time %s\n", now.Format(time.RFC3339)) })
 				}
-			})),
+			}),
+			a.simVerb("skew <duration>", "check auth JWTs as a clock that far off would (0 ends it)",
+				"opentok sim clock skew 2m\n  opentok sim clock skew -- -90s   # a clock running behind", []string{"<duration>"}, func(f *cmdFlags) simAction {
+					return func(ctx context.Context, c *simClient, pos []string) error {
+						d, err := time.ParseDuration(pos[0])
+						if err != nil {
+							return usagef("want a duration such as 2m or -90s, got %q", printable(pos[0]))
+						}
+						if err := c.call(ctx, "POST", "/clock/auth-skew", map[string]any{"seconds": d.Seconds()}, nil); err != nil {
+							return err
+						}
+						return f.done(map[string]any{"authSkew": d.String()}, "auth clock skew "+d.String())
+					}
+				})),
 		group("faults", "inject faults into the emulator's answers",
 			a.simFaultsAddCmd(),
 			a.simVerb("clear", "remove every injected fault", "opentok sim faults clear", nil,
@@ -133,6 +147,7 @@ func (a *app) simCmd() *cobra.Command {
 				})
 			}
 		}),
+		a.simRequestsCmd(),
 	)
 }
 
@@ -284,4 +299,43 @@ func (c *simClient) call(ctx context.Context, method, path string, body, out any
 		}
 	}
 	return nil
+}
+
+// simRequestsCmd is "opentok sim requests": a page of the emulator's
+// request log, oldest first.
+func (a *app) simRequestsCmd() *cobra.Command {
+	return a.simVerb("requests [--op OP] [--offset N] [--limit N]", "list the requests the emulator received, oldest first",
+		"opentok sim requests --op StartArchive --json", nil, func(f *cmdFlags) simAction {
+			op := f.fs.String("op", "", "only the requests of this operation (an SDK method name such as StartArchive)")
+			offset := f.fs.Int("offset", 0, "skip this many requests")
+			limit := f.fs.Int("limit", 100, "at most this many requests (1 to 10000)")
+			return func(ctx context.Context, c *simClient, _ []string) error {
+				q := url.Values{"offset": {strconv.Itoa(*offset)}, "limit": {strconv.Itoa(*limit)}}
+				if *op != "" {
+					q.Set("op", *op)
+				}
+				var out struct {
+					Total   int               `json:"total"`
+					Dropped int64             `json:"dropped"`
+					Items   []json.RawMessage `json:"items"`
+				}
+				if err := c.call(ctx, "GET", "/requests?"+q.Encode(), nil, &out); err != nil {
+					return err
+				}
+				return f.print(map[string]any{"total": out.Total, "dropped": out.Dropped, "items": out.Items}, func(w io.Writer) {
+					tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+					fmt.Fprintln(tw, "OP\tMETHOD\tPATH\tSTATUS")
+					for _, raw := range out.Items {
+						var r struct {
+							Op, Method, Path string
+							Status           int
+						}
+						_ = json.Unmarshal(raw, &r)
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", printable(r.Op), printable(r.Method), printable(r.Path), r.Status)
+					}
+					tw.Flush()
+					fmt.Fprintf(w, "%d of %d requests (%d dropped from the log)\n", len(out.Items), out.Total, out.Dropped)
+				})
+			}
+		})
 }

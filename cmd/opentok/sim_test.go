@@ -340,3 +340,36 @@ func TestAudioConnectorTransportFlags(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errs, "want Name=Value")
 }
+
+// sim clock skew makes the emulator check auth JWTs as a clock that far
+// off; sim requests pages through its request log.
+func TestSimClockSkewAndRequests(t *testing.T) {
+	c := newCLI(t, opentoktest.WithControlAPI())
+	c.ok("sim", "clock", "skew", "2h")
+	code, _, errs := c.run("session", "create")
+	assert.Equal(t, 1, code, "a platform two hours ahead takes the JWT for expired")
+	assert.Contains(t, errs, "40")
+	assert.Contains(t, c.ok("sim", "clock", "skew", "--", "-1s"), "auth clock skew -1s")
+	c.ok("sim", "clock", "skew", "0s")
+	sid := strings.TrimSpace(c.ok("session", "create"))
+	code, _, errs = c.run("sim", "clock", "skew", "later")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "duration")
+
+	c.srv.ClearRequests()
+	c.ok("stream", "list", sid)
+	c.ok("session", "create")
+	c.ok("session", "create")
+	out := c.json("sim", "requests", "--op", "CreateSession", "--limit", "1")
+	assert.EqualValues(t, 2, out["total"])
+	items := out["items"].([]any)
+	require.Len(t, items, 1)
+	assert.Equal(t, "CreateSession", items[0].(map[string]any)["op"])
+	assert.Equal(t, "POST", items[0].(map[string]any)["method"])
+	human := c.ok("sim", "requests")
+	assert.Contains(t, human, "ListStreams")
+	assert.Contains(t, human, "3 of 3 requests (0 dropped from the log)")
+	code, _, errs = c.run("sim", "requests", "--op", "NoSuchOp")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errs, "unknown operation")
+}
