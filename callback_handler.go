@@ -168,7 +168,9 @@ type cbHandler struct {
 //     [WithCallbackReplayStore]); without a secret nothing is verified, and
 //     anyone who knows the URL can send events;
 //   - 400 to a body [ParseCallback] finds malformed;
-//   - 500 when fn returns an error, so that the platform retries;
+//   - 500 when fn returns an error, so that the platform retries (the
+//     callback's jti is forgotten first when the replay store can, so that
+//     the same signed request is processed when it comes again);
 //   - 200 once fn returns nil.
 //
 // A well-formed JSON object of no kind this package knows reaches fn as an
@@ -249,8 +251,10 @@ func (h *cbHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	ctx := r.Context()
+	var claims *CallbackClaims
 	if signed {
-		claims, err := cbVerify(r.Header.Get("Authorization"), body, h.cfg.secrets,
+		var err error
+		claims, err = cbVerify(r.Header.Get("Authorization"), body, h.cfg.secrets,
 			VerifyCallbackOptions{MaxAge: h.cfg.maxAge, now: h.cfg.now})
 		if err == nil && h.cfg.replay != nil {
 			err = h.checkReplay(ctx, claims)
@@ -277,6 +281,13 @@ func (h *cbHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.fn(ctx, ev); err != nil {
+		// The sender delivers it again after a 500: let the same signed
+		// request through then (see ReplayForgetter).
+		if f, ok := h.cfg.replay.(ReplayForgetter); ok && claims != nil {
+			if ferr := f.Forget(ctx, claims.ID); ferr != nil {
+				err = errors.Join(err, fmt.Errorf("opentok: callback replay store: %w", ferr))
+			}
+		}
 		h.fail(w, r, http.StatusInternalServerError, "callback processing failed", err)
 		return
 	}

@@ -26,6 +26,17 @@ type ReplayStore interface {
 	Seen(ctx context.Context, jti string, until time.Time) (bool, error)
 }
 
+// ReplayForgetter is implemented by a [ReplayStore] that can drop a jti it
+// recorded. When fn of [NewCallbackHandler] fails, the handler answers 500
+// so that the sender delivers the callback again; before that it calls
+// Forget, so that a delivery of the very same signed request is processed
+// then instead of refused as a replay. With a store that lacks Forget the
+// jti stays recorded, and only a delivery with a fresh JWT gets through.
+// An error from Forget is passed to the handler's error handler with fn's.
+type ReplayForgetter interface {
+	Forget(ctx context.Context, jti string) error
+}
+
 // DefaultReplayStoreSize is the number of jtis the handler's in-memory
 // [ReplayStore] keeps (about 12 MiB at most): more than a busy project
 // sends within the default maximum age of 5 minutes.
@@ -77,6 +88,17 @@ func (m *MemoryReplayStore) Seen(_ context.Context, jti string, until time.Time)
 	}
 	m.seen[jti] = m.order.PushBack(memoryEntry{jti: jti, until: until})
 	return false, nil
+}
+
+// Forget drops jti, so that it is not reported as seen again. It never
+// fails.
+func (m *MemoryReplayStore) Forget(_ context.Context, jti string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if e, ok := m.seen[jti]; ok {
+		m.remove(e)
+	}
+	return nil
 }
 
 // remove drops an entry from the list and the map.

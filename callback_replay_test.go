@@ -207,3 +207,77 @@ func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
+
+// forgetStore is a mapStore that can forget, and fail to.
+type forgetStore struct {
+	*mapStore
+	forgetErr error
+}
+
+func (f forgetStore) Forget(_ context.Context, jti string) error {
+	if f.forgetErr != nil {
+		return f.forgetErr
+	}
+	delete(f.seen, jti)
+	return nil
+}
+
+// When fn fails the handler answers 500 so that the sender delivers the
+// callback again; the very same signed request then gets through, with
+// the default store and any store that can forget. A store that cannot
+// forget keeps refusing it.
+func TestCallbackHandlerForgetsTheJTIWhenFnFails(t *testing.T) {
+	fnErr := errors.New("database busy")
+	for _, tc := range []struct {
+		name  string
+		opts  []CallbackHandlerOption
+		again int
+	}{
+		{"default memory store", nil, http.StatusOK},
+		{"store with Forget", []CallbackHandlerOption{WithCallbackReplayStore(forgetStore{mapStore: &mapStore{seen: map[string]time.Time{}}})}, http.StatusOK},
+		{"store without Forget", []CallbackHandlerOption{WithCallbackReplayStore(&mapStore{seen: map[string]time.Time{}})}, http.StatusUnauthorized},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rig := &handlerRig{fnErr: fnErr}
+			h := rig.handler(append([]CallbackHandlerOption{WithCallbackSecret(testCallbackSecret)}, tc.opts...)...)
+			body, auth := signedArchiveCallback(t, nil)
+			assert.Equal(t, http.StatusInternalServerError, serve(h, http.MethodPost, bytes.NewReader(body), auth).Code)
+			rig.mu.Lock()
+			rig.fnErr = nil
+			rig.mu.Unlock()
+			assert.Equal(t, tc.again, serve(h, http.MethodPost, bytes.NewReader(body), auth).Code, "the same request again")
+			wantCalls := 1
+			if tc.again == http.StatusOK {
+				wantCalls = 2
+				assert.Equal(t, http.StatusUnauthorized, serve(h, http.MethodPost, bytes.NewReader(body), auth).Code,
+					"once processed, a repeat is a replay again")
+			}
+			assert.Len(t, rig.events, wantCalls)
+		})
+	}
+
+	// A failing Forget is reported with fn's error.
+	rig := &handlerRig{fnErr: fnErr}
+	store := forgetStore{mapStore: &mapStore{seen: map[string]time.Time{}}, forgetErr: errors.New("redis down")}
+	h := rig.handler(WithCallbackSecret(testCallbackSecret), WithCallbackReplayStore(store))
+	body, auth := signedArchiveCallback(t, nil)
+	assert.Equal(t, http.StatusInternalServerError, serve(h, http.MethodPost, bytes.NewReader(body), auth).Code)
+	require.Len(t, rig.errs, 1)
+	assert.ErrorIs(t, rig.errs[0], fnErr)
+	assert.ErrorIs(t, rig.errs[0], store.forgetErr)
+}
+
+func TestMemoryReplayStoreForget(t *testing.T) {
+	m := NewMemoryReplayStore(4)
+	ctx := context.Background()
+	until := time.Now().Add(time.Minute)
+	seen, _ := m.Seen(ctx, "a", until)
+	assert.False(t, seen)
+	require.NoError(t, m.Forget(ctx, "a"))
+	require.NoError(t, m.Forget(ctx, "never-seen"))
+	assert.Zero(t, m.Len())
+	seen, _ = m.Seen(ctx, "a", until)
+	assert.False(t, seen, "forgotten")
+	seen, _ = m.Seen(ctx, "a", until)
+	assert.True(t, seen)
+}

@@ -116,6 +116,7 @@ func ExampleVerifyCallbackSignature() {
 // needed to write the adapter.
 type redisClient interface {
 	SetNX(ctx context.Context, key, value string, ttl time.Duration) (bool, error)
+	Del(ctx context.Context, key string) error
 }
 
 // redisReplayStore shares the replay check between the instances of a
@@ -125,6 +126,12 @@ type redisReplayStore struct{ rdb redisClient }
 func (s redisReplayStore) Seen(ctx context.Context, jti string, until time.Time) (bool, error) {
 	set, err := s.rdb.SetNX(ctx, "opentok:callback:jti:"+jti, "1", time.Until(until))
 	return !set, err
+}
+
+// Forget (DEL) lets a callback whose processing failed through when the
+// platform delivers it again (opentok.ReplayForgetter).
+func (s redisReplayStore) Forget(ctx context.Context, jti string) error {
+	return s.rdb.Del(ctx, "opentok:callback:jti:"+jti)
 }
 
 // fakeRedis stands in for a Redis server in this example.
@@ -141,6 +148,13 @@ func (f *fakeRedis) SetNX(_ context.Context, key, _ string, _ time.Duration) (bo
 	}
 	f.keys[key] = true
 	return true, nil
+}
+
+func (f *fakeRedis) Del(_ context.Context, key string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.keys, key)
+	return nil
 }
 
 // Services with several instances behind a load balancer share one replay
