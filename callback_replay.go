@@ -9,8 +9,9 @@ import (
 )
 
 // ErrCallbackReplay matches a signed callback whose jti was seen before: the
-// same request sent again (a platform retry carries a fresh JWT, so a repeat
-// is a replay). The error is a [*CallbackError]; the handler answers 401.
+// same request sent again after it was processed. (A delivery after the
+// handler answered 500 is let through; see [ReplayForgetter].) The error is
+// a [*CallbackError]; the handler answers 401.
 var ErrCallbackReplay = errors.New("opentok: callback replayed")
 
 // ReplayStore remembers the jti (the unique ID) of every verified signed
