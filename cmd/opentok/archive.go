@@ -44,18 +44,44 @@ func layoutFlags(f *cmdFlags, flagName string) func() *opentok.Layout {
 	}
 }
 
+// archiveJSON is the --json form of an archive: every field of
+// opentok.Archive, under the platform's names; the optional ones only when
+// set.
 func archiveJSON(ar *opentok.Archive) map[string]any {
-	return map[string]any{"id": ar.ID, "sessionId": ar.SessionID, "name": ar.Name, "status": ar.Status,
+	m := map[string]any{"id": ar.ID, "sessionId": ar.SessionID, "projectId": ar.ProjectID, "name": ar.Name, "status": ar.Status,
 		"createdAt": timeString(ar.CreatedAt), "duration": ar.Duration.Seconds(), "size": ar.Size,
 		"outputMode": ar.OutputMode, "streamMode": ar.StreamMode, "resolution": ar.Resolution,
-		"hasAudio": ar.HasAudio, "hasVideo": ar.HasVideo, "url": ar.URL, "reason": ar.Reason}
+		"hasAudio": ar.HasAudio, "hasVideo": ar.HasVideo, "url": ar.URL, "reason": ar.Reason,
+		"hasTranscription": ar.HasTranscription}
+	streams := make([]map[string]any, 0, len(ar.Streams))
+	for _, st := range ar.Streams {
+		streams = append(streams, map[string]any{"streamId": st.StreamID, "hasAudio": st.HasAudio, "hasVideo": st.HasVideo})
+	}
+	m["streams"] = streams
+	for k, v := range map[string]string{"updatedAt": timeString(ar.UpdatedAt), "multiArchiveTag": ar.MultiArchiveTag, "sha256sum": ar.Sha256Sum} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	if ar.MaxBitrate != 0 {
+		m["maxBitrate"] = ar.MaxBitrate
+	}
+	if ar.QuantizationParameter != 0 {
+		m["quantizationParameter"] = ar.QuantizationParameter
+	}
+	if t := ar.Transcription; t != nil {
+		m["transcription"] = map[string]any{"status": t.Status, "url": t.URL, "reason": t.Reason,
+			"primaryLanguageCode": t.PrimaryLanguageCode, "hasSummary": t.HasSummary}
+	}
+	return m
 }
 
 func printArchive(f *cmdFlags, ar *opentok.Archive) error {
 	return f.print(archiveJSON(ar), func(w io.Writer) {
 		kv(w, "ID", ar.ID, "Status", string(ar.Status), "Session", ar.SessionID, "Name", ar.Name,
 			"Created", timeString(ar.CreatedAt), "Duration", ar.Duration.String(), "Size", fmt.Sprint(ar.Size),
-			"Output", string(ar.OutputMode), "Resolution", string(ar.Resolution), "Reason", ar.Reason, "URL", ar.URL)
+			"Output", string(ar.OutputMode), "Resolution", string(ar.Resolution), "Reason", ar.Reason, "URL", ar.URL,
+			"SHA-256", ar.Sha256Sum)
 	})
 }
 
