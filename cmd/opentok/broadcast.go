@@ -75,14 +75,31 @@ func (r rtmpList) outputs(a *app) ([]opentok.RTMPOutput, error) {
 	return out, nil
 }
 
+// broadcastJSON is the --json form of a broadcast: every field of
+// opentok.Broadcast but the RTMP stream names, which are stream keys.
 func broadcastJSON(b *opentok.Broadcast) map[string]any {
 	rtmp := []map[string]any{}
 	for _, t := range b.RTMP {
 		rtmp = append(rtmp, map[string]any{"id": t.ID, "serverUrl": t.ServerURL, "status": t.Status})
 	}
-	return map[string]any{"id": b.ID, "sessionId": b.SessionID, "status": b.Status, "createdAt": timeString(b.CreatedAt),
-		"hlsUrl": b.HLSURL, "rtmp": rtmp, "resolution": b.Resolution, "maxDuration": b.MaxDuration.Seconds(),
-		"multiBroadcastTag": b.MultiBroadcastTag}
+	streams := make([]map[string]any, 0, len(b.Streams))
+	for _, st := range b.Streams {
+		streams = append(streams, map[string]any{"streamId": st.StreamID, "hasAudio": st.HasAudio, "hasVideo": st.HasVideo})
+	}
+	m := map[string]any{"id": b.ID, "sessionId": b.SessionID, "projectId": b.ProjectID, "status": b.Status,
+		"createdAt": timeString(b.CreatedAt), "hlsUrl": b.HLSURL, "rtmp": rtmp, "resolution": b.Resolution,
+		"maxDuration": b.MaxDuration.Seconds(), "multiBroadcastTag": b.MultiBroadcastTag,
+		"hasAudio": b.HasAudio, "hasVideo": b.HasVideo, "streamMode": b.StreamMode, "streams": streams,
+		"settings": map[string]any{"hls": map[string]any{"dvr": b.HLSSettings.DVR, "lowLatency": b.HLSSettings.LowLatency}}}
+	for k, v := range map[string]string{"updatedAt": timeString(b.UpdatedAt), "hlsStatus": b.HLSStatus} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	if b.MaxBitrate != 0 {
+		m["maxBitrate"] = b.MaxBitrate
+	}
+	return m
 }
 
 func printBroadcast(f *cmdFlags, b *opentok.Broadcast) error {
