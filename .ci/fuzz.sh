@@ -23,6 +23,7 @@ targets=(
   "./internal/sessionid FuzzDecode"
   "./internal/sessionid FuzzHasAPIKeyAgreesWithDecode"
   "./opentoktest        FuzzVerifyToken"
+  "./opentoktest        FuzzDecodeFrame"
 )
 
 # Every func Fuzz* in the module must be listed above.
