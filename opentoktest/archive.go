@@ -165,6 +165,7 @@ func (s *Server) addArchiveLocked(a *Archive) {
 	s.st.archives = append([]*Archive{a}, s.st.archives...)
 	s.evictLocked()
 	s.emitArchiveLocked(a)
+	s.pushArchiveLocked(a)
 }
 
 func (s *Server) listArchives(r *http.Request, _ []byte) (reply, *apiError) {
@@ -210,6 +211,7 @@ func (s *Server) stopArchiveLocked(a *Archive, reason string) {
 	a.Status, a.Reason, a.StoppedAt, a.UpdatedAt = "stopped", reason, now, now
 	s.sealArchiveLocked(a)
 	s.emitArchiveLocked(a)
+	s.pushArchiveLocked(a)
 }
 
 func (s *Server) deleteArchive(r *http.Request, _ []byte) (reply, *apiError) {

@@ -125,18 +125,17 @@ func (c *Conn) SendSignal(to, typ, data string) error {
 	if !found || cs.gone {
 		return ErrNotConnected
 	}
-	targets := s.st.sessionConnections(c.sessionID)
+	sig := Signal{Type: typ, Data: data, From: c.id}
 	if to != "" {
 		t, found := s.st.connections[to]
 		if !found || t.gone || t.SessionID != c.sessionID {
 			return ErrNotConnected
 		}
-		targets = []*connState{t}
+		s.deliverSignalLocked(t, sig, true)
+		return nil
 	}
-	for _, t := range targets {
-		if t.Kind == KindClient {
-			t.signals = appendCapped(t.signals, Signal{Type: typ, Data: data, From: c.id}, s.cfg.stateLimit)
-		}
+	for _, t := range s.st.sessionConnections(c.sessionID) {
+		s.deliverSignalLocked(t, sig, false)
 	}
 	return nil
 }
@@ -164,8 +163,14 @@ func (c *Conn) Disconnect() {
 // ---- lifecycle shared by REST handlers and simulated clients -------------------------
 
 func (s *Server) addConnectionLocked(ss *Session, kind string, ti tokenInfo) *connState {
+	return s.addConnectionWithIDLocked(ss, kind, ti, newID())
+}
+
+// addConnectionWithIDLocked adds a connection with the given ID (a real
+// client chooses its own) and tells everyone: webhooks, real clients.
+func (s *Server) addConnectionWithIDLocked(ss *Session, kind string, ti tokenInfo, id string) *connState {
 	s.st.seq++
-	cs := &connState{seq: s.st.seq, Connection: Connection{ID: newID(), SessionID: ss.ID, Kind: kind, Role: ti.Role,
+	cs := &connState{seq: s.st.seq, Connection: Connection{ID: id, SessionID: ss.ID, Kind: kind, Role: ti.Role,
 		Data: ti.Data, CreatedAt: s.nowLocked(), LayoutClassList: ti.LayoutClassList}}
 	first := len(s.st.sessionConnections(ss.ID)) == 0
 	s.st.connections[cs.ID] = cs
@@ -174,7 +179,8 @@ func (s *Server) addConnectionLocked(ss *Session, kind string, ti tokenInfo) *co
 		s.emitSessionLocked(ss.ID, "sessionCreated")
 	}
 	s.emitConnectionLocked(cs, "connectionCreated", "")
-	if ss.ArchiveMode == "always" && kind == KindClient {
+	s.pushConnectionCreatedLocked(cs)
+	if ss.ArchiveMode == "always" && (kind == KindClient || kind == KindBrowser) {
 		active := false
 		for _, a := range s.st.archives {
 			if a.SessionID == ss.ID && a.Auto && activeArchive(a) {
@@ -194,8 +200,14 @@ func (s *Server) addConnectionLocked(ss *Session, kind string, ti tokenInfo) *co
 }
 
 func (s *Server) publishLocked(cs *connState, name, videoType string, hasAudio, hasVideo bool) *Stream {
+	return s.publishWithIDLocked(cs, newID(), name, videoType, hasAudio, hasVideo)
+}
+
+// publishWithIDLocked adds a stream with the given ID (a real client
+// chooses its own) and tells everyone: webhooks, archives, real clients.
+func (s *Server) publishWithIDLocked(cs *connState, id, name, videoType string, hasAudio, hasVideo bool) *Stream {
 	ss := s.st.sessions[cs.SessionID]
-	st := &Stream{ID: newID(), SessionID: cs.SessionID, ConnectionID: cs.ID, Name: name, VideoType: videoType,
+	st := &Stream{ID: id, SessionID: cs.SessionID, ConnectionID: cs.ID, Name: name, VideoType: videoType,
 		LayoutClassList: slices.Clone(cs.LayoutClassList), HasAudio: hasAudio, HasVideo: hasVideo,
 		CreatedAt: s.nowLocked().Add(time.Duration(s.st.seq) * time.Nanosecond)}
 	s.st.seq++
@@ -206,6 +218,7 @@ func (s *Server) publishLocked(cs *connState, name, videoType string, hasAudio, 
 	cs.streams = append(cs.streams, st.ID)
 	s.emitStreamLocked(st, cs, "streamCreated", "")
 	s.streamPublishedLocked(st)
+	s.pushStreamCreatedLocked(st)
 	return st
 }
 
@@ -217,6 +230,7 @@ func (s *Server) removeStreamLocked(st *Stream, reason string) {
 		cs.streams = slices.DeleteFunc(cs.streams, func(id string) bool { return id == st.ID })
 	}
 	s.emitStreamLocked(st, cs, "streamDestroyed", reason)
+	s.pushStreamDestroyedLocked(st, reason)
 }
 
 // disconnectLocked ends a connection: its streams go, a SIP call ends, an
@@ -231,6 +245,7 @@ func (s *Server) disconnectLocked(cs *connState, reason string) {
 	cs.gone = true
 	s.connectionEndedLocked(cs)
 	s.emitConnectionLocked(cs, "connectionDestroyed", reason)
+	s.pushConnectionDestroyedLocked(cs, reason)
 	for _, call := range s.st.sipCalls {
 		if call.ConnectionID == cs.ID && !call.Ended {
 			call.Ended = true

@@ -4,6 +4,7 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 )
@@ -32,12 +33,16 @@ type config struct {
 	// Memory bounds: the request log's, and the state's (per kind).
 	logSize, logBodyLimit, logBytes int
 	stateLimit                      int
+	// The client side (OpenTok.js): its bounds and the log of its sockets.
+	clients ClientLimits
+	logger  *slog.Logger
 }
 
 // setLimitDefaults sets the memory bounds to their defaults.
 func (c *config) setLimitDefaults() {
 	c.logSize, c.logBodyLimit, c.logBytes = DefaultRequestLogSize, DefaultRequestLogBodyLimit, DefaultRequestLogBytes
 	c.stateLimit = DefaultStateLimit
+	c.clients = ClientLimits{}.withDefaults()
 }
 
 // WithCredentials sets the OpenTok API key and secret the fake accepts
@@ -177,6 +182,84 @@ func WithStateLimit(n int) Option {
 			return errors.New("opentoktest: the state limit must be at least 1")
 		}
 		c.stateLimit = n
+		return nil
+	}
+}
+
+// ClientLimits bound what real clients (OpenTok.js over the signalling
+// WebSocket, see WithClientLimits) can make the fake hold or do. A zero
+// field takes its default.
+type ClientLimits struct {
+	// Connections is how many signalling sockets may be open at once
+	// (default 2,000); past it a new socket is refused with 503.
+	Connections int
+	// SessionConnections is how many connections (of any kind) a session
+	// may have when a client joins it (default 500); past it the client's
+	// connect fails with the platform's connectionLimitExceeded.
+	SessionConnections int
+	// FrameBytes is the largest signalling frame a client may send
+	// (default 64 KiB; an SDP offer is a few KiB); a larger one closes its
+	// socket (1009).
+	FrameBytes int
+	// MessagesPerSecond is how many frames a client may send in a second
+	// (default 200); past it its socket is closed (1008).
+	MessagesPerSecond int
+	// QueueBytes bounds the frames waiting to be written to one client
+	// (default 4 MiB): a client that stops reading is disconnected
+	// (networkDisconnected) instead of holding memory or delaying others.
+	QueueBytes int
+	// IdleTimeout closes a socket that sent nothing for this long (default
+	// 60 s; OpenTok.js pings every 2 s when idle).
+	IdleTimeout time.Duration
+	// WriteTimeout bounds the writing of one frame (default 10 s); a socket
+	// that takes longer is closed.
+	WriteTimeout time.Duration
+}
+
+// withDefaults fills the zero fields with their defaults.
+func (l ClientLimits) withDefaults() ClientLimits {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&l.Connections, 2000)
+	def(&l.SessionConnections, 500)
+	def(&l.FrameBytes, 64<<10)
+	def(&l.MessagesPerSecond, 200)
+	def(&l.QueueBytes, 4<<20)
+	if l.IdleTimeout == 0 {
+		l.IdleTimeout = 60 * time.Second
+	}
+	if l.WriteTimeout == 0 {
+		l.WriteTimeout = 10 * time.Second
+	}
+	return l
+}
+
+// WithClientLimits sets the bounds of the client side: the signalling
+// sockets of real clients (OpenTok.js). Zero fields keep their defaults;
+// negative ones are an error.
+func WithClientLimits(l ClientLimits) Option {
+	return func(c *config) error {
+		if l.Connections < 0 || l.SessionConnections < 0 || l.FrameBytes < 0 || l.MessagesPerSecond < 0 ||
+			l.QueueBytes < 0 || l.IdleTimeout < 0 || l.WriteTimeout < 0 {
+			return errors.New("opentoktest: client limits must not be negative")
+		}
+		c.clients = l.withDefaults()
+		return nil
+	}
+}
+
+// WithLogger sets where the fake logs what concerns its operator rather
+// than a test's assertions: a client socket closed for a malformed frame,
+// a rate or size limit, a stalled reader. The default is slog.Default().
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return errors.New("opentoktest: WithLogger: the logger is nil")
+		}
+		c.logger = l
 		return nil
 	}
 }

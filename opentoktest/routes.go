@@ -69,6 +69,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /_media/archive/{id}/{file}", s.serveArchiveFile)
 	s.mux.HandleFunc("GET /_media/hls/{id}/index.m3u8", s.serveHLS)
 
+	s.clientRoutes()
 	if s.cfg.control {
 		s.controlRoutes()
 	}

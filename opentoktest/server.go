@@ -60,6 +60,10 @@ type Server struct {
 	// as: a project (nil for a Vonage fake) or the account.
 	cur        *Project
 	curAccount bool
+	// cl is the client side: real clients' signalling sockets and what
+	// only they need (clientpush.go); sockets counts their handlers.
+	cl      clients
+	sockets sync.WaitGroup
 }
 
 // New returns a fake platform that is not yet listening; serve it with any
@@ -102,6 +106,8 @@ func New(opts ...Option) (*Server, error) {
 	}
 	s.cfg = cfg
 	s.st = newState()
+	s.cl = clients{all: map[*clientSocket]struct{}{}, joined: map[string]map[string]*clientSocket{},
+		streams: map[string]*clientStream{}, subscribers: map[string]*clientSubscriber{}}
 	s.hooks = newWebhookQueue(cfg.webhooks)
 	s.hooks.keep = cfg.stateLimit
 	s.hooks.sign = func(body []byte) (string, error) {
@@ -140,9 +146,12 @@ func Start(opts ...Option) (*Server, error) {
 	return s, nil
 }
 
-// Close stops the server started by NewServer or Start and waits for webhook
-// deliveries in flight. It is safe to call more than once.
+// Close stops the server started by NewServer or Start, closes the
+// signalling sockets of real clients (for a server made by New too) and
+// waits for their handlers and for webhook deliveries in flight. It is
+// safe to call more than once.
 func (s *Server) Close() {
+	s.closeClients()
 	if s.httpSrv != nil {
 		s.httpSrv.Close()
 	}

@@ -22,18 +22,16 @@ func (s *Server) signal(r *http.Request, body []byte) (reply, *apiError) {
 	if len(req.Type) > 128 || len(req.Data) > 8192 {
 		return reply{}, errf(http.StatusRequestEntityTooLarge, "The type string exceeds the maximum length (128 bytes), or the data string exceeds the maximum size (8 kB).")
 	}
-	targets := s.st.sessionConnections(ss.ID)
 	if cid := r.PathValue("cid"); cid != "" {
 		c, found := s.st.connections[cid]
 		if !found || c.gone || c.SessionID != ss.ID {
 			return reply{}, errf(http.StatusNotFound, "The client specified by the connectionId property is not connected to the session.")
 		}
-		targets = []*connState{c}
+		s.deliverSignalLocked(c, req, true)
+		return reply{status: http.StatusNoContent}, nil
 	}
-	for _, c := range targets {
-		if c.Kind == KindClient {
-			c.signals = appendCapped(c.signals, req, s.cfg.stateLimit)
-		}
+	for _, c := range s.st.sessionConnections(ss.ID) {
+		s.deliverSignalLocked(c, req, false)
 	}
 	return reply{status: http.StatusNoContent}, nil
 }

@@ -38,6 +38,7 @@ func (s Session) Routed() bool { return s.MediaMode == "routed" }
 // Connection kinds.
 const (
 	KindClient    = "client"    // a simulated client (Server.Connect)
+	KindBrowser   = "browser"   // a real client (OpenTok.js) on the signalling WebSocket
 	KindSIP       = "sip"       // a SIP call (Dial)
 	KindWebSocket = "websocket" // an Audio Connector connection
 	KindRender    = "render"    // an Experience Composer publisher
@@ -48,7 +49,8 @@ type Connection struct {
 	// ID is the connection ID; SessionID the session it joined.
 	ID        string
 	SessionID string
-	// Kind is KindClient, KindSIP, KindWebSocket or KindRender.
+	// Kind is KindClient, KindBrowser, KindSIP, KindWebSocket or
+	// KindRender.
 	Kind string
 	// Role and Data come from the token the connection used.
 	Role string

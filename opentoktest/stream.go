@@ -70,7 +70,9 @@ func (s *Server) setStreamClassLists(r *http.Request, body []byte) (reply, *apiE
 		}
 	}
 	for _, it := range req.Items {
-		s.st.streams[it.ID].LayoutClassList = slices.Clone(*it.LayoutClassList)
+		st := s.st.streams[it.ID]
+		st.LayoutClassList = slices.Clone(*it.LayoutClassList)
+		s.pushStreamClassesLocked(st)
 	}
 	return reply{status: http.StatusOK}, nil
 }
@@ -84,9 +86,37 @@ func (s *Server) forceMuteStream(r *http.Request, _ []byte) (reply, *apiError) {
 	if !found || st.SessionID != ss.ID {
 		return reply{}, errf(http.StatusNotFound, "Stream not found")
 	}
+	s.muteStreamLocked(st)
+	return ok(s.projectDetails()), nil
+}
+
+// muteStreamLocked mutes a stream's audio (REST or a moderator's client):
+// a SIP call that observes force mute is told, and so is the publisher,
+// if it is a real client.
+func (s *Server) muteStreamLocked(st *Stream) {
 	st.AudioMuted = true
 	s.muteForcedLocked(st)
-	return ok(s.projectDetails()), nil
+	s.pushStreamMutedLocked(st)
+}
+
+// muteAllLocked starts (active) or ends a mute of everyone in a session
+// but the excluded streams: the streams are muted, and streams published
+// while it lasts start muted.
+func (s *Server) muteAllLocked(ss *Session, active bool, excluded []string) {
+	ss.MuteActive = active
+	ss.ExcludedStreamIDs = nil
+	if active {
+		ss.ExcludedStreamIDs = slices.Clone(excluded)
+	}
+	s.pushSessionMuteLocked(ss)
+	if !active {
+		return
+	}
+	for _, st := range s.st.sessionStreams(ss.ID) {
+		if !slices.Contains(excluded, st.ID) && !st.AudioMuted {
+			s.muteStreamLocked(st)
+		}
+	}
 }
 
 func (s *Server) forceMuteAll(r *http.Request, body []byte) (reply, *apiError) {
@@ -104,19 +134,7 @@ func (s *Server) forceMuteAll(r *http.Request, body []byte) (reply, *apiError) {
 	if req.Active == nil {
 		return reply{}, errf(http.StatusBadRequest, "active is required")
 	}
-	if *req.Active {
-		ss.MuteActive = true
-		ss.ExcludedStreamIDs = slices.Clone(req.ExcludedStreamIDs)
-		for _, st := range s.st.sessionStreams(ss.ID) {
-			if !slices.Contains(req.ExcludedStreamIDs, st.ID) && !st.AudioMuted {
-				st.AudioMuted = true
-				s.muteForcedLocked(st)
-			}
-		}
-	} else {
-		ss.MuteActive = false
-		ss.ExcludedStreamIDs = nil
-	}
+	s.muteAllLocked(ss, *req.Active, req.ExcludedStreamIDs)
 	return ok(s.projectDetails()), nil
 }
 
