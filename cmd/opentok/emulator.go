@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -83,7 +84,10 @@ func serveEmulator(ctx context.Context, a *app, c emulatorConfig) error {
 	opts := []opentoktest.Option{opentoktest.WithControlAPI(), opentoktest.WithBaseURL(base),
 		opentoktest.WithArchiveDelay(*archiveDelay), opentoktest.WithWebhooks(hooks),
 		opentoktest.WithRequestLogSize(*logSize), opentoktest.WithRequestLogBodyLimit(*logBodyLimit),
-		opentoktest.WithRequestLogBytes(*logBytes), opentoktest.WithStateLimit(*stateLimit)}
+		opentoktest.WithRequestLogBytes(*logBytes), opentoktest.WithStateLimit(*stateLimit),
+		// What concerns the operator (a client socket closed for a
+		// malformed frame, a limit) goes to stderr, like the banner.
+		opentoktest.WithLogger(slog.New(slog.NewTextHandler(a.stderr, nil)))}
 	if *vonage {
 		opts = append(opts, opentoktest.WithVonage())
 	} else {
