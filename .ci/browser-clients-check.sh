@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Real OpenTok.js in headless Chromium against `opentok emulator`: installs
+# @opentok/client and puppeteer-core from npm (pinned by .ci/browser/
+# package.json and package-lock.json, with npm ci), Chromium from Debian
+# when it is missing, starts the emulator on a free loopback port, and runs
+# .ci/browser/check.js, which prints a PASS or FAIL line per step.
+# Screenshots go to ci-artifacts/. OpenTok.js is never committed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fail() {
+  echo "browser-clients-check: FAIL: $*" >&2
+  exit 1
+}
+
+command -v node >/dev/null && command -v npm >/dev/null || fail "Node.js and npm are needed"
+if ! command -v chromium >/dev/null 2>&1; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
+  echo "browser-clients-check: installing chromium from the Debian mirror"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! $sudo apt-get install -y -q chromium >/dev/null 2>&1; then
+    $sudo apt-get update -q >/dev/null 2>&1 || fail "apt-get update failed"
+    $sudo apt-get install -y -q chromium >/dev/null 2>&1 || fail "apt-get install chromium failed"
+  fi
+fi
+
+artifacts=$(pwd)/ci-artifacts
+mkdir -p "$artifacts"
+work=$(mktemp -d)
+pid=""
+cleanup() {
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+cp .ci/browser/package.json .ci/browser/package-lock.json "$work/"
+(cd "$work" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || fail "npm ci failed"
+go build -o "$work/opentok" ./cmd/opentok || fail "go build ./cmd/opentok failed"
+
+"$work/opentok" emulator --addr 127.0.0.1:0 >"$work/env" 2>"$artifacts/browser-clients-emulator.log" &
+pid=$!
+for _ in $(seq 100); do grep -q OPENTOK_ACCOUNT_SECRET "$work/env" 2>/dev/null && break; sleep 0.1; done
+grep -q OPENTOK_ACCOUNT_SECRET "$work/env" || fail "the emulator did not start: $(tail -n 3 "$artifacts/browser-clients-emulator.log")"
+set -a
+. "$work/env"
+set +a
+
+OPENTOK_BIN="$work/opentok" OPENTOK_JS="$work/node_modules/@opentok/client/dist/js/opentok.js" \
+  CHROMIUM="$(command -v chromium)" ARTIFACTS="$artifacts" NODE_PATH="$work/node_modules" \
+  timeout 300 node .ci/browser/check.js
