@@ -14,7 +14,9 @@ package main
 import (
 	"context"
 	"embed"
+	"fmt"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/opentok-go/opentok"
 	"github.com/opentok-go/opentok/examples/internal/exampleapp"
@@ -26,8 +28,11 @@ var templates embed.FS
 func main() { exampleapp.Main("helloworld", newHandler) }
 
 // app is the example's state: one session, shared by everyone who opens the
-// page.
-type app struct{ *exampleapp.Room }
+// page, and how many visitors it had (to name them).
+type app struct {
+	*exampleapp.Room
+	visitors atomic.Int64
+}
 
 // sessionInfo is what a browser needs to join the session.
 type sessionInfo struct {
@@ -47,17 +52,19 @@ func newHandler(ctx context.Context, p *exampleapp.Platform) (http.Handler, erro
 	if err != nil {
 		return nil, err
 	}
-	a := &app{room}
+	a := &app{Room: room}
 	mux := a.NewMux()
 	mux.HandleFunc("GET /{$}", a.home)
 	mux.HandleFunc("GET /session", a.session)
 	return mux, nil
 }
 
-// info makes a fresh token for each visitor: tokens are signed locally,
-// without a request to the platform.
+// info makes a fresh token for each visitor, with a name in its connection
+// data ("name=Visitor 2") that the other pages show: tokens are signed
+// locally, without a request to the platform.
 func (a *app) info() (sessionInfo, error) {
-	token, err := a.Client.GenerateToken(a.SessionID, &opentok.TokenOptions{Role: opentok.RolePublisher})
+	name := fmt.Sprintf("name=Visitor %d", a.visitors.Add(1))
+	token, err := a.Client.GenerateToken(a.SessionID, &opentok.TokenOptions{Role: opentok.RolePublisher, Data: name})
 	return sessionInfo{APIKey: a.OwnerID(), SessionID: a.SessionID, Token: token}, err
 }
 

@@ -42,9 +42,16 @@ func TestHomeJoinsTheSession(t *testing.T) {
 	assert.Contains(t, body, `<script src="`+exampleapp.OpenTokClientLibraryURL+`"></script>`)
 	assert.Contains(t, body, "Video: waiting for the video client library")
 
+	assert.Contains(t, body, `data-proxy-url="`+fake.URL+`"`, "OpenTok.js talks to the built-in fake")
+
 	tok := exampletest.Between(t, body, `<code id="token" class="long">`, `</code>`)
-	_, _, err = fake.VerifyToken(info.SessionID, tok)
+	_, data, err := fake.VerifyToken(info.SessionID, tok)
 	assert.NoError(t, err, "the page's own token joins the session too")
+	// Each visitor is named, so that the other pages can show who is who.
+	assert.Equal(t, "name=Visitor 1", data)
+	_, data, err = fake.VerifyToken(info.SessionID, info.Token)
+	require.NoError(t, err)
+	assert.Equal(t, "name=Visitor 2", data)
 }
 
 func TestHomeWithVonageCredentials(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/opentok-go/opentok"
 )
@@ -16,6 +18,10 @@ const (
 	EnvPrivateKeyPath = "VONAGE_PRIVATE_KEY_PATH"
 	EnvAPIURL         = "OPENTOK_API_URL"
 	EnvPort           = "PORT"
+	// EnvClientLibrary replaces the CDN copy of OpenTok.js the pages
+	// load: a URL, or the path of a local file that the example serves
+	// (for machines without internet, and CI).
+	EnvClientLibrary = "OPENTOK_JS"
 )
 
 // ErrIncompleteCredentials is matched (with errors.Is) by the error Open
@@ -33,6 +39,9 @@ type Config struct {
 	// APIURL, when set, replaces the platform's REST base URL (for example
 	// the address of `opentok emulator`).
 	APIURL string
+	// ClientLibrary, when set, replaces the CDN copy of OpenTok.js: a URL
+	// (http or https), or the path of a local file the example serves.
+	ClientLibrary string
 }
 
 // ConfigFromEnv reads the configuration from the environment: getenv is
@@ -44,13 +53,14 @@ func ConfigFromEnv(getenv func(string) string) Config {
 		ApplicationID:  getenv(EnvApplicationID),
 		PrivateKeyPath: getenv(EnvPrivateKeyPath),
 		APIURL:         getenv(EnvAPIURL),
+		ClientLibrary:  getenv(EnvClientLibrary),
 	}
 }
 
 // Offline reports whether the configuration names no credentials at all,
 // so that the examples start the built-in fake platform.
 func (c Config) Offline() bool {
-	return c == Config{}
+	return c.APIKey == "" && c.APISecret == "" && c.ApplicationID == "" && c.PrivateKeyPath == "" && c.APIURL == ""
 }
 
 // Open makes the Platform the configuration describes:
@@ -66,6 +76,38 @@ func (c Config) Offline() bool {
 // matches ErrIncompleteCredentials and names what is missing. Open does no
 // network I/O for real credentials.
 func Open(c Config) (*Platform, error) {
+	lib, err := clientLibrary(c.ClientLibrary)
+	if err != nil {
+		return nil, err
+	}
+	p, err := open(c)
+	if err == nil {
+		p.clientLibrary = lib
+	}
+	return p, err
+}
+
+// clientLibrary checks OPENTOK_JS: a URL is used as it is, a path must name
+// a readable file (made absolute, so that it does not depend on the
+// directory later).
+func clientLibrary(v string) (string, error) {
+	if v == "" || strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://") {
+		return v, nil
+	}
+	abs, err := filepath.Abs(v)
+	if err == nil {
+		var f *os.File
+		if f, err = os.Open(abs); err == nil {
+			f.Close()
+		}
+	}
+	if err != nil {
+		return "", fmt.Errorf("%s names neither a URL nor a file it can read: %w", EnvClientLibrary, err)
+	}
+	return abs, nil
+}
+
+func open(c Config) (*Platform, error) {
 	if c.Offline() {
 		return StartFake()
 	}

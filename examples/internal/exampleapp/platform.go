@@ -2,6 +2,7 @@ package exampleapp
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/opentok-go/opentok"
 	"github.com/opentok-go/opentok/opentoktest"
@@ -35,8 +36,20 @@ type Platform struct {
 	// publishing, an archive finishing its upload).
 	Fake *opentoktest.Server
 
-	close func() error
+	// clientLibrary is OPENTOK_JS: a URL, or the absolute path of a file
+	// the example serves at ClientLibraryPath ("" for the CDN).
+	clientLibrary string
+	close         func() error
 }
+
+// SimulatedMarker ends the connection data of a simulated participant
+// (SimulateParticipant): the pages' script shows it by name instead of
+// subscribing to a stream that has no media.
+const SimulatedMarker = "&simulated=true"
+
+// ClientLibraryPath is where an example serves the local copy of
+// OpenTok.js that OPENTOK_JS names.
+const ClientLibraryPath = "/opentok.js"
 
 // StartFake starts the built-in fake platform on a free loopback port and
 // returns a Platform whose Client talks to it. Close stops it.
@@ -81,13 +94,39 @@ func (p *Platform) Close() error {
 	return c()
 }
 
-// ClientLibraryURL is the URL of the browser client library that fits the
-// credentials.
+// ClientLibraryURL is the URL of the browser client library: the one
+// OPENTOK_JS gives (ClientLibraryPath for a local file), else the CDN copy
+// that fits the credentials.
 func (p *Platform) ClientLibraryURL() string {
+	switch {
+	case strings.HasPrefix(p.clientLibrary, "http://") || strings.HasPrefix(p.clientLibrary, "https://"):
+		return p.clientLibrary
+	case p.clientLibrary != "":
+		return ClientLibraryPath
+	}
 	if p.Client.IsVonage() {
 		return VonageClientLibraryURL
 	}
 	return OpenTokClientLibraryURL
+}
+
+// ClientLibraryFile is the local file of OpenTok.js the example serves at
+// ClientLibraryPath, or "" when the pages load it from a URL.
+func (p *Platform) ClientLibraryFile() string {
+	if p.ClientLibraryURL() == ClientLibraryPath {
+		return p.clientLibrary
+	}
+	return ""
+}
+
+// ProxyURL is what the pages pass to OT.setProxyUrl so that OpenTok.js
+// talks to the built-in fake platform (which serves real clients: they
+// join, signal and send each other video); "" with real credentials.
+func (p *Platform) ProxyURL() string {
+	if p.Offline() {
+		return p.Fake.URL
+	}
+	return ""
 }
 
 // OwnerLabel names what OwnerID is: "Application ID" or "API key". The
@@ -118,14 +157,16 @@ func (p *Platform) Describe() string {
 // SimulateParticipant stands in for a person when running offline: it
 // connects a simulated client to the session with a publisher token and
 // publishes a camera stream named name, as a browser would, so that
-// archives and broadcasts (which need someone publishing) can start. With
-// real credentials it does nothing and returns nil: real people join from
-// their browsers.
+// archives and broadcasts (which need someone publishing) can start before
+// anyone opens a page. Its connection data ends with SimulatedMarker: it
+// carries no media, so the pages do not subscribe to it. With real
+// credentials it does nothing and returns nil: real people join from their
+// browsers.
 func (p *Platform) SimulateParticipant(sessionID, name string) error {
 	if !p.Offline() {
 		return nil
 	}
-	token, err := p.Client.GenerateToken(sessionID, &opentok.TokenOptions{Data: "name=" + name})
+	token, err := p.Client.GenerateToken(sessionID, &opentok.TokenOptions{Data: "name=" + name + SimulatedMarker})
 	if err != nil {
 		return err
 	}

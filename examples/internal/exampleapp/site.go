@@ -136,11 +136,18 @@ func when(t time.Time) string {
 }
 
 // NewMux returns a ServeMux that already serves the shared stylesheet and
-// script under /static/.
+// script under /static/, and the local copy of OpenTok.js that OPENTOK_JS
+// names at ClientLibraryPath.
 func (s *Site) NewMux() *http.ServeMux {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(assets, "assets/static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	if file := s.ClientLibraryFile(); file != "" {
+		mux.HandleFunc("GET "+ClientLibraryPath, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+			http.ServeFile(w, r, file)
+		})
+	}
 	return mux
 }
 
