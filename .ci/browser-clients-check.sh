@@ -3,8 +3,11 @@
 # @opentok/client and puppeteer-core from npm (pinned by .ci/browser/
 # package.json and package-lock.json, with npm ci), Chromium from Debian
 # when it is missing, starts the emulator on a free loopback port, and runs
-# .ci/browser/check.js, which prints a PASS or FAIL line per step.
-# Screenshots go to ci-artifacts/. OpenTok.js is never committed.
+# .ci/browser/check.js, which prints a PASS or FAIL line per step. It also
+# starts the helloworld example offline (on its built-in fake) with
+# OPENTOK_JS pointing at the npm copy, for the step where two tabs of it
+# show each other's video. Screenshots go to ci-artifacts/. OpenTok.js is
+# never committed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,8 +32,10 @@ artifacts=$(pwd)/ci-artifacts
 mkdir -p "$artifacts"
 work=$(mktemp -d)
 pid=""
+hello=""
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null
+  [ -n "$hello" ] && kill -INT "$hello" 2>/dev/null
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -39,6 +44,19 @@ trap cleanup EXIT
 cp .ci/browser/package.json .ci/browser/package-lock.json "$work/"
 (cd "$work" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || fail "npm ci failed"
 go build -o "$work/opentok" ./cmd/opentok || fail "go build ./cmd/opentok failed"
+go build -o "$work/helloworld" ./examples/helloworld || fail "go build ./examples/helloworld failed"
+lib="$work/node_modules/@opentok/client/dist/js/opentok.js"
+
+env -u OPENTOK_API_KEY -u OPENTOK_API_SECRET -u VONAGE_APPLICATION_ID -u VONAGE_PRIVATE_KEY_PATH -u OPENTOK_API_URL \
+  OPENTOK_JS="$lib" "$work/helloworld" -addr 127.0.0.1:0 >"$artifacts/helloworld-offline.log" 2>&1 &
+hello=$!
+hello_url=""
+for _ in $(seq 300); do
+  hello_url=$(sed -n 's|.*open \(http://127\.0\.0\.1:[0-9]*/\) in a browser.*|\1|p' "$artifacts/helloworld-offline.log" | head -n 1)
+  [ -n "$hello_url" ] && break
+  sleep 0.1
+done
+[ -n "$hello_url" ] || fail "helloworld did not start: $(tail -n 3 "$artifacts/helloworld-offline.log")"
 
 "$work/opentok" emulator --addr 127.0.0.1:0 >"$work/env" 2>"$artifacts/browser-clients-emulator.log" &
 pid=$!
@@ -48,6 +66,6 @@ set -a
 . "$work/env"
 set +a
 
-OPENTOK_BIN="$work/opentok" OPENTOK_JS="$work/node_modules/@opentok/client/dist/js/opentok.js" \
+OPENTOK_BIN="$work/opentok" OPENTOK_JS="$lib" HELLOWORLD_URL="$hello_url" \
   CHROMIUM="$(command -v chromium)" ARTIFACTS="$artifacts" NODE_PATH="$work/node_modules" \
   timeout 300 node .ci/browser/check.js

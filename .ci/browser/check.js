@@ -59,12 +59,15 @@ function servePage() {
 }
 
 const seen = []; // every URL a page asked for, WebSockets included
+// Inline resources (data:, blob:) load nothing; every other URL must be
+// on this machine.
 const loopback = u => {
+  if (u.startsWith('data:') || u.startsWith('blob:')) return true;
   try {
     const h = new URL(u).hostname;
     return h === '127.0.0.1' || h === 'localhost' || h === '[::1]';
   } catch {
-    return u.startsWith('data:') || u.startsWith('blob:');
+    return false;
   }
 };
 
@@ -76,7 +79,7 @@ async function openTab(browser, pageURL, name) {
   cdp.on('Network.webSocketCreated', e => seen.push(e.url));
   page.on('console', m => { if (m.type() === 'error') console.log(`  [${name} console] ${m.text().slice(0, 200)}`); });
   await page.goto(`${pageURL}?${name}`);
-  await page.evaluate(n => { document.getElementById('title').textContent = n; }, name);
+  await page.evaluate(n => { const t = document.getElementById('title'); if (t) t.textContent = n; }, name);
   return page;
 }
 
@@ -96,7 +99,10 @@ async function main() {
       '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'],
   });
   try {
-    const sid = cli('session', 'create');
+    // Routed, as archives need: the emulator serves every session relayed
+    // to real clients (it has no media router), so the tabs send each other
+    // video directly.
+    const sid = cli('session', 'create', '--routed');
     const other = cli('session', 'create');
     const a = await openTab(browser, pageURL, 'A');
     const b = await openTab(browser, pageURL, 'B');
@@ -136,6 +142,55 @@ async function main() {
       assert(listed.includes(ids.a) && listed.includes(ids.b), `listed: ${JSON.stringify(listed)}`);
     });
 
+    await step("both tabs publish and each decodes the other's video", async () => {
+      for (const p of [a, b]) await p.evaluate(() => window.tab.subscribeAll());
+      const [pa, pb] = await Promise.all([a.evaluate(() => window.tab.publish('A camera')), b.evaluate(() => window.tab.publish('B camera'))]);
+      assert(pa.streamId && pb.streamId, `publish results: ${JSON.stringify([pa, pb])}`);
+      ids.streamA = pa.streamId;
+      ids.streamB = pb.streamId;
+      for (const [p, id] of [[a, ids.streamB], [b, ids.streamA]]) {
+        await waitFor(p, sid => { const v = window.tab.video(sid); return v && v.width > 0 && v.frames > 0; }, id, 30000);
+        const first = await p.evaluate(sid => window.tab.video(sid), id);
+        await new Promise(r => setTimeout(r, 1500));
+        const later = await p.evaluate(sid => window.tab.video(sid), id);
+        assert(later.frames > first.frames, `frames do not grow: ${first.frames} then ${later.frames}`);
+        console.log(`  ${id.slice(0, 8)}: ${later.width}x${later.height}, ${later.frames} frames decoded`);
+      }
+    });
+
+    await step('REST lists both streams', async () => {
+      const list = JSON.parse(cli('stream', 'list', sid, '--json'));
+      const byId = Object.fromEntries(list.items.map(x => [x.id, x]));
+      assert(byId[ids.streamA] && byId[ids.streamA].name === 'A camera', `A's stream: ${JSON.stringify(byId[ids.streamA])}`);
+      assert(byId[ids.streamB] && byId[ids.streamB].videoType === 'camera', `B's stream: ${JSON.stringify(byId[ids.streamB])}`);
+    });
+
+    await step('an archive starts while they publish', async () => {
+      const archive = JSON.parse(cli('archive', 'start', sid, '--name', 'browser check', '--json'));
+      for (const p of [a, b]) await waitFor(p, id => window.tab.events.some(e => e[0] === 'archiveStarted' && e[1].id === id), archive.id);
+      cli('archive', 'stop', archive.id);
+      for (const p of [a, b]) await waitFor(p, id => window.tab.events.some(e => e[0] === 'archiveStopped' && e[1].id === id), archive.id);
+    });
+
+    await step('ForceMuteAll mutes them', async () => {
+      cli('mute', sid, '--all');
+      for (const p of [a, b]) await waitFor(p, () => window.tab.events.some(e => e[0] === 'publisherMuteForced'));
+      // Each tab sees the other's stream lose its audio.
+      for (const [p, id] of [[a, ids.streamB], [b, ids.streamA]]) {
+        await waitFor(p, sid => window.tab.streams().some(s => s.id === sid && s.hasAudio === false), id);
+      }
+      cli('mute', sid, '--off');
+    });
+
+    await step('a subscriber token cannot publish', async () => {
+      const c = await openTab(browser, pageURL, 'C');
+      const r = await connect(c, sid, cli('token', sid, '--role', 'subscriber'));
+      assert(r.connectionId, `connect: ${JSON.stringify(r)}`);
+      const p = await c.evaluate(() => window.tab.publish('not allowed'));
+      assert(p.code === 1500, `publish result: ${JSON.stringify(p)}`);
+      await c.close();
+    });
+
     await step('a token of another session is refused with 1004', async () => {
       const c = await openTab(browser, pageURL, 'C');
       const r = await connect(c, sid, cli('token', other));
@@ -143,20 +198,44 @@ async function main() {
       await c.close();
     });
 
-    await step('ForceDisconnect drops one tab', async () => {
+    await a.screenshot({ path: path.join(artifacts, 'browser-clients-A.png') });
+    await b.screenshot({ path: path.join(artifacts, 'browser-clients-B.png') });
+
+    await step('ForceDisconnect drops one tab, and the other sees its connection and stream end', async () => {
       cli('disconnect', sid, ids.b);
       await waitFor(b, () => window.tab.events.some(e => e[0] === 'sessionDisconnected'));
       const [gone] = await events(b, 'sessionDisconnected');
       assert(gone.reason === 'forceDisconnected', `B's sessionDisconnected reason: ${gone.reason}`);
       await waitFor(a, id => window.tab.events.some(e => e[0] === 'connectionDestroyed' && e[1].id === id), ids.b);
-      const [destroyed] = await events(a, 'connectionDestroyed');
+      const destroyed = (await events(a, 'connectionDestroyed')).find(e => e.id === ids.b);
       assert(destroyed.reason === 'forceDisconnected', `A sees B leave with reason ${destroyed.reason}`);
+      await waitFor(a, id => window.tab.events.some(e => e[0] === 'streamDestroyed' && e[1].id === id), ids.streamB);
+      const ended = (await events(a, 'streamDestroyed')).find(e => e.id === ids.streamB);
+      assert(ended.reason === 'forceDisconnected', `A sees B's stream end with reason ${ended.reason}`);
       const listed = JSON.parse(cli('connection', 'list', sid, '--json'));
       const left = (listed.items || listed).map(c => c.connectionId || c.id);
       assert(left.length === 1 && left[0] === ids.a, `still listed: ${JSON.stringify(left)}`);
     });
 
-    await a.screenshot({ path: path.join(artifacts, 'browser-clients-A.png') });
+    if (env.HELLOWORLD_URL) {
+      await step('helloworld, offline on its built-in fake: two tabs see each other', async () => {
+        const tabs = [await openTab(browser, env.HELLOWORLD_URL, 'hello1'), await openTab(browser, env.HELLOWORLD_URL, 'hello2')];
+        for (const p of tabs) {
+          await p.setViewport({ width: 1200, height: 900 });
+          // The page's own script connects and publishes on load.
+          await waitFor(p, () => {
+            const vs = [...document.querySelectorAll('#tiles .subscriber video')];
+            const own = document.querySelector('#publisher video');
+            return own && own.videoWidth > 0 && vs.length === 1 && vs[0].videoWidth > 0 && vs[0].getVideoPlaybackQuality().totalVideoFrames > 0;
+          }, undefined, 30000);
+        }
+        for (const [i, p] of tabs.entries()) {
+          const status = await p.evaluate(() => document.getElementById('video-status').textContent);
+          assert(status === 'Video: publishing through the built-in fake platform', `tab ${i + 1} status: ${status}`);
+          await p.screenshot({ path: path.join(artifacts, `helloworld-tab${i + 1}.png`) });
+        }
+      });
+    }
 
     await step('no request leaves loopback', async () => {
       const out = seen.filter(u => !loopback(u));
