@@ -55,13 +55,46 @@
 // over HTTP, with a control API under /_emulator/ (see WithControlAPI), for
 // programs in any language.
 //
+// # Real clients (OpenTok.js)
+//
+// Browsers running the real OpenTok.js join the fake's sessions: a page
+// calls OT.setProxyUrl(<the fake's URL>) before OT.initSession, and
+// OpenTok.js then fetches its configuration and the session info from the
+// fake and opens the fake's signalling WebSocket. The fake checks the token
+// as for Connect (a refusal shows in the page as OT_AUTHENTICATION_ERROR,
+// 1004), gives the connection the permissions of the token's role, and
+// handles the client's messages: joining and leaving, signals to everyone
+// or one connection, publishing and unpublishing, channel (mute) updates,
+// subscribing, the offers, answers and candidates that it relays between a
+// publisher and its subscribers, and a moderator's forceDisconnect,
+// forceUnpublish and forceMute. A browser connection is of KindBrowser and
+// is the same object the REST API, webhooks and simulated clients see:
+// REST signals, ForceDisconnect, ForceMuteStream/ForceMuteAll,
+// SetStreamClassLists and archives starting and stopping reach the
+// browsers as the platform's messages. Pages must be on a loopback origin
+// (any port); other origins are refused. ClientLimits (WithClientLimits)
+// bound the sockets; WithLogger receives a line for every socket closed
+// for a malformed frame or a limit.
+//
 // # Where the fake knowingly differs from the platform
 //
 //   - It knows only the sessions it created: tokens and REST calls for other
 //     session IDs get 404, where the platform would accept any well-formed
 //     session ID of the project.
 //   - Sessions default to routed media when p2p.preference is absent (as the
-//     REST reference says). Media never flows: an available archive's URL
+//     REST reference says), but real clients are served every session as
+//     relayed, routed ones too: the fake has no media router, so browsers
+//     send their media to each other directly (three or more clients form a
+//     mesh) and the fake relays only the signalling. It hands out no ICE
+//     (STUN or TURN) servers: the browsers must reach each other directly.
+//     Reconnection, renegotiation, simulcast, end-to-end encryption, captions
+//     and session migration are not served to real clients. What the platform
+//     sends clients for SetStreamClassLists is undocumented: the fake sends
+//     the stream's layoutClassList in a stream update, which OpenTok.js 2.35.2
+//     ignores. A browser subscribing to a simulated client's stream gets no
+//     offer (no media exists).
+//   - No media flows through the fake, and simulated clients have none:
+//     an available archive's URL
 //     serves a real but empty container, an MP4 (ftyp and moov/mvhd with the
 //     archive's duration) for a composed archive, a ZIP with the platform's
 //     manifest.json and one WebM per recorded stream (EBML header, segment
