@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -23,8 +23,13 @@ type clientSocket struct {
 	ws     *websocket.Conn
 	remote string
 
-	queue  chan outFrame
-	queued atomic.Int64 // bytes in queue
+	// The frames waiting for the writer, and their size in bytes; wake
+	// tells the writer there are some. A slice under its own lock rather
+	// than a buffered channel: an idle socket holds no queue memory.
+	qmu    sync.Mutex
+	queue  []outFrame
+	queued int
+	wake   chan struct{}
 	// ctx is cancelled when the socket must end at once (its reader ended,
 	// its queue overflowed, the server closes): the reads and writes under
 	// way return, and the WebSocket closes.
@@ -66,21 +71,29 @@ func (c *clientSocket) send(f *frame) {
 	if err != nil {
 		return
 	}
-	limit := int64(c.srv.cfg.clients.QueueBytes)
-	if c.queued.Add(int64(len(data))) > limit {
+	c.qmu.Lock()
+	queued := c.queued + len(data)
+	ok := queued <= c.srv.cfg.clients.QueueBytes
+	if ok {
+		c.queue = append(c.queue, outFrame{data: data})
+		c.queued = queued
+	}
+	c.qmu.Unlock()
+	if !ok {
 		c.closing = true
 		c.srv.logger().Warn("opentoktest: closing a client socket that does not read its frames",
-			"remote", c.remote, "connection", c.connID, "queuedBytes", c.queued.Load(), "limit", limit)
+			"remote", c.remote, "connection", c.connID, "queuedBytes", queued, "limit", c.srv.cfg.clients.QueueBytes)
 		c.halt()
 		return
 	}
+	c.poke()
+}
+
+// poke wakes the writer.
+func (c *clientSocket) poke() {
 	select {
-	case c.queue <- outFrame{data: data}:
+	case c.wake <- struct{}{}:
 	default:
-		c.closing = true
-		c.srv.logger().Warn("opentoktest: closing a client socket that does not read its frames",
-			"remote", c.remote, "connection", c.connID, "queuedFrames", cap(c.queue))
-		c.halt()
 	}
 }
 
@@ -106,11 +119,10 @@ func (c *clientSocket) closeAfter(reason string) {
 		return
 	}
 	c.closing = true
-	select {
-	case c.queue <- outFrame{closeReason: reason}:
-	default:
-		c.halt()
-	}
+	c.qmu.Lock()
+	c.queue = append(c.queue, outFrame{closeReason: reason})
+	c.qmu.Unlock()
+	c.poke()
 }
 
 // writeLoop writes queued frames until the socket stops or a close is
@@ -123,7 +135,13 @@ func (c *clientSocket) writeLoop(done chan<- struct{}) {
 		case <-c.ctx.Done():
 			_ = c.ws.CloseNow()
 			return
-		case f := <-c.queue:
+		case <-c.wake:
+		}
+		c.qmu.Lock()
+		batch := c.queue
+		c.queue = nil
+		c.qmu.Unlock()
+		for _, f := range batch {
 			if f.closeReason != "" {
 				t := time.NewTimer(closeGrace)
 				select {
@@ -138,7 +156,9 @@ func (c *clientSocket) writeLoop(done chan<- struct{}) {
 			ctx, cancel := context.WithTimeout(c.ctx, wt)
 			err := c.ws.Write(ctx, websocket.MessageBinary, f.data)
 			cancel()
-			c.queued.Add(-int64(len(f.data)))
+			c.qmu.Lock()
+			c.queued -= len(f.data)
+			c.qmu.Unlock()
 			if err != nil {
 				// Usually the client went away (a broken pipe).
 				c.srv.logger().Debug("opentoktest: a client socket failed to write", "remote", c.remote, "err", err)
@@ -186,7 +206,7 @@ func (s *Server) serveClientSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ws.SetReadLimit(int64(limits.FrameBytes))
-	c := &clientSocket{srv: s, ws: ws, remote: r.RemoteAddr, queue: make(chan outFrame, 1024)}
+	c := &clientSocket{srv: s, ws: ws, remote: r.RemoteAddr, wake: make(chan struct{}, 1)}
 	c.ctx, c.halt = context.WithCancel(context.Background())
 	s.mu.Lock()
 	if s.cl.closed {
