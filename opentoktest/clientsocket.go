@@ -155,16 +155,23 @@ func (c *clientSocket) writeLoop(done chan<- struct{}) {
 			}
 			ctx, cancel := context.WithTimeout(c.ctx, wt)
 			err := c.ws.Write(ctx, websocket.MessageBinary, f.data)
+			timedOut := ctx.Err() == context.DeadlineExceeded
 			cancel()
 			c.qmu.Lock()
 			c.queued -= len(f.data)
 			c.qmu.Unlock()
-			if err != nil {
+			switch {
+			case err == nil:
+				continue
+			case timedOut:
+				c.srv.logger().Warn("opentoktest: closing a client socket: writing a frame took longer than the write timeout",
+					"remote", c.remote, "timeout", wt)
+			default:
 				// Usually the client went away (a broken pipe).
 				c.srv.logger().Debug("opentoktest: a client socket failed to write", "remote", c.remote, "err", err)
-				_ = c.ws.CloseNow()
-				return
 			}
+			_ = c.ws.CloseNow()
+			return
 		}
 	}
 }

@@ -174,6 +174,31 @@ func TestAStalledReaderDelaysNoOne(t *testing.T) {
 	assert.Contains(t, logs.String(), "does not read its frames")
 }
 
+func TestWriteTimeoutDropsAClientThatStopsReading(t *testing.T) {
+	// A queue bound that is never reached: the write timeout ends it.
+	var logs logBuffer
+	srv := NewServer(t, logs.logger(), WithClientLimits(ClientLimits{QueueBytes: 1 << 30, WriteTimeout: 300 * time.Millisecond}))
+	ot := srv.Client()
+	sid := routedSession(t, ot)
+	good := joined(t, srv, ot, sid, opentok.RolePublisher, "")
+	stalled := dialSmallBuffers(t, srv)
+	require.Equal(t, 200, status(stalled.join(sid, token(t, ot, sid, nil))))
+	stalled.stopReading()
+	sim, err := srv.Connect(sid, token(t, ot, sid, nil))
+	require.NoError(t, err)
+	data := strings.Repeat("x", 8000)
+	start := time.Now()
+	for range 1000 { // 8 MB: more than the socket buffers hold
+		require.NoError(t, sim.SendSignal("", "flood", data))
+	}
+	require.Eventually(t, func() bool { _, ok := srv.Connection(stalled.id); return !ok }, 10*time.Second, 10*time.Millisecond)
+	assert.Less(t, time.Since(start), 8*time.Second)
+	m := good.waitMsg("deleted", "/connection/"+stalled.id)
+	assert.Equal(t, "networkDisconnected", m.Reason)
+	assert.NotContains(t, logs.String(), "does not read its frames", "the write timeout ended it, not the queue bound")
+	assert.Contains(t, logs.String(), "longer than the write timeout")
+}
+
 func TestSocketsOutliveTheServersReadTimeout(t *testing.T) {
 	// The emulator serves with ReadTimeout: the socket must not inherit it.
 	srv, err := New()
