@@ -237,6 +237,32 @@ async function main() {
       });
     }
 
+    if (env.ARCHIVING_URL) {
+      await step('archiving, offline: a host and a participant tab see each other, and an archive started on the page reaches both', async () => {
+        const host = await openTab(browser, env.ARCHIVING_URL, 'host');
+        const part = await openTab(browser, env.ARCHIVING_URL + 'participant', 'participant');
+        const seesVideo = () => {
+          const own = document.querySelector('#publisher video');
+          const remote = [...document.querySelectorAll('#tiles .subscriber video')].filter(v => v.videoWidth > 0);
+          const simulated = [...document.querySelectorAll('#tiles .subscriber .label')].some(l => l.textContent.includes('simulated'));
+          return own && own.videoWidth > 0 && remote.length === 1 && simulated;
+        };
+        for (const p of [host, part]) {
+          await p.setViewport({ width: 1200, height: 1100 });
+          await waitFor(p, seesVideo, undefined, 30000);
+        }
+        await host.bringToFront();
+        await Promise.all([host.waitForNavigation({ waitUntil: 'domcontentloaded' }), host.click('form.panel button[type=submit]')]);
+        const notice = await host.evaluate(() => (document.getElementById('notice') || {}).textContent || '');
+        const m = /Archive (\S+) started/.exec(notice);
+        assert(m, `host notice: ${notice}`);
+        await waitFor(part, id => document.getElementById('video-status').textContent === `Video: recording (archive ${id})`, m[1]);
+        await waitFor(host, seesVideo, undefined, 30000); // the reloaded host page joins again
+        await host.screenshot({ path: path.join(artifacts, 'archiving-host.png') });
+        await part.screenshot({ path: path.join(artifacts, 'archiving-participant.png') });
+      });
+    }
+
     await step('no request leaves loopback', async () => {
       const out = seen.filter(u => !loopback(u));
       assert(seen.length > 0, 'no request was recorded');
