@@ -28,8 +28,9 @@ import (
 //	DELETE /_emulator/faults                             clear faults
 //	GET    /_emulator/requests?offset=&limit=&op=        a page of the request log, oldest first (limit default
 //	                                                     1000, at most 10000; op: one operation's requests):
-//	                                                     {"total","offset","limit","dropped","items":[{"op","method",
-//	                                                     "path","query","body","bodySize","bodyTruncated","status","time"}]};
+//	                                                     {"total","offset","limit","dropped","bytes","items":[{"op","method",
+//	                                                     "path","query","urlTruncated","body","bodySize","bodyTruncated",
+//	                                                     "status","time"}]};
 //	                                                     DELETE clears it
 //	POST   /_emulator/archives/{id}/complete             stopped → available now
 //	POST   /_emulator/archives/{id}/fail                 → failed

@@ -145,10 +145,11 @@ func WithRequestLogBodyLimit(n int) Option {
 	}
 }
 
-// WithRequestLogBytes sets how many bytes of bodies and headers the request
-// log keeps in all: past that, the oldest requests are dropped as past its
-// size. The default is DefaultRequestLogBytes (32 MiB); n must not be
-// negative (0 keeps the requests without bodies or headers).
+// WithRequestLogBytes sets how many bytes of paths, queries, headers and
+// bodies the request log keeps in all (see RequestLogBytes): past that,
+// the oldest requests are dropped as past its size. The default is
+// DefaultRequestLogBytes (32 MiB); n must not be negative (0 keeps the
+// requests' operation, method, status and time only).
 func WithRequestLogBytes(n int) Option {
 	return func(c *config) error {
 		if n < 0 {
