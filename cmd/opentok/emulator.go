@@ -32,7 +32,7 @@ func (a *app) emulatorCmd() *cobra.Command {
 	logBodyLimit := f.fs.Int("request-log-body-limit", opentoktest.DefaultRequestLogBodyLimit, "bytes of each request body the request log keeps (0 to 1048576)")
 	logBytes := f.fs.Int("request-log-bytes", opentoktest.DefaultRequestLogBytes, "bytes of paths, queries, headers and bodies the request log keeps in all")
 	stateLimit := f.fs.Int("state-limit", opentoktest.DefaultStateLimit,
-		"sessions, connections, archives, ... kept of each kind: past it the oldest finished ones are evicted")
+		"sessions, connections, archives, ... kept of each kind: past it the oldest finished ones are evicted (pending faults, registered callbacks and projects are refused)")
 	var hooks opentoktest.Webhooks
 	f.fs.StringVar(&hooks.SessionMonitoringURL, "session-monitoring-url", "", "URL that receives session monitoring events")
 	f.fs.StringVar(&hooks.ArchiveURL, "archive-url", "", "URL that receives archive status events")
