@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -34,6 +36,14 @@ const (
 )
 
 const testSecret = "made-up-signature-secret"
+
+// quiet drops go-redis's own log lines (its pool's dial failures while the
+// tests keep Redis down on purpose).
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
+
+func init() { redis.SetLogger(quiet{}) }
 
 // needRedis returns the address of the Redis to test against, or skips.
 func needRedis(t *testing.T) string {
@@ -111,7 +121,9 @@ func newInstance(t *testing.T, store opentok.ReplayStore, fn func(*instance, *op
 		opentok.WithCallbackErrorHandler(func(r *http.Request, err error) {
 			logger.Error("callback refused", "path", r.URL.Path, "error", err)
 		}))
-	ts := httptest.NewServer(h)
+	ts := httptest.NewUnstartedServer(h)
+	ts.Config.ErrorLog = log.New(io.Discard, "", 0) // the panics fn makes on purpose
+	ts.Start()
 	t.Cleanup(ts.Close)
 	inst.url = ts.URL
 	return inst
