@@ -304,7 +304,7 @@ func (h *cbHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusBadRequest, "malformed callback", err)
 		return
 	}
-	if err := h.call(r, ctx, ev, claims); err != nil {
+	if err := h.call(ctx, r, ev, claims); err != nil {
 		// The sender delivers it again after a 500: let the same signed
 		// request through then (see ReplayForgetter).
 		if ferr := h.forget(r, claims); ferr != nil {
@@ -323,7 +323,7 @@ const callbackForgetTimeout = 5 * time.Second
 // jti is forgotten before the panic goes on, so that the sender's next
 // delivery of the same request is processed rather than refused as a
 // replay; a failure to forget goes to the error handler.
-func (h *cbHandler) call(r *http.Request, ctx context.Context, ev Event, claims *CallbackClaims) error {
+func (h *cbHandler) call(ctx context.Context, r *http.Request, ev Event, claims *CallbackClaims) error {
 	returned := false
 	defer func() {
 		if !returned {
