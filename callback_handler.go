@@ -7,7 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"strings"
+	"reflect"
 	"time"
 )
 
@@ -103,16 +103,34 @@ func WithCallbackReadTimeout(d time.Duration) CallbackHandlerOption {
 // verified callback, to refuse one sent again (401, [ErrCallbackReplay]).
 // By default it is a [MemoryReplayStore] of [DefaultReplayStoreSize] jtis,
 // enough for one process; a service whose instances share callbacks behind
-// a load balancer gives all of them one shared store. It matters only with
-// [WithCallbackSecret]. NewCallbackHandler panics when s is nil.
+// a load balancer gives all of them one shared store (on Redis: the module
+// github.com/opentok-go/opentok/contrib/redisreplay). It matters only with
+// [WithCallbackSecret]. NewCallbackHandler panics when s is nil, or a nil
+// pointer (map, func, chan) in an interface, since every callback would
+// then fail.
 func WithCallbackReplayStore(s ReplayStore) CallbackHandlerOption {
 	return func(c *cbHandlerConfig) {
 		if s == nil {
 			c.reject("WithCallbackReplayStore: the store is nil (use WithoutCallbackReplayCheck to turn the check off)")
 			return
 		}
+		if isTypedNil(s) {
+			c.reject(fmt.Sprintf("WithCallbackReplayStore: the store is a nil %T", s))
+			return
+		}
 		c.replay = s
 	}
+}
+
+// isTypedNil reports whether v holds a nil pointer, map, func or chan (a
+// "typed nil" in a non-nil interface).
+func isTypedNil(v any) bool {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Chan, reflect.UnsafePointer:
+		return rv.IsNil()
+	}
+	return false
 }
 
 // WithoutCallbackReplayCheck turns off the refusal of replayed callbacks:
@@ -158,19 +176,25 @@ type cbHandler struct {
 //
 // It answers:
 //   - 405 to any method but POST;
-//   - 401 when a secret is set ([WithCallbackSecret]) and there is no
-//     "Authorization: Bearer" header — before reading the body;
+//   - 401 when a secret is set ([WithCallbackSecret]) and the
+//     "Authorization: Bearer" JWT is missing or does not verify (signature,
+//     issuer, age, a jti of at most [MaxCallbackJTILength] bytes) — before
+//     reading the body;
 //   - 413 to a body over the limit ([WithCallbackMaxBody], 1 MiB by default),
 //     and 408 to one that takes longer than the read timeout
 //     ([WithCallbackReadTimeout], 10 s by default);
-//   - 401 when a secret is set and the signature does not verify, or when
-//     the callback's jti was seen already (a replay; see
+//   - 401 when a secret is set and the JWT's payload_hash does not match
+//     the body, or when the callback's jti was seen already (a replay; see
 //     [WithCallbackReplayStore]); without a secret nothing is verified, and
 //     anyone who knows the URL can send events;
+//   - 500 when the replay store fails (the sender retries later; the
+//     error handler gets the store's error), never an unchecked 200;
 //   - 400 to a body [ParseCallback] finds malformed;
 //   - 500 when fn returns an error, so that the platform retries (the
 //     callback's jti is forgotten first when the replay store can, so that
-//     the same signed request is processed when it comes again);
+//     the same signed request is processed when it comes again; see
+//     [ReplayForgetter]). When fn panics the jti is forgotten too, then the
+//     panic goes on (net/http recovers it and drops the connection);
 //   - 200 once fn returns nil.
 //
 // A well-formed JSON object of no kind this package knows reaches fn as an
@@ -212,13 +236,17 @@ func (h *cbHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	signed := len(h.cfg.secrets) > 0
+	ctx := r.Context()
+	var claims *CallbackClaims
 	if signed {
-		// Refuse an unauthenticated request before reading its body.
-		scheme, token, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		// Verify the JWT before reading a byte of the body; its
+		// payload_hash is checked once the body is in.
+		var err error
+		claims, err = cbVerifyJWT(r.Header.Get("Authorization"), h.cfg.secrets,
+			VerifyCallbackOptions{MaxAge: h.cfg.maxAge, now: h.cfg.now})
+		if err != nil {
 			w.Header().Set("WWW-Authenticate", "Bearer")
-			h.fail(w, r, http.StatusUnauthorized, "callback signature not valid",
-				cbSignature("no Authorization: Bearer header", nil))
+			h.fail(w, r, http.StatusUnauthorized, "callback signature not valid", err)
 			return
 		}
 	}
@@ -250,12 +278,8 @@ func (h *cbHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	ctx := r.Context()
-	var claims *CallbackClaims
 	if signed {
-		var err error
-		claims, err = cbVerify(r.Header.Get("Authorization"), body, h.cfg.secrets,
-			VerifyCallbackOptions{MaxAge: h.cfg.maxAge, now: h.cfg.now})
+		err := cbCheckPayload(claims, body)
 		if err == nil && h.cfg.replay != nil {
 			err = h.checkReplay(ctx, claims)
 		}
@@ -280,18 +304,53 @@ func (h *cbHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusBadRequest, "malformed callback", err)
 		return
 	}
-	if err := h.fn(ctx, ev); err != nil {
+	if err := h.call(ctx, r, ev, claims); err != nil {
 		// The sender delivers it again after a 500: let the same signed
 		// request through then (see ReplayForgetter).
-		if f, ok := h.cfg.replay.(ReplayForgetter); ok && claims != nil {
-			if ferr := f.Forget(ctx, claims.ID); ferr != nil {
-				err = errors.Join(err, fmt.Errorf("opentok: callback replay store: %w", ferr))
-			}
+		if ferr := h.forget(r, claims); ferr != nil {
+			err = errors.Join(err, ferr)
 		}
 		h.fail(w, r, http.StatusInternalServerError, "callback processing failed", err)
 		return
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// callbackForgetTimeout bounds the replay store's Forget.
+const callbackForgetTimeout = 5 * time.Second
+
+// call runs fn. When fn panics (or calls runtime.Goexit), the callback's
+// jti is forgotten before the panic goes on, so that the sender's next
+// delivery of the same request is processed rather than refused as a
+// replay; a failure to forget goes to the error handler.
+func (h *cbHandler) call(ctx context.Context, r *http.Request, ev Event, claims *CallbackClaims) error {
+	returned := false
+	defer func() {
+		if !returned {
+			if ferr := h.forget(r, claims); ferr != nil && h.cfg.onError != nil {
+				h.cfg.onError(r, ferr)
+			}
+		}
+	}()
+	err := h.fn(ctx, ev)
+	returned = true
+	return err
+}
+
+// forget drops the callback's jti from a replay store that can forget. It
+// runs with a context detached from the request's, which has ended when
+// the sender gave up waiting, and bounded by its own timeout.
+func (h *cbHandler) forget(r *http.Request, claims *CallbackClaims) error {
+	f, ok := h.cfg.replay.(ReplayForgetter)
+	if !ok || claims == nil || claims.ID == "" {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), callbackForgetTimeout)
+	defer cancel()
+	if err := f.Forget(ctx, claims.ID); err != nil {
+		return fmt.Errorf("opentok: callback replay store: %w", err)
+	}
+	return nil
 }
 
 // checkReplay records the callback's jti and refuses one seen before. A jti

@@ -7,11 +7,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -150,18 +153,59 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 // The handler read up to 1 MiB before it checked that an Authorization
-// header was even present; it now refuses a missing or malformed header
-// without reading the body.
+// header was even present, and then the whole body for any "Bearer
+// <garbage>"; it now verifies the JWT (signature, issuer, age, jti) before
+// reading a byte of the body, and checks payload_hash after.
 func TestCallbackHandlerRefusesUnauthenticatedBodiesUnread(t *testing.T) {
-	for _, auth := range []string{"", "Basic dXNlcjpwYXNz", "Bearer", "Bearer   "} {
-		rig := &handlerRig{}
-		body := &countingReader{}
-		rec := serve(rig.handler(WithCallbackSecret(testCallbackSecret)), http.MethodPost, body, auth)
-		assert.Equal(t, http.StatusUnauthorized, rec.Code, "%q", auth)
-		assert.Zero(t, body.reads.Load(), "the body was not read (%q)", auth)
-		require.Len(t, rig.errs, 1)
-		assert.ErrorIs(t, rig.errs[0], ErrCallbackSignature)
+	body := callbackFixture(t, "archive.status.json")
+	sign := func(secret string, claims jwt.MapClaims, method jwt.SigningMethod) string {
+		key := any([]byte(secret))
+		if method == jwt.SigningMethodNone {
+			key = jwt.UnsafeAllowNoneSignatureType
+		}
+		tok, err := jwt.NewWithClaims(method, claims).SignedString(key)
+		require.NoError(t, err)
+		return "Bearer " + tok
 	}
+	valid := func() jwt.MapClaims {
+		return jwt.MapClaims{"iss": "Vonage", "iat": time.Now().Unix(), "jti": "j", "payload_hash": sha256Hex(body)}
+	}
+	old, noHash, foreign := valid(), valid(), valid()
+	old["iat"] = time.Now().Add(-time.Hour).Unix()
+	delete(noHash, "payload_hash")
+	foreign["iss"] = "someone"
+	for name, auth := range map[string]string{
+		"none": "", "basic": "Basic dXNlcjpwYXNz", "bearer alone": "Bearer", "bearer blank": "Bearer   ",
+		"garbage":         "Bearer garbage",
+		"three parts":     "Bearer a.b.c",
+		"wrong secret":    sign("another-secret", valid(), jwt.SigningMethodHS256),
+		"alg none":        sign("", valid(), jwt.SigningMethodNone),
+		"too old":         sign(testCallbackSecret, old, jwt.SigningMethodHS256),
+		"no payload_hash": sign(testCallbackSecret, noHash, jwt.SigningMethodHS256),
+		"foreign issuer":  sign(testCallbackSecret, foreign, jwt.SigningMethodHS256),
+		"huge":            "Bearer " + strings.Repeat("a", 9000),
+	} {
+		rig := &handlerRig{}
+		rd := &countingReader{}
+		rec := serve(rig.handler(WithCallbackSecret(testCallbackSecret)), http.MethodPost, rd, auth)
+		assert.Equal(t, http.StatusUnauthorized, rec.Code, name)
+		assert.Zero(t, rd.reads.Load(), "the body was not read (%s)", name)
+		require.Len(t, rig.errs, 1, name)
+		assert.ErrorIs(t, rig.errs[0], ErrCallbackSignature, name)
+	}
+}
+
+// A valid JWT sent with another body is refused once the body is in, and
+// does not burn the jti: the genuine delivery of that JWT goes through.
+func TestCallbackHandlerChecksThePayloadHashAfterTheBody(t *testing.T) {
+	rig := &handlerRig{}
+	h := rig.handler(WithCallbackSecret(testCallbackSecret))
+	body, auth := signedArchiveCallback(t, nil)
+	assert.Equal(t, http.StatusUnauthorized, serve(h, http.MethodPost, strings.NewReader(`{"event":"archive","forged":1}`), auth).Code)
+	require.Len(t, rig.errs, 1)
+	assert.ErrorContains(t, rig.errs[0], "payload_hash does not match the body")
+	assert.Equal(t, http.StatusOK, serve(h, http.MethodPost, bytes.NewReader(body), auth).Code)
+	assert.Len(t, rig.events, 1)
 }
 
 // A body that arrives too slowly is cut off by a read deadline (it was held
@@ -280,4 +324,176 @@ func TestMemoryReplayStoreForget(t *testing.T) {
 	assert.False(t, seen, "forgotten")
 	seen, _ = m.Seen(ctx, "a", until)
 	assert.True(t, seen)
+}
+
+// ctxStore is a store that can forget and, like a network store, honours
+// the context it is given: a cancelled one makes Forget fail.
+type ctxStore struct {
+	*mapStore
+	forgetCtxErr  error
+	forgetTimeout time.Duration
+}
+
+func (c *ctxStore) Forget(ctx context.Context, jti string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.forgetCtxErr = ctx.Err()
+	if dl, ok := ctx.Deadline(); ok {
+		c.forgetTimeout = time.Until(dl)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	delete(c.seen, jti)
+	return nil
+}
+
+// A callback whose fn panicked kept its jti recorded, so that the sender's
+// retry of the same request was refused as a replay; the handler now
+// forgets it, then lets the panic go on.
+func TestCallbackHandlerForgetsTheJTIWhenFnPanics(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []CallbackHandlerOption
+	}{
+		{"default memory store", nil},
+		{"store with Forget", []CallbackHandlerOption{WithCallbackReplayStore(&ctxStore{mapStore: &mapStore{seen: map[string]time.Time{}}})}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls atomic.Int32
+			fn := func(context.Context, Event) error {
+				if calls.Add(1) == 1 {
+					panic("fn's bug")
+				}
+				return nil
+			}
+			h := NewCallbackHandler(fn, append([]CallbackHandlerOption{WithCallbackSecret(testCallbackSecret)}, tc.opts...)...)
+			body, auth := signedArchiveCallback(t, nil)
+			assert.PanicsWithValue(t, "fn's bug", func() { serve(h, http.MethodPost, bytes.NewReader(body), auth) },
+				"the panic goes on")
+			assert.Equal(t, http.StatusOK, serve(h, http.MethodPost, bytes.NewReader(body), auth).Code, "the sender's retry")
+			assert.Equal(t, int32(2), calls.Load())
+			assert.Equal(t, http.StatusUnauthorized, serve(h, http.MethodPost, bytes.NewReader(body), auth).Code,
+				"once processed, a repeat is a replay again")
+		})
+	}
+}
+
+// When the sender gave up waiting, the request's context had ended and a
+// store honouring it failed to forget the jti of a failed callback: the
+// retry was then refused. Forget now gets a detached context with its own
+// timeout.
+func TestCallbackHandlerForgetsWithADetachedContext(t *testing.T) {
+	store := &ctxStore{mapStore: &mapStore{seen: map[string]time.Time{}}}
+	rig := &handlerRig{}
+	var cancel context.CancelFunc
+	fail := true
+	h := NewCallbackHandler(func(ctx context.Context, ev Event) error {
+		if fail {
+			cancel() // the sender hangs up while fn works
+			return errors.New("database busy")
+		}
+		return rig.fn(ctx, ev)
+	}, WithCallbackSecret(testCallbackSecret), WithCallbackReplayStore(store), WithCallbackErrorHandler(rig.onError))
+	body, auth := signedArchiveCallback(t, nil)
+	req := httptest.NewRequest(http.MethodPost, "/callbacks", bytes.NewReader(body))
+	req.Header.Set("Authorization", auth)
+	ctx, c := context.WithCancel(req.Context())
+	cancel = c
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req.WithContext(ctx))
+	assert.Equal(t, http.StatusInternalServerError, rec.Code)
+	assert.NoError(t, store.forgetCtxErr, "Forget's context is not the ended request's")
+	assert.Greater(t, store.forgetTimeout, time.Duration(0), "Forget's context has a deadline")
+	assert.LessOrEqual(t, store.forgetTimeout, callbackForgetTimeout)
+	require.Len(t, rig.errs, 1)
+	assert.NotContains(t, rig.errs[0].Error(), "replay store", "Forget did not fail")
+
+	fail = false
+	assert.Equal(t, http.StatusOK, serve(h, http.MethodPost, bytes.NewReader(body), auth).Code, "the retry is processed")
+	assert.Len(t, rig.events, 1)
+}
+
+// A typed-nil store was accepted and every callback then panicked; the
+// zero MemoryReplayStore panicked on first use.
+func TestReplayStoreMisuse(t *testing.T) {
+	rig := &handlerRig{}
+	assert.PanicsWithValue(t, "opentok: NewCallbackHandler: WithCallbackReplayStore: the store is a nil *opentok.MemoryReplayStore",
+		func() { NewCallbackHandler(rig.fn, WithCallbackReplayStore((*MemoryReplayStore)(nil))) })
+	assert.PanicsWithValue(t, "opentok: NewCallbackHandler: WithCallbackReplayStore: the store is a nil *opentok.mapStore",
+		func() { NewCallbackHandler(rig.fn, WithCallbackReplayStore((*mapStore)(nil))) })
+
+	// The zero value works, in the handler and on its own.
+	h := rig.handler(WithCallbackSecret(testCallbackSecret), WithCallbackReplayStore(&MemoryReplayStore{}))
+	body, auth := signedArchiveCallback(t, nil)
+	assert.Equal(t, http.StatusOK, serve(h, http.MethodPost, bytes.NewReader(body), auth).Code)
+	assert.Equal(t, http.StatusUnauthorized, serve(h, http.MethodPost, bytes.NewReader(body), auth).Code)
+	ctx := context.Background()
+	var m MemoryReplayStore
+	assert.Zero(t, m.Len())
+	require.NoError(t, m.Forget(ctx, "a"))
+	seen, err := m.Seen(ctx, "a", time.Now().Add(time.Minute))
+	require.NoError(t, err)
+	assert.False(t, seen)
+	seen, _ = m.Seen(ctx, "a", time.Now().Add(time.Minute))
+	assert.True(t, seen)
+	assert.Equal(t, 1, m.Len())
+	assert.Equal(t, DefaultReplayStoreSize, m.max)
+
+	// A nil *MemoryReplayStore fails instead of panicking.
+	var nilStore *MemoryReplayStore
+	_, err = nilStore.Seen(ctx, "a", time.Now())
+	assert.Error(t, err)
+	assert.Error(t, nilStore.Forget(ctx, "a"))
+	assert.Zero(t, nilStore.Len())
+}
+
+// jtis were unbounded: 5.8 KB jtis made the store of DefaultReplayStoreSize
+// entries take ~900 MiB. A jti over MaxCallbackJTILength bytes is refused
+// as invalid before the store sees it.
+func TestCallbackJTILengthIsCapped(t *testing.T) {
+	store := &mapStore{seen: map[string]time.Time{}}
+	rig := &handlerRig{}
+	h := rig.handler(WithCallbackSecret(testCallbackSecret), WithCallbackReplayStore(store))
+	body, auth := signedArchiveCallback(t, &SignCallbackOptions{ID: strings.Repeat("j", MaxCallbackJTILength)})
+	assert.Equal(t, http.StatusOK, serve(h, http.MethodPost, bytes.NewReader(body), auth).Code, "at the cap")
+	for _, n := range []int{MaxCallbackJTILength + 1, 5800} {
+		body, auth := signedArchiveCallback(t, &SignCallbackOptions{ID: strings.Repeat("j", n)})
+		assert.Equal(t, http.StatusUnauthorized, serve(h, http.MethodPost, bytes.NewReader(body), auth).Code, "%d bytes", n)
+		_, err := VerifyCallbackSignature(auth, body, testCallbackSecret, nil)
+		assert.ErrorIs(t, err, ErrCallbackSignature)
+		assert.ErrorContains(t, err, "jti")
+		_, err = NewMemoryReplayStore(0).Seen(context.Background(), strings.Repeat("j", n), time.Now().Add(time.Minute))
+		assert.Error(t, err, "the memory store refuses it too")
+	}
+	assert.Equal(t, 1, store.calls, "the store saw only the jti at the cap")
+	require.Len(t, rig.errs, 2)
+	assert.ErrorIs(t, rig.errs[1], ErrCallbackSignature)
+}
+
+// The memory a full default store takes, with the platform's UUID jtis and
+// with jtis of the maximum length (DefaultReplayStoreSize's doc quotes
+// these figures).
+func TestMemoryReplayStoreSize(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fills two stores of DefaultReplayStoreSize jtis")
+	}
+	for _, n := range []int{36, MaxCallbackJTILength} {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		m := NewMemoryReplayStore(0)
+		until := time.Now().Add(time.Hour)
+		pad := strings.Repeat("j", n-8)
+		for i := range DefaultReplayStoreSize {
+			_, err := m.Seen(context.Background(), fmt.Sprintf("%s%08x", pad, i), until)
+			require.NoError(t, err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		mib := float64(after.HeapInuse-before.HeapInuse) / (1 << 20)
+		t.Logf("%d jtis of %d bytes: %.1f MiB", m.Len(), n, mib)
+		assert.Less(t, mib, 48.0)
+		runtime.KeepAlive(m)
+	}
 }

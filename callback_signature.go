@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -84,8 +85,9 @@ type VerifyCallbackOptions struct {
 // It checks that the JWT is HS256 (any other alg, "none" included, is
 // refused) and signed with secret, that iss is "Vonage", that iat is no
 // older than the maximum age and not in the future (both with the leeway),
-// that exp and nbf hold if present, and that payload_hash is the hex
-// SHA-256 of body (compared in constant time). It returns the verified
+// that exp and nbf hold if present, that the jti is at most
+// [MaxCallbackJTILength] bytes, and that payload_hash is the hex SHA-256 of
+// body (compared in constant time). It returns the verified
 // claims. It keeps no state: to refuse a replay, record the jti with a
 // [ReplayStore] (the handler of [NewCallbackHandler] does). An iat in the
 // future or out of time's range is refused whatever MaxAge is.
@@ -107,8 +109,22 @@ func VerifyCallbackSignature(authorization string, body []byte, secret string, o
 	return cbVerify(authorization, body, []Secret{NewSecret(secret)}, o)
 }
 
-// cbVerify verifies against any of secrets.
+// cbVerify verifies the JWT and then the body against any of secrets.
 func cbVerify(authorization string, body []byte, secrets []Secret, o VerifyCallbackOptions) (*CallbackClaims, error) {
+	claims, err := cbVerifyJWT(authorization, secrets, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := cbCheckPayload(claims, body); err != nil {
+		return nil, err
+	}
+	return claims, nil
+}
+
+// cbVerifyJWT verifies the JWT of the Authorization header (everything but
+// the payload hash, which needs the body) against any of secrets: the
+// handler runs it before reading the body.
+func cbVerifyJWT(authorization string, secrets []Secret, o VerifyCallbackOptions) (*CallbackClaims, error) {
 	if o.MaxAge == 0 {
 		o.MaxAge = DefaultCallbackMaxAge
 	}
@@ -169,14 +185,11 @@ func cbVerify(authorization string, body []byte, secrets []Secret, o VerifyCallb
 			return nil, cbSignature("the JWT's iat is older than the maximum age", nil)
 		}
 	}
-
+	if len(claims.ID) > MaxCallbackJTILength {
+		return nil, cbSignature(fmt.Sprintf("the JWT's jti is over %d bytes", MaxCallbackJTILength), nil)
+	}
 	if claims.PayloadHash == "" {
 		return nil, cbSignature("the JWT has no payload_hash", nil)
-	}
-	want, err := hex.DecodeString(claims.PayloadHash)
-	sum := sha256.Sum256(body)
-	if err != nil || !hmac.Equal(want, sum[:]) {
-		return nil, cbSignature("payload_hash does not match the body", nil)
 	}
 
 	out := &CallbackClaims{
@@ -189,6 +202,17 @@ func cbVerify(authorization string, body []byte, secrets []Secret, o VerifyCallb
 		out.IssuedAt = claims.IssuedAt.Time
 	}
 	return out, nil
+}
+
+// cbCheckPayload checks that the verified payload_hash is the hex SHA-256
+// of body (compared in constant time).
+func cbCheckPayload(claims *CallbackClaims, body []byte) error {
+	want, err := hex.DecodeString(claims.PayloadHash)
+	sum := sha256.Sum256(body)
+	if err != nil || !hmac.Equal(want, sum[:]) {
+		return cbSignature("payload_hash does not match the body", nil)
+	}
+	return nil
 }
 
 // cbJWTReason describes a JWT failure in words of our own: the JWT

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/opentok-go/opentok"
 )
@@ -110,57 +108,15 @@ func ExampleVerifyCallbackSignature() {
 	// opentok: callback signature not valid: payload_hash does not match the body
 }
 
-// redisClient is the one call of a Redis client the store needs; a real
-// client's SET key value NX EX seconds fits it (for example go-redis's
-// SetNX, which returns true when the key was set). No Redis dependency is
-// needed to write the adapter.
-type redisClient interface {
-	SetNX(ctx context.Context, key, value string, ttl time.Duration) (bool, error)
-	Del(ctx context.Context, key string) error
-}
-
-// redisReplayStore shares the replay check between the instances of a
-// service: SET NX succeeds only for the first instance that records a jti.
-type redisReplayStore struct{ rdb redisClient }
-
-func (s redisReplayStore) Seen(ctx context.Context, jti string, until time.Time) (bool, error) {
-	set, err := s.rdb.SetNX(ctx, "opentok:callback:jti:"+jti, "1", time.Until(until))
-	return !set, err
-}
-
-// Forget (DEL) lets a callback whose processing failed through when the
-// platform delivers it again (opentok.ReplayForgetter).
-func (s redisReplayStore) Forget(ctx context.Context, jti string) error {
-	return s.rdb.Del(ctx, "opentok:callback:jti:"+jti)
-}
-
-// fakeRedis stands in for a Redis server in this example.
-type fakeRedis struct {
-	mu   sync.Mutex
-	keys map[string]bool
-}
-
-func (f *fakeRedis) SetNX(_ context.Context, key, _ string, _ time.Duration) (bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.keys[key] {
-		return false, nil
-	}
-	f.keys[key] = true
-	return true, nil
-}
-
-func (f *fakeRedis) Del(_ context.Context, key string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	delete(f.keys, key)
-	return nil
-}
-
 // Services with several instances behind a load balancer share one replay
 // store, so that a callback replayed to another instance is refused too.
+// Here two handlers in one process share a memory store; instances in
+// separate processes share Redis through the module
+// github.com/opentok-go/opentok/contrib/redisreplay:
+//
+//	store, err := redisreplay.New(redis.NewClient(&redis.Options{Addr: addr}), nil)
 func ExampleWithCallbackReplayStore() {
-	store := redisReplayStore{rdb: &fakeRedis{keys: map[string]bool{}}}
+	store := opentok.NewMemoryReplayStore(0)
 	onEvent := func(ctx context.Context, ev opentok.Event) error { return nil }
 	instanceA := opentok.NewCallbackHandler(onEvent,
 		opentok.WithCallbackSecret("made-up-signature-secret"), opentok.WithCallbackReplayStore(store))

@@ -141,7 +141,9 @@ func isLoopback(host string) bool {
 
 // WithHTTPClient sets the HTTP client used for requests (default: a client
 // with a clone of [http.DefaultTransport] that keeps up to 64 idle
-// connections per host). The client is copied, never modified: the copy only
+// connections per host and reads at most [MaxResponseHeaderBytes] of an
+// answer's headers; set MaxResponseHeaderBytes on your transport too, as
+// net/http's default is 10 MiB). The client is copied, never modified: the copy only
 // adds a redirect check that refuses to follow a redirect to another host or
 // scheme, since the auth header must not reach it. Its Transport, Jar and
 // Timeout are used as given.
@@ -259,6 +261,14 @@ func WithRetry(p RetryPolicy) Option {
 // largest real answer (a full page of 1,000 broadcasts with five RTMP
 // targets and ten streams each).
 const DefaultMaxResponseBody = transport.DefaultMaxBody
+
+// MaxResponseHeaderBytes bounds the headers of an answer read by a client
+// on the default transport (no [WithHTTPClient]): 64 KiB, where net/http's
+// default is 10 MiB (the platform sends under 2 KiB). An answer with more
+// fails the attempt with a [*TransportError] and is not read. A client
+// given with [WithHTTPClient] uses its transport's own
+// MaxResponseHeaderBytes: set it there too.
+const MaxResponseHeaderBytes = transport.MaxResponseHeaderBytes
 
 // WithMaxResponseBody sets the largest success answer the client reads, in
 // bytes (default [DefaultMaxResponseBody]); a larger one is a
@@ -438,12 +448,7 @@ func (ot *OpenTok) configure(defaultURL string, opts []Option) error {
 
 // defaultTransport is shared by all clients made without WithHTTPClient, so
 // that they share one connection pool.
-var defaultTransport = sync.OnceValue(func() http.RoundTripper {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = 256
-	t.MaxIdleConnsPerHost = 64
-	return t
-})
+var defaultTransport = sync.OnceValue(func() http.RoundTripper { return transport.NewHTTPTransport() })
 
 // guardRedirects returns a copy of hc (or a default client) that refuses
 // redirects to another host or scheme: the auth header would follow them.

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/opentok-go/opentok"
 	"github.com/opentok-go/opentok/internal/sessionid"
@@ -19,6 +20,10 @@ import (
 // accepts like its first project's; a suspended project's REST calls and
 // client tokens are refused. Every project's sessions, archives,
 // broadcasts, renders, captions, callbacks and upload target are its own.
+
+// maxProjectName bounds a project's name, in characters (the SDK checks
+// the same).
+const maxProjectName = 255
 
 // Default account-level credentials of an OpenTok fake. Made up, like the
 // project credentials.
@@ -176,6 +181,13 @@ func (s *Server) createProject(_ *http.Request, body []byte) (reply, *apiError) 
 		if aerr := decodeBody(body, &req); aerr != nil {
 			return reply{}, aerr
 		}
+	}
+	if utf8.RuneCountInString(req.Name) > maxProjectName {
+		return reply{}, errf(http.StatusBadRequest, "name must be at most %d characters", maxProjectName)
+	}
+	if len(s.projects) >= s.cfg.stateLimit {
+		return reply{}, errf(http.StatusBadRequest,
+			"the fake keeps at most %d projects (WithStateLimit): delete one first", s.cfg.stateLimit)
 	}
 	key := randomDigits(8)
 	for s.projects[key] != nil {

@@ -212,6 +212,33 @@ func TestRefreshedSecretReplacesTheOld(t *testing.T) {
 	assert.NoError(t, err)
 }
 
+// RefreshProjectSecret on the fake's own project wrote Server.APISecret
+// while NewClient read it without the lock (go test -race found it).
+func TestRefreshingTheOwnSecretDoesNotRace(t *testing.T) {
+	srv := NewServer(t)
+	acct, err := srv.AccountClient()
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() {
+		for range 20 {
+			if _, err := acct.RefreshProjectSecret(context.Background(), srv.APIKey); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for range 200 {
+		_, err := srv.NewClient()
+		require.NoError(t, err)
+	}
+	require.NoError(t, <-done)
+	ot, err := srv.NewClient()
+	require.NoError(t, err)
+	_, err = ot.CreateSession(context.Background(), nil)
+	assert.NoError(t, err, "a client made after the refreshes has the last secret")
+}
+
 func TestDeletedProjectIsGone(t *testing.T) {
 	srv := NewServer(t)
 	ctx := context.Background()

@@ -10,7 +10,9 @@ import (
 // The control API (WithControlAPI) lets programs in any language drive the
 // fake over HTTP as Go tests drive it with methods. Bodies are JSON; times
 // are epoch milliseconds. It needs no authentication: serve it on loopback
-// only.
+// only. What a web page on another site can send without a CORS preflight
+// is refused (see controlGuard): a foreign Origin (403), a body that is not
+// application/json (415).
 //
 //	GET    /_emulator/                                   credentials and base URL
 //	POST   /_emulator/connect                            {"sessionId","token"} → {"connectionId","role","data"}
@@ -26,15 +28,16 @@ import (
 //	DELETE /_emulator/faults                             clear faults
 //	GET    /_emulator/requests?offset=&limit=&op=        a page of the request log, oldest first (limit default
 //	                                                     1000, at most 10000; op: one operation's requests):
-//	                                                     {"total","offset","limit","dropped","items":[{"op","method",
-//	                                                     "path","query","body","bodySize","bodyTruncated","status","time"}]};
+//	                                                     {"total","offset","limit","dropped","bytes","items":[{"op","method",
+//	                                                     "path","query","urlTruncated","body","bodySize","bodyTruncated",
+//	                                                     "status","time"}]};
 //	                                                     DELETE clears it
 //	POST   /_emulator/archives/{id}/complete             stopped → available now
 //	POST   /_emulator/archives/{id}/fail                 → failed
 //	GET    /_emulator/sessions/{id}                      the session with its connections and streams
 //	GET    /_emulator/webhooks                           the webhook deliveries so far
 func (s *Server) controlRoutes() {
-	m := s.mux
+	m := guardedMux{s}
 	m.HandleFunc("GET /_emulator/{$}", func(w http.ResponseWriter, r *http.Request) {
 		info := map[string]any{"url": s.URL, "vonage": s.cfg.vonage}
 		if s.cfg.vonage {
@@ -236,6 +239,13 @@ func (s *Server) controlRoutes() {
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"items": items})
 	})
+}
+
+// guardedMux registers control routes behind controlGuard.
+type guardedMux struct{ s *Server }
+
+func (g guardedMux) HandleFunc(pattern string, h http.HandlerFunc) {
+	g.s.mux.HandleFunc(pattern, g.s.controlGuard(h))
 }
 
 // maxControlSeconds bounds the seconds the control API takes (about three

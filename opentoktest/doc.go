@@ -53,7 +53,9 @@
 //
 // The emulator command (go run ./cmd/opentok emulator) serves the same fake
 // over HTTP, with a control API under /_emulator/ (see WithControlAPI), for
-// programs in any language.
+// programs in any language. The control API takes JSON bodies only (415
+// otherwise) and refuses a foreign Origin (403), so that a web page on
+// another site cannot drive it.
 //
 // # Real clients (OpenTok.js)
 //
@@ -131,7 +133,11 @@
 //     evicted, and are then unknown (404) as if never created; live ones
 //     are never evicted. A connection keeps its most recent signals, a
 //     session and a SIP call their most recent DTMF digits, up to the same
-//     limit.
+//     limit. Registered callbacks and projects past the limit are refused
+//     (400), as are pending faults (InjectFault's error); callback fields,
+//     project names and upload-target configurations are bounded in size.
+//     The request log keeps the most recent requests within its own limits
+//     (WithRequestLogSize, WithRequestLogBodyLimit, WithRequestLogBytes).
 //   - HTTP rules the platform does not document: a body over 1 MiB is
 //     answered 413 (before authentication; the control API too); a known
 //     path with another method 405 with an Allow header; a body whose

@@ -3,6 +3,7 @@ package opentoktest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -33,12 +34,19 @@ type faultSlot struct {
 	left int
 }
 
+// maxFaultBytes bounds the bodies and Retry-After values of the pending
+// faults, in all.
+const maxFaultBytes = 16 << 20
+
 // InjectFault makes the next requests of an operation fail as f says. op is
 // the name of the SDK method that makes the request ("StartArchive",
 // "DisableForceMute", ... as in RequestRecord.Op), or "*" for any
 // operation. Faults queue: each applies to its Times requests, in order.
 // It returns an error, and injects nothing, for an unknown operation, a
-// Status outside 100–599, a negative Delay or Times below -1.
+// Status outside 100–599, a negative Delay or Times below -1, and past the
+// fake's bounds: as many pending faults as WithStateLimit allows (10,000
+// by default), or 16 MiB of their bodies and Retry-After values in all
+// (ClearFaults, or the requests that use them up, make room).
 func (s *Server) InjectFault(op string, f Fault) error {
 	switch {
 	case op != "*" && !s.ops[op]:
@@ -52,12 +60,37 @@ func (s *Server) InjectFault(op string, f Fault) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	pending, bytes := s.pendingFaultsLocked()
+	switch {
+	case pending >= s.cfg.stateLimit:
+		return fmt.Errorf("opentoktest: InjectFault: %d faults are pending, the fake's limit (WithStateLimit); clear them with ClearFaults", pending)
+	case bytes+len(f.Body)+len(f.RetryAfter) > maxFaultBytes:
+		return fmt.Errorf("opentoktest: InjectFault: the pending faults' bodies would exceed %d MiB in all; clear them with ClearFaults", maxFaultBytes>>20)
+	}
 	left := f.Times
 	if left == 0 {
 		left = 1
 	}
 	s.faults[op] = append(s.faults[op], &faultSlot{f: f, left: left})
 	return nil
+}
+
+// pendingFaultsLocked drops the faults used up and returns how many are
+// pending and the bytes of their bodies and Retry-After values.
+func (s *Server) pendingFaultsLocked() (n, bytes int) {
+	for op, q := range s.faults {
+		q = slices.DeleteFunc(q, func(slot *faultSlot) bool { return slot.left == 0 })
+		if len(q) == 0 {
+			delete(s.faults, op)
+			continue
+		}
+		s.faults[op] = q
+		for _, slot := range q {
+			bytes += len(slot.f.Body) + len(slot.f.RetryAfter)
+		}
+		n += len(q)
+	}
+	return n, bytes
 }
 
 // ClearFaults removes every pending fault.

@@ -5,6 +5,13 @@ import (
 	"slices"
 )
 
+// Bounds of a registered callback's fields (the SDK allows URLs of up to
+// 2,048 characters).
+const (
+	maxCallbackField = 128
+	maxCallbackURL   = 2048
+)
+
 func callbackJSON(c *RegisteredCallback) map[string]any {
 	return map[string]any{"id": c.ID, "group": c.Group, "event": c.Event, "url": c.URL, "createdAt": ms(c.CreatedAt)}
 }
@@ -39,6 +46,13 @@ func (s *Server) registerCallback(_ *http.Request, body []byte) (reply, *apiErro
 	}
 	if req.Group == "" || req.Event == "" || req.URL == "" {
 		return reply{}, errf(http.StatusBadRequest, "group, event and url are required")
+	}
+	if len(req.Group) > maxCallbackField || len(req.Event) > maxCallbackField || len(req.URL) > maxCallbackURL {
+		return reply{}, errf(http.StatusBadRequest, "group and event must be at most %d bytes, url at most %d", maxCallbackField, maxCallbackURL)
+	}
+	if len(s.st.callbacks) >= s.cfg.stateLimit {
+		return reply{}, errf(http.StatusBadRequest,
+			"the fake keeps at most %d registered callbacks in all (WithStateLimit): unregister one first", s.cfg.stateLimit)
 	}
 	c := &RegisteredCallback{ID: newID(), Group: req.Group, Event: req.Event, URL: req.URL, CreatedAt: s.nowLocked(),
 		ProjectID: s.curOwnerLocked()}

@@ -150,10 +150,11 @@ func WithRequestLogBodyLimit(n int) Option {
 	}
 }
 
-// WithRequestLogBytes sets how many bytes of bodies and headers the request
-// log keeps in all: past that, the oldest requests are dropped as past its
-// size. The default is DefaultRequestLogBytes (32 MiB); n must not be
-// negative (0 keeps the requests without bodies or headers).
+// WithRequestLogBytes sets how many bytes of paths, queries, headers and
+// bodies the request log keeps in all (see RequestLogBytes): past that,
+// the oldest requests are dropped as past its size. The default is
+// DefaultRequestLogBytes (32 MiB); n must not be negative (0 keeps the
+// requests' operation, method, status and time only).
 func WithRequestLogBytes(n int) Option {
 	return func(c *config) error {
 		if n < 0 {
@@ -174,8 +175,12 @@ func WithRequestLogBytes(n int) Option {
 // Streams and Audio Connector connections leave the state when they end.
 // A connection keeps its n most recent signals, a session and a SIP call
 // their n most recent DTMF digit strings, and WebhookDeliveries the n most
-// recent deliveries. The default is DefaultStateLimit (10,000); n must be
-// at least 1.
+// recent deliveries. What is never evicted is refused past n with an
+// error: pending faults (InjectFault, which also bounds their bodies to
+// 16 MiB in all), registered callbacks (400; group and event at most 128
+// bytes, the URL 2,048) and projects (400; names at most 255 characters,
+// upload target configurations 4 KiB). The default is DefaultStateLimit
+// (10,000); n must be at least 1.
 func WithStateLimit(n int) Option {
 	return func(c *config) error {
 		if n < 1 {

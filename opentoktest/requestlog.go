@@ -14,8 +14,11 @@ type RequestRecord struct {
 	// ("CreateSession", "StartArchive", "RemoveArchiveStream", ...).
 	Op string
 	// Method is the HTTP method; Path the escaped path; Query the raw query.
-	Method      string
-	Path, Query string
+	// The log keeps up to 8 KiB of Path and of Query; URLTruncated is true
+	// when either holds less than the client sent.
+	Method       string
+	Path, Query  string
+	URLTruncated bool
 	// Header holds the request's headers (auth header included: the fake is
 	// for tests), up to 8 KiB of names and values, the auth header first;
 	// HeaderTruncated is true when some were left out.
@@ -43,14 +46,18 @@ const (
 	DefaultRequestLogSize = 10_000
 	// DefaultRequestLogBodyLimit is how many bytes of each body it keeps.
 	DefaultRequestLogBodyLimit = 64 << 10
-	// DefaultRequestLogBytes is how many bytes of bodies and headers it
-	// keeps in all (32 MiB).
+	// DefaultRequestLogBytes is how many bytes of paths, queries, headers
+	// and bodies it keeps in all (32 MiB).
 	DefaultRequestLogBytes = 32 << 20
 )
 
 // maxLoggedHeaderBytes bounds the header names and values kept of one
-// request (the HTTP server accepts up to 1 MiB of headers).
-const maxLoggedHeaderBytes = 8 << 10
+// request (the HTTP server accepts up to 1 MiB of headers);
+// maxLoggedURLBytes bounds its path, and its query (which may be as long).
+const (
+	maxLoggedHeaderBytes = 8 << 10
+	maxLoggedURLBytes    = 8 << 10
+)
 
 // requestLog is the most recent requests, oldest first: a queue bounded by
 // a number of records and a number of stored bytes, the oldest records
@@ -58,7 +65,7 @@ const maxLoggedHeaderBytes = 8 << 10
 type requestLog struct {
 	size      int // most records kept
 	bodyLimit int // most bytes kept of one body
-	maxBytes  int // most bytes of bodies and headers kept in all
+	maxBytes  int // most bytes of paths, queries, headers and bodies kept in all
 
 	recs    []RequestRecord // recs[head:] are held, oldest first
 	head    int
@@ -67,9 +74,10 @@ type requestLog struct {
 	dropped int64  // records dropped since the last clear
 }
 
-// recordBytes is what a record counts against the log's byte budget.
+// recordBytes is what a record counts against the log's byte budget:
+// every byte it holds of the request (Op and Method are shared constants).
 func recordBytes(r *RequestRecord) int {
-	n := len(r.Body)
+	n := len(r.Path) + len(r.Query) + len(r.Body)
 	for k, vs := range r.Header {
 		for _, v := range vs {
 			n += len(k) + len(v)
@@ -79,11 +87,18 @@ func recordBytes(r *RequestRecord) int {
 }
 
 // add logs a request and returns its sequence number, for setStatus. The
-// body and headers are copied, within the log's limits.
+// path, query, headers and body are copied, in that order, within the
+// log's limits: a record never holds more than the log's byte budget, and
+// never a reference to the request's own strings (the path and query are
+// substrings of the request line, which would keep it all alive).
 func (l *requestLog) add(r *http.Request, op string, body []byte, now time.Time) uint64 {
-	rec := RequestRecord{Op: op, Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Time: now,
+	rec := RequestRecord{Op: op, Method: internMethod(r.Method), Time: now,
 		BodySize: max(r.ContentLength, int64(len(body)))}
-	rec.Header, rec.HeaderTruncated = boundedHeader(r.Header, min(maxLoggedHeaderBytes, l.maxBytes))
+	var pathCut, queryCut bool
+	rec.Path, pathCut = clip(r.URL.EscapedPath(), min(maxLoggedURLBytes, l.maxBytes))
+	rec.Query, queryCut = clip(r.URL.RawQuery, min(maxLoggedURLBytes, l.maxBytes-len(rec.Path)))
+	rec.URLTruncated = pathCut || queryCut
+	rec.Header, rec.HeaderTruncated = boundedHeader(r.Header, min(maxLoggedHeaderBytes, l.maxBytes-recordBytes(&rec)))
 	keep := min(len(body), l.bodyLimit, l.maxBytes-recordBytes(&rec))
 	if keep > 0 {
 		rec.Body = slices.Clone(body[:keep])
@@ -108,6 +123,26 @@ func (l *requestLog) add(r *http.Request, op string, body []byte, now time.Time)
 	l.bytes += n
 	l.next++
 	return l.next - 1
+}
+
+// clip returns a copy of at most n bytes of s, and whether it cut s.
+func clip(s string, n int) (string, bool) {
+	if len(s) <= n {
+		return strings.Clone(s), false
+	}
+	return strings.Clone(s[:max(n, 0)]), true
+}
+
+// internMethod returns the method as a shared constant (the routes take
+// no other methods), so that a record holds no copy of it.
+func internMethod(m string) string {
+	for _, known := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodHead, http.MethodOptions} {
+		if m == known {
+			return known
+		}
+	}
+	return "OTHER"
 }
 
 // len returns the number of records held.
@@ -170,7 +205,9 @@ func boundedHeader(h http.Header, limit int) (http.Header, bool) {
 
 // Requests returns the requests received, oldest first: the most recent
 // ones, up to the log's limits (WithRequestLogSize, WithRequestLogBytes);
-// DroppedRequests counts the older ones.
+// DroppedRequests counts the older ones. Every REST request is logged,
+// answered or not (refused credentials, an injected fault), and counts
+// against the same limits.
 func (s *Server) Requests() []RequestRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -197,6 +234,14 @@ func (s *Server) DroppedRequests() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.log.dropped
+}
+
+// RequestLogBytes returns the bytes the request log holds: of paths,
+// queries, headers and bodies, never more than WithRequestLogBytes.
+func (s *Server) RequestLogBytes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.log.bytes
 }
 
 // ClearRequests empties the request log and zeroes DroppedRequests.

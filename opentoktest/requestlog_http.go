@@ -18,11 +18,12 @@ const (
 // log, oldest first, optionally only the requests of one operation:
 //
 //	?offset=0&limit=1000&op=StartArchive
-//	{"total":N,"offset":0,"limit":1000,"dropped":D,"items":[{"op","method","path","query",
-//	  "body","bodySize","bodyTruncated","status","time"}, ...]}
+//	{"total":N,"offset":0,"limit":1000,"dropped":D,"bytes":B,"items":[{"op","method","path","query",
+//	  "urlTruncated","body","bodySize","bodyTruncated","status","time"}, ...]}
 //
 // total counts the requests in the log (of op, when given); dropped the
-// requests the log no longer holds (see DroppedRequests). The page is
+// requests the log no longer holds (see DroppedRequests); bytes what the
+// whole log holds (see RequestLogBytes). The page is
 // copied under the lock (the records, not their bodies) and written item
 // by item, so the answer is never held whole in memory and a slow reader
 // does not hold up the fake.
@@ -55,7 +56,7 @@ func (s *Server) serveRequestLog(w http.ResponseWriter, r *http.Request) {
 		}
 		total++
 	}
-	dropped := s.log.dropped
+	dropped, bytes := s.log.dropped, s.log.bytes
 	s.mu.Unlock()
 
 	w.Header().Set("Content-Type", "application/json")
@@ -70,6 +71,8 @@ func (s *Server) serveRequestLog(w http.ResponseWriter, r *http.Request) {
 	b = strconv.AppendInt(b, int64(limit), 10)
 	b = append(b, `,"dropped":`...)
 	b = strconv.AppendInt(b, dropped, 10)
+	b = append(b, `,"bytes":`...)
+	b = strconv.AppendInt(b, int64(bytes), 10)
 	b = append(b, `,"items":[`...)
 	for i := range page {
 		if i > 0 {
@@ -106,6 +109,8 @@ func appendRecordJSON(b []byte, rec *RequestRecord) []byte {
 	b = appendJSONString(b, rec.Path)
 	b = append(b, `,"query":`...)
 	b = appendJSONString(b, rec.Query)
+	b = append(b, `,"urlTruncated":`...)
+	b = strconv.AppendBool(b, rec.URLTruncated)
 	b = append(b, `,"body":`...)
 	b = appendJSONString(b, rec.Body)
 	b = append(b, `,"bodySize":`...)

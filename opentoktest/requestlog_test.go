@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -185,9 +186,67 @@ func TestRequestLogByteLimit(t *testing.T) {
 	rec := srv.RequestsFor("StartArchive")[0]
 	assert.Empty(t, rec.Body)
 	assert.Empty(t, rec.Header)
+	assert.Empty(t, rec.Path)
 	assert.True(t, rec.BodyTruncated)
 	assert.True(t, rec.HeaderTruncated)
+	assert.True(t, rec.URLTruncated)
+	assert.Equal(t, "POST", rec.Method)
 	assert.Equal(t, 404, rec.Status, "no such session")
+	assert.Zero(t, srv.RequestLogBytes())
+}
+
+// Paths and queries were not counted against the log's byte bound, and
+// each record kept the whole request line alive: 400 unauthenticated GETs
+// with a 900 KiB query added ~350 MiB. Every byte a record holds is now
+// counted and copied, and a path or query is kept up to 8 KiB.
+func TestRequestLogBoundsPathsAndQueries(t *testing.T) {
+	const budget = 4 << 20
+	srv := NewServer(t, WithRequestLogBytes(budget))
+	query := "pad=" + strings.Repeat("q", 900<<10)
+	path := "/v2/project/" + srv.APIKey + "/archive/" + strings.Repeat("p", 20_000)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range 60 {
+		target := srv.URL + "/v2/project/" + srv.APIKey + "/archive?" + query
+		if i%2 == 1 {
+			target = srv.URL + path + "?" + query
+		}
+		resp, err := http.Get(target) // no credentials: refused, and logged
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusForbidden, resp.StatusCode)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	growth := int64(after.HeapInuse) - int64(before.HeapInuse)
+	t.Logf("60 requests with a 900 KiB query: heap +%.1f MiB, log %d bytes", float64(growth)/(1<<20), srv.RequestLogBytes())
+	assert.Less(t, growth, int64(16<<20), "the log holds copies of at most 8 KiB of each path and query")
+
+	recs := srv.Requests()
+	require.Len(t, recs, 60, "16 KiB each: all fit in 4 MiB")
+	total := 0
+	for i, rec := range recs {
+		total += recordBytes(&recs[i])
+		assert.True(t, rec.URLTruncated)
+		assert.Len(t, rec.Query, maxLoggedURLBytes)
+		assert.Equal(t, query[:maxLoggedURLBytes], rec.Query)
+		assert.LessOrEqual(t, len(rec.Path), maxLoggedURLBytes)
+		assert.Equal(t, http.StatusForbidden, rec.Status)
+	}
+	assert.Equal(t, total, srv.RequestLogBytes())
+	assert.LessOrEqual(t, total, budget)
+
+	// A small budget holds fewer records, never more bytes.
+	srv = NewServer(t, WithRequestLogBytes(40_000))
+	for range 10 {
+		resp, err := http.Get(srv.URL + "/v2/project/" + srv.APIKey + "/archive?" + query)
+		require.NoError(t, err)
+		resp.Body.Close()
+	}
+	assert.LessOrEqual(t, srv.RequestLogBytes(), 40_000)
+	assert.Equal(t, int64(10-len(srv.Requests())), srv.DroppedRequests())
+	assert.NotEmpty(t, srv.Requests())
 }
 
 func TestMemoryOptionsAreValidated(t *testing.T) {

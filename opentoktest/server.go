@@ -25,7 +25,9 @@ type Server struct {
 	// WithBaseURL).
 	URL string
 	// APIKey and APISecret are the OpenTok credentials it accepts (empty for
-	// a Vonage fake).
+	// a Vonage fake). RefreshProjectSecret on the fake's own project
+	// replaces APISecret: while requests may be served, read the secret
+	// with Project(APIKey), or let Client and NewClient read it.
 	APIKey, APISecret string
 	// ApplicationID and PrivateKeyPEM are the Vonage credentials it accepts
 	// (empty for an OpenTok fake).
@@ -193,7 +195,10 @@ func (s *Server) NewClient(opts ...opentok.Option) (*opentok.OpenTok, error) {
 	if s.cfg.vonage {
 		return opentok.NewVonage(s.ApplicationID, s.PrivateKeyPEM, all...)
 	}
-	return opentok.New(s.APIKey, s.APISecret, all...)
+	s.mu.Lock() // RefreshProjectSecret may be replacing the secret
+	secret := s.APISecret
+	s.mu.Unlock()
+	return opentok.New(s.APIKey, secret, all...)
 }
 
 // ownerJSON adds the owner fields of an archive or broadcast answer of a

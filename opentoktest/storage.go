@@ -37,6 +37,11 @@ func (s *Server) uploadFailsLocked() bool {
 	return true
 }
 
+// maxStorageConfig bounds an upload target's configuration (names and
+// values; a real one is a few hundred bytes), so that the projects' state
+// stays bounded.
+const maxStorageConfig = 4 << 10
+
 // storageRequired are the config fields each target type needs.
 var storageRequired = map[string][]string{
 	"s3":    {"accessKey", "secretKey", "bucket"},
@@ -54,6 +59,13 @@ func (s *Server) setArchiveStorage(_ *http.Request, body []byte) (reply, *apiErr
 	}
 	if aerr := decodeBody(body, &req); aerr != nil {
 		return reply{}, aerr
+	}
+	size := 0
+	for k, v := range req.Config {
+		size += len(k) + len(v)
+	}
+	if size > maxStorageConfig {
+		return reply{}, errf(http.StatusBadRequest, "config must be at most %d bytes of names and values", maxStorageConfig)
 	}
 	required, known := storageRequired[req.Type]
 	if !known {

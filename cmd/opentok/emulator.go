@@ -31,9 +31,9 @@ func (a *app) emulatorCmd() *cobra.Command {
 	archiveDelay := f.fs.Duration("archive-delay", 5*time.Second, "how long a stopped archive takes to become available")
 	logSize := f.fs.Int("request-log-size", opentoktest.DefaultRequestLogSize, "requests the request log keeps (the most recent)")
 	logBodyLimit := f.fs.Int("request-log-body-limit", opentoktest.DefaultRequestLogBodyLimit, "bytes of each request body the request log keeps (0 to 1048576)")
-	logBytes := f.fs.Int("request-log-bytes", opentoktest.DefaultRequestLogBytes, "bytes of bodies and headers the request log keeps in all")
+	logBytes := f.fs.Int("request-log-bytes", opentoktest.DefaultRequestLogBytes, "bytes of paths, queries, headers and bodies the request log keeps in all")
 	stateLimit := f.fs.Int("state-limit", opentoktest.DefaultStateLimit,
-		"sessions, connections, archives, ... kept of each kind: past it the oldest finished ones are evicted")
+		"sessions, connections, archives, ... kept of each kind: past it the oldest finished ones are evicted (pending faults, registered callbacks and projects are refused)")
 	var hooks opentoktest.Webhooks
 	f.fs.StringVar(&hooks.SessionMonitoringURL, "session-monitoring-url", "", "URL that receives session monitoring events")
 	f.fs.StringVar(&hooks.ArchiveURL, "archive-url", "", "URL that receives archive status events")

@@ -84,6 +84,9 @@ func control(t *testing.T, base, method, path string, body any) (int, map[string
 	}
 	req, err := http.NewRequest(method, base+path, rd)
 	require.NoError(t, err)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json") // the control API takes JSON only
+	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()

@@ -426,6 +426,38 @@ func TestBodyLimits(t *testing.T) {
 	})
 }
 
+// The default transport reads at most MaxResponseHeaderBytes of headers
+// (net/http's default is 10 MiB): headers past it fail the attempt, and an
+// answer just under it is read.
+func TestHeaderLimitOfTheDefaultTransport(t *testing.T) {
+	tr := NewHTTPTransport()
+	defer tr.CloseIdleConnections()
+	assert.Equal(t, int64(MaxResponseHeaderBytes), tr.MaxResponseHeaderBytes)
+	assert.Equal(t, 64, tr.MaxIdleConnsPerHost)
+	for _, tc := range []struct {
+		size int
+		ok   bool
+	}{{MaxResponseHeaderBytes - 1000, true}, {MaxResponseHeaderBytes + 1, false}, {5 << 20, false}} {
+		s := newServer(t, func(_ int32, w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Pad", strings.Repeat("a", tc.size))
+			_, _ = io.WriteString(w, "{}")
+		})
+		c := client(nil)
+		c.HTTP = &http.Client{Transport: tr}
+		c.Policy.MaxRetries = 0
+		resp, err := c.Do(context.Background(), get(s.URL))
+		if tc.ok {
+			require.NoError(t, err, "%d bytes of headers", tc.size)
+			assert.Equal(t, "{}", string(resp.Body))
+			continue
+		}
+		var te *Error
+		require.ErrorAs(t, err, &te, "%d bytes of headers", tc.size)
+		assert.Contains(t, err.Error(), "exceeded")
+		assert.Equal(t, 1, te.Attempts)
+	}
+}
+
 func newTextLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
