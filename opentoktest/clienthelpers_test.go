@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"slices"
@@ -191,24 +192,37 @@ func status(f *frame) int {
 // waitFrame waits (up to 5 s) for a frame that matches.
 func (b *browser) waitFrame(match func(*frame) bool) *frame {
 	b.t.Helper()
+	var found *frame
+	b.waitUntil(func() bool {
+		for _, f := range b.frames {
+			if match(f) {
+				found = f
+				return true
+			}
+		}
+		return false
+	})
+	return found
+}
+
+// waitUntil waits (up to 5 s) until cond, called with b.mu held, holds.
+func (b *browser) waitUntil(cond func() bool) {
+	b.t.Helper()
 	deadline := time.After(5 * time.Second)
 	for {
 		b.mu.Lock()
-		for _, f := range b.frames {
-			if match(f) {
-				b.mu.Unlock()
-				return f
-			}
-		}
-		closed := b.closed
+		ok, closed := cond(), b.closed
 		b.mu.Unlock()
+		if ok {
+			return
+		}
 		if closed != nil {
 			b.t.Fatalf("the socket ended before the frame came: %v", closed)
 		}
 		select {
 		case <-b.notify:
 		case <-deadline:
-			b.t.Fatalf("no matching frame within 5 s; got %s", b.describe())
+			b.t.Fatalf("no matching frame within 5 s; the last ones: %s", b.describe())
 		}
 	}
 }
@@ -225,12 +239,17 @@ type msg struct {
 // waitMsg waits for a MESSAGE with this method whose URI ends with suffix.
 func (b *browser) waitMsg(method, suffix string) msg {
 	b.t.Helper()
-	f := b.waitFrame(func(f *frame) bool {
-		m, ok := decodeMsg(f)
-		return ok && m.Method == method && strings.HasSuffix(m.URI, suffix)
+	var found msg
+	b.waitUntil(func() bool {
+		for _, m := range b.byType[method] {
+			if strings.HasSuffix(m.URI, suffix) {
+				found = m
+				return true
+			}
+		}
+		return false
 	})
-	m, _ := decodeMsg(f)
-	return m
+	return found
 }
 
 // msgs returns the MESSAGEs received so far with this method.
@@ -263,14 +282,15 @@ func (b *browser) waitClosed() websocket.StatusCode {
 	return websocket.CloseStatus(b.closed)
 }
 
+// describe lists the last frames received, shortened, for a failure.
 func (b *browser) describe() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var parts []string
-	for _, f := range b.frames {
-		parts = append(parts, f.typ.String()+" "+string(f.body))
+	for _, f := range b.frames[max(0, len(b.frames)-10):] {
+		parts = append(parts, f.typ.String()+" "+truncate(string(f.body), 300))
 	}
-	return strings.Join(parts, " | ")
+	return fmt.Sprintf("%d frames; ", len(b.frames)) + strings.Join(parts, " | ")
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
