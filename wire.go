@@ -215,14 +215,17 @@ func rawString(raw json.RawMessage) string {
 		bytes.IndexByte(raw[1:n-1], '"') < 0 && utf8.Valid(raw[1:n-1]) {
 		return string(raw[1 : n-1]) // the common case: no escapes to undo
 	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	if len(raw) > 0 && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9') {
+	switch {
+	case len(raw) == 0:
+		return ""
+	case raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9':
 		return string(raw)
+	case raw[0] != '"':
+		return ""
 	}
-	return ""
+	var s string
+	_ = json.Unmarshal(raw, &s) // a string with escapes
+	return s
 }
 
 // reportedOwner picks the owner ID the platform reported: applicationId (Vonage),
