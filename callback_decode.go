@@ -28,19 +28,19 @@ type cbBody struct {
 	OutputMode    cbString   `json:"outputMode"`
 
 	// Fields several kinds share.
-	ID         cbString                             `json:"id"`
-	Status     cbString                             `json:"status"`
-	Reason     cbString                             `json:"reason"`
-	Name       cbString                             `json:"name"`
-	URL        cbString                             `json:"url"`
-	Resolution cbString                             `json:"resolution"`
-	StreamMode cbString                             `json:"streamMode"`
-	HasAudio   *flexBool                            `json:"hasAudio"`
-	HasVideo   *flexBool                            `json:"hasVideo"`
+	ID         cbString                               `json:"id"`
+	Status     cbString                               `json:"status"`
+	Reason     cbString                               `json:"reason"`
+	Name       cbString                               `json:"name"`
+	URL        cbString                               `json:"url"`
+	Resolution cbString                               `json:"resolution"`
+	StreamMode cbString                               `json:"streamMode"`
+	HasAudio   *flexBool                              `json:"hasAudio"`
+	HasVideo   *flexBool                              `json:"hasVideo"`
 	Streams    cbList[cbObject[cbIncludedStreamWire]] `json:"streams"`
-	CreatedAt  msTime                               `json:"createdAt"`
-	UpdatedAt  msTime                               `json:"updatedAt"`
-	Duration   seconds                              `json:"duration"`
+	CreatedAt  msTime                                 `json:"createdAt"`
+	UpdatedAt  msTime                                 `json:"updatedAt"`
+	Duration   seconds                                `json:"duration"`
 
 	// Session monitoring.
 	Connection cbObject[cbConnectionWire] `json:"connection"`
@@ -91,7 +91,7 @@ type cbIncludedStreamWire struct {
 }
 
 type cbBroadcastURLsWire struct {
-	HLS  cbString                         `json:"hls"`
+	HLS  cbString                           `json:"hls"`
 	RTMP cbList[cbObject[cbRTMPTargetWire]] `json:"rtmp"`
 }
 
