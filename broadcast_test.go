@@ -22,8 +22,8 @@ func fullBroadcastOptions() *BroadcastOptions {
 		Outputs: BroadcastOutputs{
 			HLS: &HLSOutput{DVR: true},
 			RTMP: []RTMPOutput{
-				{ID: "foo", ServerURL: "rtmps://myfooserver/myfooapp", StreamName: NewSecret("myfoostream")},
-				{ServerURL: "rtmp://mybarserver/mybarapp", StreamName: NewSecret("mybarstream?key=a&b")},
+				{ID: "foo", ServerURL: "rtmps://myfooserver/myfooapp", StreamName: "myfoostream"},
+				{ServerURL: "rtmp://mybarserver/mybarapp", StreamName: "mybarstream?key=a&b"},
 			},
 		},
 		MaxDuration:       5400 * time.Second,
@@ -56,7 +56,7 @@ func TestBroadcastRequests(t *testing.T) {
 			call: func(ctx context.Context, ot *OpenTok) error {
 				var rtmp []RTMPOutput
 				for i := range MaxRTMPOutputs {
-					rtmp = append(rtmp, RTMPOutput{ID: "t" + strconv.Itoa(i), ServerURL: "rtmp://example.com/live", StreamName: NewSecret("s" + strconv.Itoa(i))})
+					rtmp = append(rtmp, RTMPOutput{ID: "t" + strconv.Itoa(i), ServerURL: "rtmp://example.com/live", StreamName: "s" + strconv.Itoa(i)})
 				}
 				_, err := ot.StartBroadcast(ctx, testSessionID, &BroadcastOptions{
 					Outputs:     BroadcastOutputs{HLS: &HLSOutput{LowLatency: true}, RTMP: rtmp},
@@ -78,7 +78,7 @@ func TestBroadcastRequests(t *testing.T) {
 			name: "start minimal RTMP", status: 200, answer: started,
 			call: func(ctx context.Context, ot *OpenTok) error {
 				_, err := ot.StartBroadcast(ctx, testSessionID, &BroadcastOptions{
-					Outputs:     BroadcastOutputs{RTMP: []RTMPOutput{{ServerURL: "rtmp://example.com/live", StreamName: NewSecret("key")}}},
+					Outputs:     BroadcastOutputs{RTMP: []RTMPOutput{{ServerURL: "rtmp://example.com/live", StreamName: "key"}}},
 					MaxDuration: MinBroadcastDuration,
 				})
 				return err
@@ -258,8 +258,8 @@ func TestBroadcastDecodesEveryField(t *testing.T) {
 	want.HLSURL = "https://example.com/broadcast/hls/index.m3u8?DVR"
 	want.HLSStatus = "live"
 	want.RTMP = []RTMPTargetStatus{
-		{ID: "foo", ServerURL: "rtmps://myfooserver/myfooapp", StreamName: NewSecret("myfoostream"), Status: RTMPLive},
-		{ID: "bar", ServerURL: "rtmp://mybarserver/mybarapp", StreamName: NewSecret("mybarstream"), Status: RTMPConnecting},
+		{ID: "foo", ServerURL: "rtmps://myfooserver/myfooapp", StreamName: "myfoostream", Status: RTMPLive},
+		{ID: "bar", ServerURL: "rtmp://mybarserver/mybarapp", StreamName: "mybarstream", Status: RTMPConnecting},
 	}
 	want.HLSSettings = HLSOutput{DVR: true}
 	want.Streams = []BroadcastStream{{StreamID: abStreamID, HasAudio: true, HasVideo: false}}
@@ -279,8 +279,8 @@ func TestBroadcastDecodesRTMPMap(t *testing.T) {
 	want.Resolution = Resolution640x480
 	want.HLSURL = "hlsurl"
 	want.RTMP = []RTMPTargetStatus{
-		{ID: "bar", ServerURL: "rtmp://mybarserver/mybarapp", StreamName: NewSecret("mybarstreamname")},
-		{ID: "foo", ServerURL: "rtmp://myfooserver/myfooapp", StreamName: NewSecret("myfoostreamname")},
+		{ID: "bar", ServerURL: "rtmp://mybarserver/mybarapp", StreamName: "mybarstreamname"},
+		{ID: "foo", ServerURL: "rtmp://myfooserver/myfooapp", StreamName: "myfoostreamname"},
 	}
 	b, err := clientsServing(t, 200, fixture(t, "responses/broadcast_response_rtmp_map.json"))["vonage"].GetBroadcast(context.Background(), abBroadcastID)
 	require.NoError(t, err)
@@ -303,7 +303,7 @@ func TestBroadcastDecodesOddShapes(t *testing.T) {
 			assert.Equal(t, time.Minute, b.MaxDuration)
 		}},
 		{`{"id":"b","broadcastUrls":{"rtmp":[{"id":7,"serverUrl":"rtmp://x/y","streamName":"s","status":"reconnecting"}]}}`, func(t *testing.T, b *Broadcast) {
-			assert.Equal(t, []RTMPTargetStatus{{ID: "7", ServerURL: "rtmp://x/y", StreamName: NewSecret("s"), Status: "reconnecting"}}, b.RTMP)
+			assert.Equal(t, []RTMPTargetStatus{{ID: "7", ServerURL: "rtmp://x/y", StreamName: "s", Status: "reconnecting"}}, b.RTMP)
 		}},
 	}
 	for _, tc := range cases {
@@ -349,7 +349,7 @@ func TestBroadcastValidation(t *testing.T) {
 	rtmp := func(n int) []RTMPOutput {
 		out := make([]RTMPOutput, n)
 		for i := range out {
-			out[i] = RTMPOutput{ServerURL: "rtmp://example.com/app", StreamName: NewSecret("s" + strconv.Itoa(i))}
+			out[i] = RTMPOutput{ServerURL: "rtmp://example.com/app", StreamName: "s" + strconv.Itoa(i)}
 		}
 		return out
 	}
@@ -370,10 +370,10 @@ func TestBroadcastValidation(t *testing.T) {
 		{"start with an empty RTMP list", start(func(o *BroadcastOptions) { o.Outputs = BroadcastOutputs{RTMP: []RTMPOutput{}} }), "outputs"},
 		{"HLS with DVR and low latency", start(func(o *BroadcastOptions) { o.Outputs.HLS = &HLSOutput{DVR: true, LowLatency: true} }), "outputs.hls"},
 		{"six RTMP targets", start(func(o *BroadcastOptions) { o.Outputs.RTMP = rtmp(6) }), "outputs.rtmp"},
-		{"RTMP without server URL", start(withRTMP(RTMPOutput{StreamName: NewSecret("s")})), "outputs.rtmp[1].serverUrl"},
-		{"RTMP with an https URL", start(withRTMP(RTMPOutput{ServerURL: "https://example.com/app", StreamName: NewSecret("s")})), "outputs.rtmp[1].serverUrl"},
-		{"RTMP URL without host", start(withRTMP(RTMPOutput{ServerURL: "rtmp:///app", StreamName: NewSecret("s")})), "outputs.rtmp[1].serverUrl"},
-		{"RTMP URL that does not parse", start(withRTMP(RTMPOutput{ServerURL: "rtmp://[::1", StreamName: NewSecret("s")})), "outputs.rtmp[1].serverUrl"},
+		{"RTMP without server URL", start(withRTMP(RTMPOutput{StreamName: "s"})), "outputs.rtmp[1].serverUrl"},
+		{"RTMP with an https URL", start(withRTMP(RTMPOutput{ServerURL: "https://example.com/app", StreamName: "s"})), "outputs.rtmp[1].serverUrl"},
+		{"RTMP URL without host", start(withRTMP(RTMPOutput{ServerURL: "rtmp:///app", StreamName: "s"})), "outputs.rtmp[1].serverUrl"},
+		{"RTMP URL that does not parse", start(withRTMP(RTMPOutput{ServerURL: "rtmp://[::1", StreamName: "s"})), "outputs.rtmp[1].serverUrl"},
 		{"RTMP without stream name", start(withRTMP(RTMPOutput{ServerURL: "rtmps://example.com/app"})), "outputs.rtmp[1].streamName"},
 		{"maxDuration too short", start(func(o *BroadcastOptions) { o.MaxDuration = 59 * time.Second }), "maxDuration"},
 		{"maxDuration too long", start(func(o *BroadcastOptions) { o.MaxDuration = 36001 * time.Second }), "maxDuration"},

@@ -368,7 +368,7 @@ func (e *BroadcastEvent) fill(c *cbTypeCheck, w *cbBody) string {
 	for i, r := range cbObjs(c, "broadcastUrls.rtmp", urls.RTMP) {
 		f := "broadcastUrls.rtmp[" + strconv.Itoa(i) + "]."
 		e.RTMP = append(e.RTMP, RTMPTargetStatus{ID: c.str(f+"id", r.ID), ServerURL: c.str(f+"serverUrl", r.ServerURL),
-			StreamName: NewSecret(c.str(f+"streamName", r.StreamName)), Status: RTMPStatus(c.str(f+"status", r.Status))})
+			StreamName: c.str(f+"streamName", r.StreamName), Status: RTMPStatus(c.str(f+"status", r.Status))})
 	}
 	hls := cbObj(c, "settings.hls", cbObj(c, "settings", w.Settings).HLS)
 	e.HLSLowLatency, e.HLSDVR = bool(hls.LowLatency), bool(hls.DVR)

@@ -196,7 +196,7 @@ func ExampleOpenTok_StartBroadcast() {
 	b, err := ot.StartBroadcast(ctx, sessionID, &opentok.BroadcastOptions{
 		Outputs: opentok.BroadcastOutputs{
 			HLS:  &opentok.HLSOutput{LowLatency: true},
-			RTMP: []opentok.RTMPOutput{{ID: "cdn", ServerURL: "rtmps://live.example.com/app", StreamName: opentok.NewSecret("key")}},
+			RTMP: []opentok.RTMPOutput{{ID: "cdn", ServerURL: "rtmps://live.example.com/app", StreamName: "key"}},
 		},
 		MaxDuration: time.Hour,
 	})
@@ -290,7 +290,7 @@ func ExampleOpenTok_Dial() {
 	call, err := ot.Dial(ctx, sessionID, tok, "sip:conference@sip.example.com;transport=tls", &opentok.DialOptions{
 		From:    "support@example.com",
 		Headers: map[string]string{"X-Room": "42"},
-		Auth:    &opentok.SIPAuth{Username: "user", Password: opentok.NewSecret("made-up-password")},
+		Auth:    &opentok.SIPAuth{Username: "user", Password: "made-up-password"},
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -279,11 +279,15 @@ func listFlags(f *cmdFlags, what string) (offset, count *int, all *bool) {
 }
 
 // collect runs either the one-page list call or the All* iterator.
-func collect[T any](all bool, page func() ([]T, int, error), seq func(yield func(T, error) bool)) ([]T, int, error) {
+func collect[T any](all bool, page func() (*opentok.Page[T], error), seq func(yield func(*T, error) bool)) ([]*T, int, error) {
 	if !all {
-		return page()
+		p, err := page()
+		if err != nil {
+			return nil, 0, err
+		}
+		return p.Items, p.Total, nil
 	}
-	var items []T
+	var items []*T
 	for v, err := range seq {
 		if err != nil {
 			return nil, 0, err
@@ -304,12 +308,8 @@ func (a *app) archiveListCmd() *cobra.Command {
 			return err
 		}
 		opts := &opentok.ListArchivesOptions{SessionID: *session, Offset: *offset, Count: *count}
-		items, total, err := collect(*all, func() ([]*opentok.Archive, int, error) {
-			l, err := ot.ListArchives(ctx, opts)
-			if err != nil {
-				return nil, 0, err
-			}
-			return l.Items, l.Total, nil
+		items, total, err := collect(*all, func() (*opentok.Page[opentok.Archive], error) {
+			return ot.ListArchives(ctx, opts)
 		}, ot.AllArchives(ctx, opts))
 		if err != nil {
 			return err

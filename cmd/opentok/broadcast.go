@@ -70,7 +70,7 @@ func (r rtmpList) outputs(a *app) ([]opentok.RTMPOutput, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, opentok.RTMPOutput{ServerURL: t[0], StreamName: opentok.NewSecret(key), ID: t[2]})
+		out = append(out, opentok.RTMPOutput{ServerURL: t[0], StreamName: key, ID: t[2]})
 	}
 	return out, nil
 }
@@ -205,12 +205,8 @@ func (a *app) broadcastListCmd() *cobra.Command {
 			return err
 		}
 		opts := &opentok.ListBroadcastsOptions{SessionID: *session, Offset: *offset, Count: *count}
-		items, total, err := collect(*all, func() ([]*opentok.Broadcast, int, error) {
-			l, err := ot.ListBroadcasts(ctx, opts)
-			if err != nil {
-				return nil, 0, err
-			}
-			return l.Items, l.Total, nil
+		items, total, err := collect(*all, func() (*opentok.Page[opentok.Broadcast], error) {
+			return ot.ListBroadcasts(ctx, opts)
 		}, ot.AllBroadcasts(ctx, opts))
 		if err != nil {
 			return err

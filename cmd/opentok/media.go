@@ -171,12 +171,8 @@ func (a *app) renderListCmd() *cobra.Command {
 			return err
 		}
 		opts := &opentok.ListRendersOptions{Offset: *offset, Count: *count}
-		items, total, err := collect(*all, func() ([]*opentok.Render, int, error) {
-			l, err := ot.ListRenders(ctx, opts)
-			if err != nil {
-				return nil, 0, err
-			}
-			return l.Items, l.Total, nil
+		items, total, err := collect(*all, func() (*opentok.Page[opentok.Render], error) {
+			return ot.ListRenders(ctx, opts)
 		}, ot.AllRenders(ctx, opts))
 		if err != nil {
 			return err

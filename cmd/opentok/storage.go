@@ -39,14 +39,14 @@ func (a *app) storageCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st.Target = opentok.S3Storage{AccessKey: set.pick(*accessKey, "AWS_ACCESS_KEY_ID"), SecretKey: opentok.NewSecret(key),
+			st.Target = opentok.S3Storage{AccessKey: set.pick(*accessKey, "AWS_ACCESS_KEY_ID"), SecretKey: key,
 				Bucket: *bucket, Endpoint: *endpoint, SSE: opentok.S3Encryption(*sse)}
 		case "azure":
 			key, err := set.secret("Azure account key", *azureKeyFile, "AZURE_STORAGE_KEY", "")
 			if err != nil {
 				return err
 			}
-			st.Target = opentok.AzureStorage{AccountName: *accountName, AccountKey: opentok.NewSecret(key), Container: *container, Domain: *domain}
+			st.Target = opentok.AzureStorage{AccountName: *accountName, AccountKey: key, Container: *container, Domain: *domain}
 		default:
 			return usagef("the target is s3 or azure, not %q", printable(pos[0]))
 		}
