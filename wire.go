@@ -145,4 +145,3 @@ func dupBool(p *bool) *bool {
 	v := *p
 	return &v
 }
-

@@ -43,4 +43,3 @@ func TestLenientDecoders(t *testing.T) {
 	assert.Equal(t, flexString("1234"), v.SNum)
 	assert.Equal(t, flexString(""), v.SNull)
 }
-
