@@ -194,7 +194,7 @@ var matrixOps = []matrixOp{
 		check: func(t *testing.T, env *faultEnv, res any) {
 			s, ok := env.fake.Session(res.(*opentok.Session).ID)
 			assert.True(t, ok, "the fake knows the new session")
-			assert.Equal(t, "routed", s.MediaMode)
+			assert.Equal(t, opentok.MediaRouted, s.MediaMode)
 		},
 	},
 	{
@@ -204,7 +204,7 @@ var matrixOps = []matrixOp{
 		},
 		check: func(t *testing.T, env *faultEnv, _ any) {
 			a, _ := env.fake.Archive(env.deleteID)
-			assert.Equal(t, "deleted", a.Status)
+			assert.Equal(t, opentok.ArchiveDeleted, a.Status)
 		},
 	},
 }

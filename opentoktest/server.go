@@ -97,7 +97,7 @@ func New(opts ...Option) (*Server, error) {
 	} else {
 		s.APIKey, s.APISecret = cfg.apiKey, cfg.apiSecret
 		s.AccountKey, s.AccountSecret = cfg.accountKey, cfg.accountSecret
-		s.projects[s.APIKey] = &Project{APIKey: s.APIKey, APISecret: s.APISecret, Status: ProjectActive,
+		s.projects[s.APIKey] = &Project{APIKey: s.APIKey, APISecret: s.APISecret, Status: opentok.ProjectActive,
 			Name: "opentoktest", Environment: "standard", CreatedAt: time.Now()}
 	}
 	s.cfg = cfg
