@@ -352,8 +352,12 @@ func (o *ArchiveOptions) body(sessionID string) (*archiveStartBody, error) {
 // non-2xx answer: errors.Is [ErrConflict] when the session is already being
 // recorded and no (or a non-unique) MultiArchiveTag was given, when the
 // session does not use routed media, or when it is already composed (code
-// 15001); [ErrNotFound] when the session does not exist or has no
-// connected clients; [ErrBadRequest] for other rejected input.
+// 15001); [ErrNoClients] (a 404, so also [ErrNotFound]) when no client is
+// connected to the session, [ErrNotFound] alone when the session is
+// unknown; [ErrBadRequest] for other rejected input. [*TransportError]
+// when no answer came: errors.Is [ErrMaybeApplied] when the request was
+// sent (the archive may have started: look for it with ListArchives
+// before starting another).
 func (ot *OpenTok) StartArchive(ctx context.Context, sessionID string, opts *ArchiveOptions) (*Archive, error) {
 	if err := ot.checkSessionID("sessionId", sessionID); err != nil {
 		return nil, err

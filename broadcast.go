@@ -442,8 +442,12 @@ func (o *BroadcastOptions) body(sessionID string) (*broadcastStartBody, error) {
 // outside 100000–6000000, or an unknown resolution, layout or stream mode
 // (nothing is sent). [*APIError]: errors.Is [ErrConflict] when the session
 // is already being broadcast and no (or a non-unique) MultiBroadcastTag was
-// given; [ErrBadRequest] for input the platform refuses (such as more than
-// five simultaneous RTMP streams in the session).
+// given; [ErrNoClients] (a 404, so also [ErrNotFound]) when no client is
+// connected, [ErrNotFound] alone for an unknown session; [ErrBadRequest]
+// for input the platform refuses (such as more than five simultaneous RTMP
+// streams in the session). [*TransportError] when no answer came:
+// errors.Is [ErrMaybeApplied] when the request was sent (the broadcast may
+// have started: look for it with ListBroadcasts).
 func (ot *OpenTok) StartBroadcast(ctx context.Context, sessionID string, opts *BroadcastOptions) (*Broadcast, error) {
 	if err := ot.checkSessionID("sessionId", sessionID); err != nil {
 		return nil, err

@@ -118,6 +118,7 @@ func (ot *OpenTok) do(ctx context.Context, r *request) error {
 		if errors.As(err, &terr) {
 			te.Attempts = terr.Attempts
 			te.Err = terr.Err
+			te.MaybeApplied = terr.Sent && r.method != http.MethodGet && r.method != http.MethodHead
 		}
 		return te
 	}
