@@ -104,10 +104,10 @@ func New(opts ...Option) (*Server, error) {
 	s.st = newState()
 	s.hooks = newWebhookQueue(cfg.webhooks)
 	s.hooks.keep = cfg.stateLimit
-	s.hooks.sign = func(body []byte) (string, error) {
+	s.hooks.sign = func(body []byte, secret string) (string, error) {
 		// Signed at the real time: the receiver checks iat against its own
 		// clock, not the fake's.
-		return opentok.SignCallback(body, cfg.webhooks.Secret, &opentok.SignCallbackOptions{
+		return opentok.SignCallback(body, secret, &opentok.SignCallbackOptions{
 			APIKey: s.APIKey, ApplicationID: s.ApplicationID})
 	}
 	s.mux = http.NewServeMux()
