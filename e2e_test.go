@@ -332,6 +332,30 @@ func TestNoClientsIsToldApartFromAnUnknownSession(t *testing.T) {
 	}
 }
 
+// Signal's documentation and the fake agree on a session nobody is
+// connected to: the signal is accepted and reaches no one, not even a
+// client that connects afterwards; SignalConnection to a connection that
+// is not there is a 404.
+func TestSignalToASessionNobodyIsConnectedTo(t *testing.T) {
+	for name, srv := range fakes(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			ot := srv.Client()
+			s, err := ot.CreateSession(ctx, &opentok.SessionOptions{MediaMode: opentok.MediaRouted})
+			require.NoError(t, err)
+			require.NoError(t, ot.Signal(ctx, s.ID, opentok.SignalPayload{Type: "chat", Data: "anyone?"}))
+			c, err := srv.Connect(s.ID, mustToken(t, ot, s.ID, nil))
+			require.NoError(t, err)
+			assert.Empty(t, c.Signals(), "signals are not kept for later clients")
+			require.NoError(t, ot.Signal(ctx, s.ID, opentok.SignalPayload{Type: "chat", Data: "hello"}))
+			assert.Equal(t, []opentoktest.Signal{{Type: "chat", Data: "hello"}}, c.Signals())
+			c.Disconnect()
+			err = ot.SignalConnection(ctx, s.ID, c.ID(), opentok.SignalPayload{Type: "chat", Data: "gone"})
+			assert.ErrorIs(t, err, opentok.ErrNotFound)
+		})
+	}
+}
+
 // A POST whose connection dies after it was sent says that it may have
 // been applied and matches ErrMaybeApplied; one that could not connect does
 // not; neither is sent twice.

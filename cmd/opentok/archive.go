@@ -33,9 +33,9 @@ func (a *app) archiveCmd() *cobra.Command {
 // layoutFlags adds --layout/--stylesheet/--screenshare-type and returns a
 // function that builds the Layout (nil when no type was given).
 func layoutFlags(f *cmdFlags, flagName string) func() *opentok.Layout {
-	typ := f.fs.String(flagName, "", "layout type: bestFit, custom, horizontalPresentation, pip, verticalPresentation")
+	typ := f.enum(flagName, "", "layout type: bestFit, custom, horizontalPresentation, pip, verticalPresentation", layoutNames...)
 	css := f.fs.String("stylesheet", "", "CSS of a custom layout")
-	share := f.fs.String("screenshare-type", "", "layout while a screen is shared (with bestFit)")
+	share := f.enum("screenshare-type", "", "layout while a screen is shared (with bestFit)", layoutNames...)
 	return func() *opentok.Layout {
 		if *typ == "" && *css == "" && *share == "" {
 			return nil
@@ -91,9 +91,9 @@ func (a *app) archiveStartCmd() *cobra.Command {
 		"opentok archive start \"$sid\" --name demo --resolution 1280x720 --layout pip",
 		"opentok archive start \"$sid\" --output individual --stream-mode manual --json")
 	name := f.fs.String("name", "", "archive name")
-	output := f.fs.String("output", "", "composed (default) or individual")
-	res := f.fs.String("resolution", "", "resolution of a composed archive, e.g. 1280x720")
-	mode := f.fs.String("stream-mode", "", "auto (default) or manual")
+	output := f.enum("output", "", "composed (default) or individual", names(opentok.OutputComposed, opentok.OutputIndividual)...)
+	res := f.enum("resolution", "", "resolution of a composed archive, e.g. 1280x720", resolutionNames...)
+	mode := f.enum("stream-mode", "", "auto (default) or manual", streamModeNames...)
 	tag := f.fs.String("tag", "", "multiArchiveTag, to run several archives of one session")
 	noAudio := f.fs.Bool("no-audio", false, "record without audio")
 	noVideo := f.fs.Bool("no-video", false, "record without video")

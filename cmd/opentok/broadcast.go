@@ -124,10 +124,10 @@ func (a *app) broadcastStartCmd() *cobra.Command {
 	low := f.fs.Bool("low-latency", false, "low-latency HLS")
 	var rtmp rtmpList
 	f.fs.Var(&rtmp, "rtmp", "RTMP target as server-url,stream-key[,id] (repeatable, at most 5); give the key as @file or env:NAME\n(a key typed on the command line is visible to other users in ps)")
-	maxDur := f.fs.Duration("max-duration", 0, "stop after this long (60s to 10h; default 4h)")
-	res := f.fs.String("resolution", "", "resolution, e.g. 1280x720")
+	maxDur := f.duration("max-duration", 0, opentok.MinBroadcastDuration, opentok.MaxBroadcastDuration, "stop after this long (60s to 10h; default 4h)")
+	res := f.enum("resolution", "", "resolution, e.g. 1280x720", resolutionNames...)
 	tag := f.fs.String("tag", "", "multiBroadcastTag, to run several broadcasts of one session")
-	mode := f.fs.String("stream-mode", "", "auto (default) or manual (streams chosen with add-stream)")
+	mode := f.enum("stream-mode", "", "auto (default) or manual (streams chosen with add-stream)", streamModeNames...)
 	layout := layoutFlags(f, "layout")
 	wait := waitFlags(f, "wait until the broadcast has started and its HLS URL is live")
 	return f.run([]string{"<session-id>"}, func(ctx context.Context, pos []string) error {
