@@ -387,7 +387,7 @@ func (o *BroadcastOptions) body(sessionID string) (*broadcastStartBody, error) {
 				return nil, err
 			}
 		}
-		b.Outputs.RTMP = append(b.Outputs.RTMP, rtmpOutputWire{ID: t.ID, ServerURL: t.ServerURL, StreamName: t.StreamName})
+		b.Outputs.RTMP = append(b.Outputs.RTMP, rtmpOutputWire(t))
 	}
 	secs, err := wireSeconds("maxDuration", o.MaxDuration, int(MinBroadcastDuration/time.Second), int(MaxBroadcastDuration/time.Second))
 	if err != nil {

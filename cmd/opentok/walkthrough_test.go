@@ -32,8 +32,8 @@ func walkthrough(t *testing.T) string {
 
 // runWalkthrough runs the script with bash -euo pipefail from the root of
 // the repository, as the README says, with path as PATH and a TMPDIR of
-// its own; it returns the output, the error and the TMPDIR.
-func runWalkthrough(t *testing.T, script, path string) (string, error, string) {
+// its own; it returns the output, the TMPDIR and the error.
+func runWalkthrough(t *testing.T, script, path string) (string, string, error) {
 	t.Helper()
 	tmp := t.TempDir()
 	root, err := filepath.Abs("../..")
@@ -42,7 +42,7 @@ func runWalkthrough(t *testing.T, script, path string) (string, error, string) {
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "PATH="+path, "TMPDIR="+tmp)
 	out, err := cmd.CombinedOutput()
-	return string(out), err, tmp
+	return string(out), tmp, err
 }
 
 // pathWithout returns $PATH without the directories that hold an opentok
@@ -81,7 +81,7 @@ func TestREADMEWalkthrough(t *testing.T) {
 			if testing.Short() && name == "the CLI not on PATH" {
 				t.Skip("builds the CLI")
 			}
-			text, err, tmp := runWalkthrough(t, script, path)
+			text, tmp, err := runWalkthrough(t, script, path)
 			require.NoError(t, err, "the walk-through fails:\n%s", text)
 			checkWalkthroughOutput(t, text, tmp)
 			if name == "the CLI not on PATH" {
@@ -126,7 +126,7 @@ func TestREADMEWalkthroughWaitIsBounded(t *testing.T) {
 	t.Run("the emulator exits", func(t *testing.T) {
 		t.Parallel()
 		start := time.Now()
-		text, err, _ := runWalkthrough(t, script, fakeOpentok(t, "exit 3"))
+		text, _, err := runWalkthrough(t, script, fakeOpentok(t, "exit 3"))
 		require.Error(t, err)
 		assert.Contains(t, text, "the emulator exited")
 		assert.Less(t, time.Since(start), 10*time.Second)
@@ -137,7 +137,7 @@ func TestREADMEWalkthroughWaitIsBounded(t *testing.T) {
 		}
 		t.Parallel()
 		start := time.Now()
-		text, err, _ := runWalkthrough(t, script, fakeOpentok(t, `[ "$1" = emulator ] && exec sleep 60; exit 1`))
+		text, _, err := runWalkthrough(t, script, fakeOpentok(t, `[ "$1" = emulator ] && exec sleep 60; exit 1`))
 		require.Error(t, err)
 		assert.Contains(t, text, "the emulator did not start")
 		assert.Less(t, time.Since(start), 30*time.Second)
