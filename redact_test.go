@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"testing"
 	"time"
 
@@ -110,4 +111,20 @@ func TestResultsRoundTripThroughJSON(t *testing.T) {
 	js, err = json.Marshal(ArchiveStorage{Target: S3Storage{AccessKey: "AK", SecretKey: "sk", Bucket: "b"}})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"type":"s3","config":{"AccessKey":"AK","SecretKey":"sk","Bucket":"b","Endpoint":"","SSE":""}}`, string(js))
+}
+
+// The secrets users pass in and read back are plain strings (go doc shows
+// them as such): there is no wrapper type to make or unwrap.
+func TestSecretFieldsArePlainStrings(t *testing.T) {
+	for _, f := range []struct {
+		v     any
+		field string
+	}{
+		{RTMPOutput{}, "StreamName"}, {RTMPTargetStatus{}, "StreamName"}, {SIPAuth{}, "Password"},
+		{S3Storage{}, "SecretKey"}, {AzureStorage{}, "AccountKey"}, {Project{}, "Secret"},
+	} {
+		sf, ok := reflect.TypeOf(f.v).FieldByName(f.field)
+		require.True(t, ok, "%T.%s", f.v, f.field)
+		assert.Equal(t, reflect.TypeOf(""), sf.Type, "%T.%s", f.v, f.field)
+	}
 }
