@@ -343,3 +343,30 @@ func ExampleAPIError() {
 	}
 	// Output: 404 true
 }
+
+// A session nobody has joined yet cannot be archived: the error matches
+// ErrNoClients, which an unknown session does not, so the caller can wait
+// for a client without reading the message.
+func ExampleErrNoClients() {
+	srv := startFake()
+	defer srv.Close()
+	ot := srv.Client()
+	ctx := context.Background()
+
+	s, err := ot.CreateSession(ctx, &opentok.SessionOptions{MediaMode: opentok.MediaRouted})
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = ot.StartArchive(ctx, s.ID, nil)
+	fmt.Println(errors.Is(err, opentok.ErrNoClients))
+
+	tok, _ := ot.GenerateToken(s.ID, nil)
+	if _, err := srv.Connect(s.ID, tok); err != nil { // in real life: a browser joins
+		log.Fatal(err)
+	}
+	a, err := ot.StartArchive(ctx, s.ID, nil)
+	fmt.Println(err == nil && a.Status == opentok.ArchiveStarted)
+	// Output:
+	// true
+	// true
+}
