@@ -2,6 +2,8 @@ package opentok
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -29,14 +31,14 @@ const (
 )
 
 // Project is a project of the account, as the account-management calls
-// return it. Its Secret is the project's API secret: printed, logged or
-// encoded to JSON it shows "REDACTED"; Reveal returns it, and
+// return it. Its Secret is the project's API secret: printed with fmt (any
+// verb) or logged with slog it shows "REDACTED"; its JSON carries it, and
 // [Project.Client] makes a client with it.
 type Project struct {
 	// ID is the project's API key.
 	ID string
 	// Secret is the project's API secret.
-	Secret Secret
+	Secret string
 	// Status is ProjectActive or ProjectSuspended; values added later are
 	// kept as sent.
 	Status ProjectStatus
@@ -53,8 +55,18 @@ type Project struct {
 // Client returns a client for the project's credentials (its ID and
 // secret), with the options given: see [New].
 func (p *Project) Client(opts ...Option) (*OpenTok, error) {
-	return New(p.ID, p.Secret.Reveal(), opts...)
+	return New(p.ID, p.Secret, opts...)
 }
+
+// Format prints the project with its secret redacted, for every verb.
+func (p Project) Format(f fmt.State, verb rune) {
+	type plain Project
+	p.Secret = redact(p.Secret)
+	formatRedacted(f, verb, plain(p), "opentok.Project")
+}
+
+// LogValue logs the project with its secret redacted.
+func (p Project) LogValue() slog.Value { return logRedacted(p) }
 
 // ProjectOptions are the options of [Account.CreateProject].
 type ProjectOptions struct {
@@ -77,7 +89,7 @@ type projectWire struct {
 func (w *projectWire) resourceID() string { return string(w.ID) }
 
 func (w *projectWire) project() *Project {
-	return &Project{ID: string(w.ID), Secret: NewSecret(w.Secret), Status: w.Status, Name: w.Name,
+	return &Project{ID: string(w.ID), Secret: w.Secret, Status: w.Status, Name: w.Name,
 		Environment: w.Environment, EnvironmentName: w.EnvironmentName, EnvironmentDescription: w.EnvironmentDescription,
 		CreatedAt: w.CreatedAt.Time()}
 }
@@ -179,22 +191,15 @@ func (a *Account) CreateProject(ctx context.Context, opts *ProjectOptions) (*Pro
 	return a.projectCall(ctx, http.MethodPost, projectsPath(), body)
 }
 
-// ListProjects returns every project of the account.
+// ListProjects returns every project of the account, as one page (the
+// platform sends them in one piece; Total is their number).
 //
 // REST: GET /v2/project; 200 with an array of project details.
 //
 // Errors: [*APIError] for a non-2xx answer; [*ResponseError] when the
 // answer is not an array; [*TransportError] when no answer came.
-func (a *Account) ListProjects(ctx context.Context) ([]*Project, error) {
-	var w []projectWire
-	if err := a.ot.do(ctx, &request{method: http.MethodGet, path: projectsPath(), out: &w}); err != nil {
-		return nil, err
-	}
-	out := make([]*Project, 0, len(w))
-	for i := range w {
-		out = append(out, w[i].project())
-	}
-	return out, nil
+func (a *Account) ListProjects(ctx context.Context) (*Page[Project], error) {
+	return listArray(ctx, a.ot, projectsPath(), (*projectWire).project)
 }
 
 // GetProject returns a project of the account by its API key.

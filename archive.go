@@ -142,15 +142,6 @@ type ArchiveTranscription struct {
 	HasSummary          bool
 }
 
-// ArchiveList is one page of [OpenTok.ListArchives].
-type ArchiveList struct {
-	// Items are the archives of the page, newest first.
-	Items []*Archive
-	// Total is the number of archives in the whole list (the platform's
-	// "count"), not the length of Items.
-	Total int
-}
-
 // ListArchivesOptions select a page of archives. The zero value asks for
 // the platform's first page (50 archives).
 type ListArchivesOptions struct {
@@ -220,11 +211,6 @@ type archiveTranscriptionWire struct {
 	Reason              flexString `json:"reason"`
 	PrimaryLanguageCode flexString `json:"primaryLanguageCode"`
 	HasSummary          flexBool   `json:"hasSummary"`
-}
-
-type archiveListWire struct {
-	Count flexInt       `json:"count"`
-	Items []archiveWire `json:"items"`
 }
 
 func (w *archiveWire) resourceID() string { return w.ID }
@@ -366,8 +352,12 @@ func (o *ArchiveOptions) body(sessionID string) (*archiveStartBody, error) {
 // non-2xx answer: errors.Is [ErrConflict] when the session is already being
 // recorded and no (or a non-unique) MultiArchiveTag was given, when the
 // session does not use routed media, or when it is already composed (code
-// 15001); [ErrNotFound] when the session does not exist or has no
-// connected clients; [ErrBadRequest] for other rejected input.
+// 15001); [ErrNoClients] (a 404, so also [ErrNotFound]) when no client is
+// connected to the session, [ErrNotFound] alone when the session is
+// unknown; [ErrBadRequest] for other rejected input. [*TransportError]
+// when no answer came: errors.Is [ErrMaybeApplied] when the request was
+// sent (the archive may have started: look for it with ListArchives
+// before starting another).
 func (ot *OpenTok) StartArchive(ctx context.Context, sessionID string, opts *ArchiveOptions) (*Archive, error) {
 	if err := ot.checkSessionID("sessionId", sessionID); err != nil {
 		return nil, err
@@ -380,7 +370,7 @@ func (ot *OpenTok) StartArchive(ctx context.Context, sessionID string, opts *Arc
 	if err != nil {
 		return nil, err
 	}
-	return ot.archiveCall(ctx, http.MethodPost, ot.projectPath("archive"), body)
+	return callOne(ctx, ot, http.MethodPost, ot.projectPath("archive"), body, (*archiveWire).archive)
 }
 
 // StopArchive stops recording an archive and returns it (status "stopped").
@@ -395,10 +385,7 @@ func (ot *OpenTok) StartArchive(ctx context.Context, sessionID string, opts *Arc
 // errors.Is [ErrConflict] when the archive is not being recorded (for
 // example already stopped), [ErrNotFound] for an unknown archive.
 func (ot *OpenTok) StopArchive(ctx context.Context, archiveID string) (*Archive, error) {
-	if err := checkResourceID("archiveId", archiveID); err != nil {
-		return nil, err
-	}
-	return ot.archiveCall(ctx, http.MethodPost, ot.projectPath("archive", archiveID, "stop"), struct{}{})
+	return stopComposition(ctx, ot, "archive", "archiveId", archiveID, (*archiveWire).archive)
 }
 
 // GetArchive returns an archive.
@@ -409,18 +396,7 @@ func (ot *OpenTok) StopArchive(ctx context.Context, archiveID string) (*Archive,
 // errors.Is [ErrNotFound] for an unknown archive. A deleted archive is
 // reported with status [ArchiveDeleted].
 func (ot *OpenTok) GetArchive(ctx context.Context, archiveID string) (*Archive, error) {
-	if err := checkResourceID("archiveId", archiveID); err != nil {
-		return nil, err
-	}
-	return ot.archiveCall(ctx, http.MethodGet, ot.projectPath("archive", archiveID), nil)
-}
-
-func (ot *OpenTok) archiveCall(ctx context.Context, method, path string, body any) (*Archive, error) {
-	var w archiveWire
-	if err := ot.do(ctx, &request{method: method, path: path, body: body, out: &w, idField: "id"}); err != nil {
-		return nil, err
-	}
-	return w.archive(), nil
+	return getComposition(ctx, ot, "archive", "archiveId", archiveID, (*archiveWire).archive)
 }
 
 // ListArchives returns one page of the project's archives, newest first
@@ -433,24 +409,9 @@ func (ot *OpenTok) archiveCall(ctx context.Context, method, path string, body an
 //
 // Errors: [*ValidationError] for a negative offset, a count above 1000 or
 // below 0, or an invalid session ID; [*APIError] for a non-2xx answer.
-func (ot *OpenTok) ListArchives(ctx context.Context, opts *ListArchivesOptions) (*ArchiveList, error) {
-	var o ListArchivesOptions
-	if opts != nil {
-		o = *opts
-	}
-	q, err := ot.pagingQuery(o.Offset, o.Count, o.SessionID)
-	if err != nil {
-		return nil, err
-	}
-	var w archiveListWire
-	if err := ot.do(ctx, &request{method: http.MethodGet, path: ot.projectPath("archive"), query: q, out: &w}); err != nil {
-		return nil, err
-	}
-	l := &ArchiveList{Items: make([]*Archive, len(w.Items)), Total: int(w.Count)}
-	for i := range w.Items {
-		l.Items[i] = w.Items[i].archive()
-	}
-	return l, nil
+func (ot *OpenTok) ListArchives(ctx context.Context, opts *ListArchivesOptions) (*Page[Archive], error) {
+	o := deref(opts)
+	return listCompositions(ctx, ot, "archive", o.Offset, o.Count, o.SessionID, (*archiveWire).archive)
 }
 
 // AllArchives returns an iterator over every archive from opts.Offset on,
@@ -475,21 +436,9 @@ func (ot *OpenTok) ListArchives(ctx context.Context, opts *ListArchivesOptions) 
 //		fmt.Println(a.ID, a.Status)
 //	}
 func (ot *OpenTok) AllArchives(ctx context.Context, opts *ListArchivesOptions) iter.Seq2[*Archive, error] {
-	var o ListArchivesOptions
-	if opts != nil {
-		o = *opts
-	}
-	if _, err := ot.pagingQuery(o.Offset, o.Count, o.SessionID); err != nil {
-		return func(yield func(*Archive, error) bool) { yield(nil, err) }
-	}
-	fetch := func(ctx context.Context, offset, count int) ([]*Archive, int, error) {
-		page, err := ot.ListArchives(ctx, &ListArchivesOptions{Offset: offset, Count: count, SessionID: o.SessionID})
-		if err != nil {
-			return nil, 0, err
-		}
-		return page.Items, page.Total, nil
-	}
-	return paginate(ctx, o.Offset, o.Count, func(a *Archive) string { return a.ID }, fetch)
+	o := deref(opts)
+	return allCompositions(ctx, ot, "archive", o.Offset, o.Count, o.SessionID, (*archiveWire).archive,
+		func(a *Archive) string { return a.ID })
 }
 
 // DeleteArchive deletes an archive's file from the platform's storage.
@@ -521,13 +470,7 @@ func (ot *OpenTok) DeleteArchive(ctx context.Context, archiveID string) error {
 // platform refuses (layouts apply to composed archives only),
 // [ErrNotFound] for an unknown archive.
 func (ot *OpenTok) SetArchiveLayout(ctx context.Context, archiveID string, layout Layout) error {
-	if err := checkResourceID("archiveId", archiveID); err != nil {
-		return err
-	}
-	if err := layout.validate("layout"); err != nil {
-		return err
-	}
-	return ot.do(ctx, &request{method: http.MethodPut, path: ot.projectPath("archive", archiveID, "layout"), body: layout})
+	return ot.setCompositionLayout(ctx, "archive", "archiveId", archiveID, layout)
 }
 
 // AddArchiveStream adds a stream to an archive whose stream mode is manual.

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"iter"
+	"log/slog"
 	"maps"
 	"net/http"
 	"net/url"
@@ -73,8 +75,8 @@ type HLSOutput struct {
 }
 
 // RTMPOutput is one RTMP target of a broadcast. Its stream name is the
-// target's key, a [Secret]: printed, logged or JSON-encoded it shows
-// "REDACTED", and the SDK sends it only in the start request.
+// target's key: printed with fmt (any verb) or logged with slog it shows
+// "REDACTED", also inside the options that hold it; its JSON carries it.
 type RTMPOutput struct {
 	// ID is an optional name you give the target; the platform reports the
 	// target's status under it.
@@ -82,9 +84,19 @@ type RTMPOutput struct {
 	// ServerURL is the RTMP server, an rtmp:// or rtmps:// URL (required).
 	ServerURL string
 	// StreamName is the stream name or key, such as a YouTube Live stream
-	// key (required): opentok.NewSecret(key).
-	StreamName Secret
+	// key (required).
+	StreamName string
 }
+
+// Format prints the output with its stream name redacted, for every verb.
+func (o RTMPOutput) Format(f fmt.State, verb rune) {
+	type plain RTMPOutput
+	o.StreamName = redact(o.StreamName)
+	formatRedacted(f, verb, plain(o), "opentok.RTMPOutput")
+}
+
+// LogValue logs the output with its stream name redacted.
+func (o RTMPOutput) LogValue() slog.Value { return logRedacted(o) }
 
 // Broadcast is a broadcast as the platform reports it.
 type Broadcast struct {
@@ -128,14 +140,55 @@ type Broadcast struct {
 }
 
 // RTMPTargetStatus is an RTMP target of a broadcast and its state. The
-// platform echoes the stream name, the target's key, so it is a [Secret]:
-// it prints, logs and encodes to JSON as "REDACTED"; Reveal returns it.
+// platform echoes the stream name, the target's key: printed with fmt (any
+// verb) or logged with slog it shows "REDACTED", also inside the broadcast
+// that holds it; its JSON carries it.
 type RTMPTargetStatus struct {
 	ID, ServerURL string
-	StreamName    Secret
+	StreamName    string
 	// Status is the target's state; compare with the RTMPStatus constants.
 	Status RTMPStatus
 }
+
+// Format prints the target with its stream name redacted, for every verb.
+func (t RTMPTargetStatus) Format(f fmt.State, verb rune) {
+	type plain RTMPTargetStatus
+	t.StreamName = redact(t.StreamName)
+	formatRedacted(f, verb, plain(t), "opentok.RTMPTargetStatus")
+}
+
+// LogValue logs the target with its stream name redacted.
+func (t RTMPTargetStatus) LogValue() slog.Value { return logRedacted(t) }
+
+// Format prints the options with the RTMP stream names redacted, for every
+// verb.
+func (o BroadcastOptions) Format(f fmt.State, verb rune) {
+	type plain BroadcastOptions
+	formatRedacted(f, verb, plain(o), "opentok.BroadcastOptions")
+}
+
+// LogValue logs the options with the RTMP stream names redacted.
+func (o BroadcastOptions) LogValue() slog.Value { return logRedacted(o) }
+
+// Format prints the outputs with the RTMP stream names redacted, for every
+// verb.
+func (o BroadcastOutputs) Format(f fmt.State, verb rune) {
+	type plain BroadcastOutputs
+	formatRedacted(f, verb, plain(o), "opentok.BroadcastOutputs")
+}
+
+// LogValue logs the outputs with the RTMP stream names redacted.
+func (o BroadcastOutputs) LogValue() slog.Value { return logRedacted(o) }
+
+// Format prints the broadcast with the RTMP stream names redacted, for
+// every verb.
+func (b Broadcast) Format(f fmt.State, verb rune) {
+	type plain Broadcast
+	formatRedacted(f, verb, plain(b), "opentok.Broadcast")
+}
+
+// LogValue logs the broadcast with the RTMP stream names redacted.
+func (b Broadcast) LogValue() slog.Value { return logRedacted(b) }
 
 // BroadcastStream is a stream included in a broadcast.
 type BroadcastStream struct {
@@ -143,15 +196,6 @@ type BroadcastStream struct {
 	StreamID string
 	// HasAudio and HasVideo say whether its audio and video are broadcast.
 	HasAudio, HasVideo bool
-}
-
-// BroadcastList is one page of [OpenTok.ListBroadcasts].
-type BroadcastList struct {
-	// Items are the broadcasts of the page, newest first.
-	Items []*Broadcast
-	// Total is the number of broadcasts in the whole list (the platform's
-	// "count"), not the length of Items.
-	Total int
 }
 
 // ListBroadcastsOptions select a page of broadcasts. The zero value asks
@@ -271,11 +315,6 @@ func (r *rtmpTargets) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-type broadcastListWire struct {
-	Count flexInt         `json:"count"`
-	Items []broadcastWire `json:"items"`
-}
-
 func (w *broadcastWire) resourceID() string { return w.ID }
 
 func (w *broadcastWire) broadcast() *Broadcast {
@@ -299,7 +338,7 @@ func (w *broadcastWire) broadcast() *Broadcast {
 	if len(w.BroadcastURLs.RTMP) > 0 {
 		b.RTMP = make([]RTMPTargetStatus, len(w.BroadcastURLs.RTMP))
 		for i, t := range w.BroadcastURLs.RTMP {
-			b.RTMP[i] = RTMPTargetStatus{ID: string(t.ID), ServerURL: string(t.ServerURL), StreamName: NewSecret(string(t.StreamName)), Status: t.Status}
+			b.RTMP[i] = RTMPTargetStatus{ID: string(t.ID), ServerURL: string(t.ServerURL), StreamName: string(t.StreamName), Status: t.Status}
 		}
 	}
 	if h := w.Settings.HLS; h != nil {
@@ -340,18 +379,15 @@ func (o *BroadcastOptions) body(sessionID string) (*broadcastStartBody, error) {
 		if err != nil || (u.Scheme != "rtmp" && u.Scheme != "rtmps") || u.Host == "" {
 			return nil, invalid(field+".serverUrl", "must be an rtmp:// or rtmps:// URL")
 		}
-		if t.StreamName.IsZero() {
+		if t.StreamName == "" {
 			return nil, invalid(field+".streamName", "is required")
 		}
-		for name, v := range map[string]string{".id": t.ID, ".serverUrl": t.ServerURL, ".streamName": t.StreamName.Reveal()} {
+		for name, v := range map[string]string{".id": t.ID, ".serverUrl": t.ServerURL, ".streamName": t.StreamName} {
 			if err := checkText(field+name, v, true); err != nil {
 				return nil, err
 			}
 		}
-		if err := checkSecret(field+".streamName", t.StreamName); err != nil {
-			return nil, err
-		}
-		b.Outputs.RTMP = append(b.Outputs.RTMP, rtmpOutputWire{ID: t.ID, ServerURL: t.ServerURL, StreamName: t.StreamName.Reveal()})
+		b.Outputs.RTMP = append(b.Outputs.RTMP, rtmpOutputWire(t))
 	}
 	secs, err := wireSeconds("maxDuration", o.MaxDuration, int(MinBroadcastDuration/time.Second), int(MaxBroadcastDuration/time.Second))
 	if err != nil {
@@ -406,8 +442,12 @@ func (o *BroadcastOptions) body(sessionID string) (*broadcastStartBody, error) {
 // outside 100000–6000000, or an unknown resolution, layout or stream mode
 // (nothing is sent). [*APIError]: errors.Is [ErrConflict] when the session
 // is already being broadcast and no (or a non-unique) MultiBroadcastTag was
-// given; [ErrBadRequest] for input the platform refuses (such as more than
-// five simultaneous RTMP streams in the session).
+// given; [ErrNoClients] (a 404, so also [ErrNotFound]) when no client is
+// connected, [ErrNotFound] alone for an unknown session; [ErrBadRequest]
+// for input the platform refuses (such as more than five simultaneous RTMP
+// streams in the session). [*TransportError] when no answer came:
+// errors.Is [ErrMaybeApplied] when the request was sent (the broadcast may
+// have started: look for it with ListBroadcasts).
 func (ot *OpenTok) StartBroadcast(ctx context.Context, sessionID string, opts *BroadcastOptions) (*Broadcast, error) {
 	if err := ot.checkSessionID("sessionId", sessionID); err != nil {
 		return nil, err
@@ -420,7 +460,7 @@ func (ot *OpenTok) StartBroadcast(ctx context.Context, sessionID string, opts *B
 	if err != nil {
 		return nil, err
 	}
-	return ot.broadcastCall(ctx, http.MethodPost, ot.projectPath("broadcast"), body)
+	return callOne(ctx, ot, http.MethodPost, ot.projectPath("broadcast"), body, (*broadcastWire).broadcast)
 }
 
 // StopBroadcast stops a broadcast and returns it (status "stopped").
@@ -431,10 +471,7 @@ func (ot *OpenTok) StartBroadcast(ctx context.Context, sessionID string, opts *B
 // Errors: [*ValidationError] for an empty broadcast ID; [*APIError]:
 // errors.Is [ErrNotFound] for an unknown broadcast or one already stopped.
 func (ot *OpenTok) StopBroadcast(ctx context.Context, broadcastID string) (*Broadcast, error) {
-	if err := checkResourceID("broadcastId", broadcastID); err != nil {
-		return nil, err
-	}
-	return ot.broadcastCall(ctx, http.MethodPost, ot.projectPath("broadcast", broadcastID, "stop"), struct{}{})
+	return stopComposition(ctx, ot, "broadcast", "broadcastId", broadcastID, (*broadcastWire).broadcast)
 }
 
 // GetBroadcast returns a broadcast.
@@ -444,18 +481,7 @@ func (ot *OpenTok) StopBroadcast(ctx context.Context, broadcastID string) (*Broa
 // Errors: [*ValidationError] for an empty broadcast ID; [*APIError]:
 // errors.Is [ErrNotFound] for an unknown broadcast.
 func (ot *OpenTok) GetBroadcast(ctx context.Context, broadcastID string) (*Broadcast, error) {
-	if err := checkResourceID("broadcastId", broadcastID); err != nil {
-		return nil, err
-	}
-	return ot.broadcastCall(ctx, http.MethodGet, ot.projectPath("broadcast", broadcastID), nil)
-}
-
-func (ot *OpenTok) broadcastCall(ctx context.Context, method, path string, body any) (*Broadcast, error) {
-	var w broadcastWire
-	if err := ot.do(ctx, &request{method: method, path: path, body: body, out: &w, idField: "id"}); err != nil {
-		return nil, err
-	}
-	return w.broadcast(), nil
+	return getComposition(ctx, ot, "broadcast", "broadcastId", broadcastID, (*broadcastWire).broadcast)
 }
 
 // ListBroadcasts returns one page of the project's broadcasts, newest
@@ -467,24 +493,9 @@ func (ot *OpenTok) broadcastCall(ctx context.Context, method, path string, body 
 //
 // Errors: [*ValidationError] for a negative offset, a count above 1000 or
 // below 0, or an invalid session ID; [*APIError] for a non-2xx answer.
-func (ot *OpenTok) ListBroadcasts(ctx context.Context, opts *ListBroadcastsOptions) (*BroadcastList, error) {
-	var o ListBroadcastsOptions
-	if opts != nil {
-		o = *opts
-	}
-	q, err := ot.pagingQuery(o.Offset, o.Count, o.SessionID)
-	if err != nil {
-		return nil, err
-	}
-	var w broadcastListWire
-	if err := ot.do(ctx, &request{method: http.MethodGet, path: ot.projectPath("broadcast"), query: q, out: &w}); err != nil {
-		return nil, err
-	}
-	l := &BroadcastList{Items: make([]*Broadcast, len(w.Items)), Total: int(w.Count)}
-	for i := range w.Items {
-		l.Items[i] = w.Items[i].broadcast()
-	}
-	return l, nil
+func (ot *OpenTok) ListBroadcasts(ctx context.Context, opts *ListBroadcastsOptions) (*Page[Broadcast], error) {
+	o := deref(opts)
+	return listCompositions(ctx, ot, "broadcast", o.Offset, o.Count, o.SessionID, (*broadcastWire).broadcast)
 }
 
 // AllBroadcasts returns an iterator over every broadcast from opts.Offset
@@ -500,21 +511,9 @@ func (ot *OpenTok) ListBroadcasts(ctx context.Context, opts *ListBroadcastsOptio
 // REST: GET /v2/project/{id}/broadcast?offset=&count=&sessionId=, once per
 // page.
 func (ot *OpenTok) AllBroadcasts(ctx context.Context, opts *ListBroadcastsOptions) iter.Seq2[*Broadcast, error] {
-	var o ListBroadcastsOptions
-	if opts != nil {
-		o = *opts
-	}
-	if _, err := ot.pagingQuery(o.Offset, o.Count, o.SessionID); err != nil {
-		return func(yield func(*Broadcast, error) bool) { yield(nil, err) }
-	}
-	fetch := func(ctx context.Context, offset, count int) ([]*Broadcast, int, error) {
-		page, err := ot.ListBroadcasts(ctx, &ListBroadcastsOptions{Offset: offset, Count: count, SessionID: o.SessionID})
-		if err != nil {
-			return nil, 0, err
-		}
-		return page.Items, page.Total, nil
-	}
-	return paginate(ctx, o.Offset, o.Count, func(b *Broadcast) string { return b.ID }, fetch)
+	o := deref(opts)
+	return allCompositions(ctx, ot, "broadcast", o.Offset, o.Count, o.SessionID, (*broadcastWire).broadcast,
+		func(b *Broadcast) string { return b.ID })
 }
 
 // SetBroadcastLayout changes the layout of a broadcast while it runs.
@@ -527,13 +526,7 @@ func (ot *OpenTok) AllBroadcasts(ctx context.Context, opts *ListBroadcastsOption
 // (see [Layout]); [*APIError]: errors.Is [ErrBadRequest] for a layout the
 // platform refuses, [ErrNotFound] for an unknown broadcast.
 func (ot *OpenTok) SetBroadcastLayout(ctx context.Context, broadcastID string, layout Layout) error {
-	if err := checkResourceID("broadcastId", broadcastID); err != nil {
-		return err
-	}
-	if err := layout.validate("layout"); err != nil {
-		return err
-	}
-	return ot.do(ctx, &request{method: http.MethodPut, path: ot.projectPath("broadcast", broadcastID, "layout"), body: layout})
+	return ot.setCompositionLayout(ctx, "broadcast", "broadcastId", broadcastID, layout)
 }
 
 // AddBroadcastStream adds a stream to a broadcast whose stream mode is

@@ -1,6 +1,8 @@
 package opentok
 
 import (
+	"fmt"
+	"log/slog"
 	"time"
 )
 
@@ -354,6 +356,16 @@ type BroadcastEvent struct {
 	// Streams are the streams currently included (manual stream mode).
 	Streams []EventIncludedStream
 }
+
+// Format prints the event with the RTMP stream names redacted, for every
+// verb.
+func (e BroadcastEvent) Format(f fmt.State, verb rune) {
+	type plain BroadcastEvent
+	formatRedacted(f, verb, plain(e), "opentok.BroadcastEvent")
+}
+
+// LogValue logs the event with the RTMP stream names redacted.
+func (e BroadcastEvent) LogValue() slog.Value { return logRedacted(e) }
 
 // ---------------------------------------------------------------------------
 // Experience Composer and captions

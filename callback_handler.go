@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"reflect"
+	"strconv"
 	"time"
 )
 
@@ -18,7 +20,7 @@ import (
 type CallbackHandlerOption func(*cbHandlerConfig)
 
 type cbHandlerConfig struct {
-	secrets     []Secret
+	secrets     []string
 	maxBody     int64
 	maxAge      time.Duration
 	readTimeout time.Duration
@@ -53,7 +55,7 @@ func WithCallbackSecret(secret string) CallbackHandlerOption {
 			c.reject("WithCallbackSecret: the secret is empty")
 			return
 		}
-		c.secrets = append(c.secrets, NewSecret(secret))
+		c.secrets = append(c.secrets, secret)
 	}
 }
 
@@ -165,8 +167,9 @@ func CallbackClaimsFromContext(ctx context.Context) *CallbackClaims {
 }
 
 type cbHandler struct {
-	fn  func(context.Context, Event) error
-	cfg cbHandlerConfig
+	fn       func(context.Context, Event) error
+	cfg      cbHandlerConfig
+	verifier *cbVerifier // nil without secrets
 }
 
 // NewCallbackHandler returns an http.Handler that receives the platform's
@@ -220,6 +223,10 @@ func NewCallbackHandler(fn func(context.Context, Event) error, opts ...CallbackH
 	if h.cfg.bad != "" {
 		panic("opentok: NewCallbackHandler: " + h.cfg.bad)
 	}
+	if len(h.cfg.secrets) > 0 {
+		h.verifier = newCBVerifier(h.cfg.secrets, VerifyCallbackOptions{MaxAge: h.cfg.maxAge, now: h.cfg.now})
+		h.cfg.secrets = nil // the verifier holds them
+	}
 	if h.cfg.noReplay {
 		h.cfg.replay = nil
 	} else if h.cfg.replay == nil {
@@ -228,6 +235,18 @@ func NewCallbackHandler(fn func(context.Context, Event) error, opts ...CallbackH
 	return h
 }
 
+// String describes the handler without its secrets.
+func (h *cbHandler) String() string {
+	return "opentok.CallbackHandler{signed: " + strconv.FormatBool(h.verifier != nil) + "}"
+}
+
+// Format prints the handler as String for every verb, so that no verb
+// reaches the secrets it holds.
+func (h *cbHandler) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, h.String()) }
+
+// LogValue logs the handler as String.
+func (h *cbHandler) LogValue() slog.Value { return slog.StringValue(h.String()) }
+
 func (h *cbHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -235,15 +254,14 @@ func (h *cbHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			cbMalformed(fmt.Sprintf("method %q is not POST", cbClip(r.Method)), nil))
 		return
 	}
-	signed := len(h.cfg.secrets) > 0
+	signed := h.verifier != nil
 	ctx := r.Context()
 	var claims *CallbackClaims
 	if signed {
 		// Verify the JWT before reading a byte of the body; its
 		// payload_hash is checked once the body is in.
 		var err error
-		claims, err = cbVerifyJWT(r.Header.Get("Authorization"), h.cfg.secrets,
-			VerifyCallbackOptions{MaxAge: h.cfg.maxAge, now: h.cfg.now})
+		claims, err = h.verifier.verifyJWT(r.Header.Get("Authorization"))
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", "Bearer")
 			h.fail(w, r, http.StatusUnauthorized, "callback signature not valid", err)
@@ -296,9 +314,9 @@ func (h *cbHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ctx = context.WithValue(ctx, cbClaimsKey{}, claims)
 	}
 
-	ev, err := ParseCallback(body)
+	ev, err := parseCallback(body)
 	if errors.Is(err, ErrUnknownCallback) {
-		ev, err = cbUnknown(body), nil
+		err = nil // ev is the *UnknownEvent
 	}
 	if err != nil {
 		h.fail(w, r, http.StatusBadRequest, "malformed callback", err)

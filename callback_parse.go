@@ -17,17 +17,18 @@ import (
 // eventTypeMapping.
 type event interface {
 	Event
-	// decode fills the fields of the event's kind from body (not the
-	// header, which ParseCallback decodes) and returns the name of the
-	// identifying field ("id", "connection.id", ...) when the body lacks
-	// it, else "". An error is the JSON error of a field of the wrong type.
-	decode(body []byte) (missingIDField string, err error)
+	// fill sets the fields of the event's kind (not the header, which
+	// ParseCallback sets) from the decoded body, reading each through c,
+	// which keeps the first of a wrong JSON type, and returns the name of
+	// the identifying field ("id", "connection.id", ...) when the body
+	// lacks it, else "".
+	fill(c *cbTypeCheck, w *cbBody) (missingIDField string)
 }
 
 // eventTypeMapping is the registry of the kinds ParseCallback knows: the
 // body's "event" value, or the kind cbKind recognises by shape, to a
 // constructor of its type. A new kind is a type embedding EventHeader, its
-// decode method and one line here.
+// fill method (with its fields in cbBody) and one line here.
 var eventTypeMapping = map[string]func() event{
 	"connectionCreated":   func() event { return new(ConnectionCreatedEvent) },
 	"connectionDestroyed": func() event { return new(ConnectionDestroyedEvent) },
@@ -69,27 +70,49 @@ var eventTypeMapping = map[string]func() event{
 // type, or is a known kind without its sessionId or its object's ID;
 // [ErrUnknownCallback] for any other JSON object.
 func ParseCallback(body []byte) (Event, error) {
-	var probe map[string]json.RawMessage
-	if err := json.Unmarshal(body, &probe); err != nil {
-		return nil, cbMalformed("body is not a JSON object: "+cbJSONReason(err), err)
-	}
-	if probe == nil {
-		return nil, cbMalformed("body is not a JSON object", nil)
-	}
-	kind, err := cbKind(probe)
+	ev, err := parseCallback(body)
 	if err != nil {
 		return nil, err
 	}
-	header, err := decodeEventHeader(body)
+	return ev, nil
+}
+
+// parseCallback is ParseCallback, but for a body of no known kind it
+// returns the [*UnknownEvent] the handler passes on together with the
+// [ErrUnknownCallback] error. It decodes the body once.
+func parseCallback(body []byte) (Event, error) {
+	var w cbBody
+	if err := json.Unmarshal(body, &w); err != nil {
+		return nil, cbMalformed("body is not a JSON object: "+cbJSONReason(err), err)
+	}
+	if b := bytes.TrimLeft(body, " \t\r\n"); len(b) == 0 || b[0] != '{' {
+		return nil, cbMalformed("body is not a JSON object", nil) // null
+	}
+	header := EventHeader{
+		SessionID:     w.SessionID.s,
+		ProjectID:     string(w.ProjectID),
+		ApplicationID: string(w.ApplicationID),
+		Timestamp:     w.Timestamp.Time(),
+	}
+	if header.ProjectID == "" {
+		header.ProjectID = string(w.PartnerID)
+	}
+	kind, err := cbKind(&w)
 	if err != nil {
-		return nil, cbMalformed(kind+" event does not decode: "+cbJSONReason(err), err)
+		if errors.Is(err, ErrUnknownCallback) {
+			header.Type = w.Event.s
+			return &UnknownEvent{EventHeader: header, Body: body}, err
+		}
+		return nil, err
 	}
 	header.Type = kind
 	ev := eventTypeMapping[kind]()
 	*ev.eventHeader() = header
-	missing, err := ev.decode(body)
-	if err != nil {
-		return nil, cbMalformed(kind+" event does not decode: "+cbJSONReason(err), err)
+	var c cbTypeCheck
+	c.str("sessionId", w.SessionID)
+	missing := ev.fill(&c, &w)
+	if err := c.err(kind); err != nil {
+		return nil, err
 	}
 	if header.SessionID == "" {
 		return nil, cbMalformed(kind+" event has no sessionId", nil)
@@ -98,44 +121,6 @@ func ParseCallback(body []byte) (Event, error) {
 		return nil, cbMalformed(kind+" event has no "+missing, nil)
 	}
 	return ev, nil
-}
-
-// eventHeaderWire is the part of a callback body that [EventHeader] holds,
-// the same for every kind.
-type eventHeaderWire struct {
-	SessionID     string     `json:"sessionId"`
-	ProjectID     flexString `json:"projectId"`
-	PartnerID     flexString `json:"partnerId"`
-	ApplicationID flexString `json:"applicationId"`
-	Timestamp     msTime     `json:"timestamp"`
-}
-
-// decodeEventHeader decodes the header fields of body, all but Type.
-func decodeEventHeader(body []byte) (EventHeader, error) {
-	var w eventHeaderWire
-	err := json.Unmarshal(body, &w)
-	h := EventHeader{
-		SessionID:     w.SessionID,
-		ProjectID:     string(w.ProjectID),
-		ApplicationID: string(w.ApplicationID),
-		Timestamp:     w.Timestamp.Time(),
-	}
-	if h.ProjectID == "" {
-		h.ProjectID = string(w.PartnerID)
-	}
-	return h, err
-}
-
-// cbUnknown wraps a body ParseCallback did not know, with the header fields
-// it has (a field of the wrong JSON type is left empty).
-func cbUnknown(body []byte) *UnknownEvent {
-	header, _ := decodeEventHeader(body)
-	var probe struct {
-		Event json.RawMessage `json:"event"`
-	}
-	_ = json.Unmarshal(body, &probe)
-	_ = json.Unmarshal(probe.Event, &header.Type)
-	return &UnknownEvent{EventHeader: header, Body: body}
 }
 
 // cbJSONReason describes a JSON error without quoting the body.
@@ -156,33 +141,24 @@ func cbJSONReason(err error) string {
 	return "invalid JSON"
 }
 
-// cbKind decides which kind of event a decoded JSON object is: a key of
+// cbKind decides which kind of event a decoded body is: a key of
 // eventTypeMapping.
-func cbKind(probe map[string]json.RawMessage) (string, error) {
-	if raw, ok := probe["event"]; ok && string(raw) != "null" {
-		var kind string
-		if err := json.Unmarshal(raw, &kind); err != nil {
-			return "", cbMalformed("event is not a string", err)
+func cbKind(w *cbBody) (string, error) {
+	if w.Event.kind != 0 {
+		if !w.Event.isString() {
+			return "", cbMalformed("event is not a string", nil)
 		}
-		if _, ok := eventTypeMapping[kind]; ok {
-			return kind, nil
+		if _, ok := eventTypeMapping[w.Event.s]; ok {
+			return w.Event.s, nil
 		}
-		return "", &CallbackError{kind: ErrUnknownCallback, Reason: fmt.Sprintf("event %q has no type in this package", cbClip(kind))}
-	}
-	has := func(k string) bool {
-		raw, ok := probe[k]
-		return ok && string(raw) != "null"
-	}
-	isString := func(k string) bool {
-		raw := bytes.TrimSpace(probe[k])
-		return len(raw) > 0 && raw[0] == '"'
+		return "", &CallbackError{kind: ErrUnknownCallback, Reason: fmt.Sprintf("event %q has no type in this package", cbClip(w.Event.s))}
 	}
 	switch {
-	case has("captionId") || has("captionsId"):
+	case w.CaptionID.kind != 0 || w.CaptionsID.kind != 0:
 		return "captions", nil
-	case has("broadcastUrls"):
+	case w.BroadcastURLs.kind != 0:
 		return "broadcast", nil
-	case isString("id") && isString("sessionId") && isString("status") && !has("size") && !has("outputMode"):
+	case w.ID.isString() && w.SessionID.isString() && w.Status.isString() && w.Size == nil && w.OutputMode.kind == 0:
 		return "render", nil
 	}
 	return "", &CallbackError{kind: ErrUnknownCallback, Reason: "body has no event field and no known shape"}

@@ -231,8 +231,8 @@ func TestParseCallbackLenient(t *testing.T) {
 			Resolution: Resolution1280x720, StreamMode: StreamModeManual, HasAudio: Ptr(true), HasVideo: Ptr(false),
 			HLSURL: "https://example.com/hls.m3u8",
 			RTMP: []RTMPTargetStatus{
-				{ID: "foo", ServerURL: "rtmps://myfooserver/myfooapp", StreamName: NewSecret("myfoostream"), Status: RTMPLive},
-				{ServerURL: "rtmp://x/y", StreamName: NewSecret("z"), Status: RTMPStatus("reconnecting")},
+				{ID: "foo", ServerURL: "rtmps://myfooserver/myfooapp", StreamName: "myfoostream", Status: RTMPLive},
+				{ServerURL: "rtmp://x/y", StreamName: "z", Status: RTMPStatus("reconnecting")},
 			},
 			HLSLowLatency: true, HLSDVR: false,
 			Streams: []EventIncludedStream{{StreamID: "st", HasAudio: true, HasVideo: true}},

@@ -106,12 +106,53 @@ func VerifyCallbackSignature(authorization string, body []byte, secret string, o
 	if o.Leeway < 0 {
 		return nil, invalid("leeway", "must not be negative")
 	}
-	return cbVerify(authorization, body, []Secret{NewSecret(secret)}, o)
+	return newCBVerifier([]string{secret}, o).verify(authorization, body)
 }
 
-// cbVerify verifies the JWT and then the body against any of secrets.
-func cbVerify(authorization string, body []byte, secrets []Secret, o VerifyCallbackOptions) (*CallbackClaims, error) {
-	claims, err := cbVerifyJWT(authorization, secrets, o)
+// cbVerifier checks signed callbacks against one or more secrets. The
+// handler of NewCallbackHandler makes one and uses it for every request.
+type cbVerifier struct {
+	key            any // the secret's bytes, or a jwt.VerificationKeySet of several
+	maxAge, leeway time.Duration
+	now            func() time.Time
+	parser         *jwt.Parser
+}
+
+func newCBVerifier(secrets []string, o VerifyCallbackOptions) *cbVerifier {
+	v := &cbVerifier{maxAge: o.MaxAge, leeway: o.Leeway, now: o.now}
+	if v.maxAge == 0 {
+		v.maxAge = DefaultCallbackMaxAge
+	}
+	if v.leeway == 0 {
+		v.leeway = DefaultCallbackLeeway
+	}
+	if v.now == nil {
+		v.now = time.Now
+	}
+	if len(secrets) == 1 {
+		v.key = []byte(secrets[0])
+	} else {
+		set := jwt.VerificationKeySet{}
+		for _, s := range secrets {
+			set.Keys = append(set.Keys, []byte(s))
+		}
+		v.key = set
+	}
+	v.parser = jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithIssuer(cbIssuer),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(v.leeway),
+		jwt.WithTimeFunc(v.now),
+	)
+	return v
+}
+
+func (v *cbVerifier) keyFunc(*jwt.Token) (any, error) { return v.key, nil }
+
+// verify checks the Authorization header value and then the body.
+func (v *cbVerifier) verify(authorization string, body []byte) (*CallbackClaims, error) {
+	claims, err := v.verifyJWT(authorization)
 	if err != nil {
 		return nil, err
 	}
@@ -121,21 +162,10 @@ func cbVerify(authorization string, body []byte, secrets []Secret, o VerifyCallb
 	return claims, nil
 }
 
-// cbVerifyJWT verifies the JWT of the Authorization header (everything but
-// the payload hash, which needs the body) against any of secrets: the
-// handler runs it before reading the body.
-func cbVerifyJWT(authorization string, secrets []Secret, o VerifyCallbackOptions) (*CallbackClaims, error) {
-	if o.MaxAge == 0 {
-		o.MaxAge = DefaultCallbackMaxAge
-	}
-	if o.Leeway == 0 {
-		o.Leeway = DefaultCallbackLeeway
-	}
-	now := o.now
-	if now == nil {
-		now = time.Now
-	}
-
+// verifyJWT verifies the JWT of the Authorization header (everything but
+// the payload hash, which needs the body): the handler runs it before
+// reading the body.
+func (v *cbVerifier) verifyJWT(authorization string) (*CallbackClaims, error) {
 	authorization = strings.TrimSpace(authorization)
 	if authorization == "" {
 		return nil, cbSignature("no Authorization header", nil)
@@ -149,39 +179,23 @@ func cbVerifyJWT(authorization string, secrets []Secret, o VerifyCallbackOptions
 		return nil, cbSignature("the JWT is too long", nil)
 	}
 
-	at := now()
 	claims := &cbJWTClaims{}
-	parser := jwt.NewParser(
-		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
-		jwt.WithIssuer(cbIssuer),
-		jwt.WithIssuedAt(),
-		jwt.WithLeeway(o.Leeway),
-		jwt.WithTimeFunc(func() time.Time { return at }),
-	)
-	tok, err := parser.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) {
-		if len(secrets) == 1 {
-			return []byte(secrets[0].Reveal()), nil
-		}
-		set := jwt.VerificationKeySet{}
-		for _, s := range secrets {
-			set.Keys = append(set.Keys, []byte(s.Reveal()))
-		}
-		return set, nil
-	})
+	tok, err := v.parser.ParseWithClaims(raw, claims, v.keyFunc)
+	at := v.now()
 	if err != nil {
 		return nil, cbSignature(cbJWTReason(tok, err), err)
 	}
 
 	// An iat out of time's range (1e19 overflows to the distant past) or
 	// in the future is refused whatever MaxAge is.
-	if iat := claims.IssuedAt; iat != nil && (iat.Before(time.Unix(0, 0)) || iat.After(at.Add(o.Leeway))) {
+	if iat := claims.IssuedAt; iat != nil && (iat.Before(time.Unix(0, 0)) || iat.After(at.Add(v.leeway))) {
 		return nil, cbSignature("the JWT's iat is in the future or out of range", nil)
 	}
-	if o.MaxAge > 0 {
+	if v.maxAge > 0 {
 		if claims.IssuedAt == nil {
 			return nil, cbSignature("the JWT has no iat", nil)
 		}
-		if at.Sub(claims.IssuedAt.Time) > o.MaxAge+o.Leeway {
+		if at.Sub(claims.IssuedAt.Time) > v.maxAge+v.leeway {
 			return nil, cbSignature("the JWT's iat is older than the maximum age", nil)
 		}
 	}

@@ -2,12 +2,14 @@ package opentok
 
 import (
 	"context"
+	"iter"
 	"net/http"
 )
 
 // What composed archives and broadcasts share: the stream mode, the
-// bitrate cap, the initial layout, and the streams of manual stream mode
-// (added and removed with PATCH .../streams).
+// bitrate cap, the initial layout, the streams of manual stream mode (added
+// and removed with PATCH .../streams), and the calls that are the same for
+// both but for the path: get, stop, list, set the layout.
 
 // StreamMediaOptions are the options of [OpenTok.AddArchiveStream] and
 // [OpenTok.AddBroadcastStream].
@@ -78,4 +80,53 @@ func (ot *OpenTok) patchStreams(ctx context.Context, resource, idField, id strin
 	}
 	return ot.do(ctx, &request{method: http.MethodPatch, path: ot.projectPath(resource, id, "streams"), body: body,
 		removal: body.RemoveStream != ""})
+}
+
+// getComposition is GetArchive and GetBroadcast: GET .../{resource}/{id}.
+func getComposition[W, T any](ctx context.Context, ot *OpenTok, resource, idField, id string, conv func(*W) *T) (*T, error) {
+	if err := checkResourceID(idField, id); err != nil {
+		return nil, err
+	}
+	return callOne(ctx, ot, http.MethodGet, ot.projectPath(resource, id), nil, conv)
+}
+
+// stopComposition is StopArchive and StopBroadcast: POST
+// .../{resource}/{id}/stop with the body "{}".
+func stopComposition[W, T any](ctx context.Context, ot *OpenTok, resource, idField, id string, conv func(*W) *T) (*T, error) {
+	if err := checkResourceID(idField, id); err != nil {
+		return nil, err
+	}
+	return callOne(ctx, ot, http.MethodPost, ot.projectPath(resource, id, "stop"), struct{}{}, conv)
+}
+
+// listCompositions is ListArchives and ListBroadcasts: GET
+// .../{resource}?offset&count&sessionId.
+func listCompositions[W, T any](ctx context.Context, ot *OpenTok, resource string, offset, count int, sessionID string,
+	conv func(*W) *T) (*Page[T], error) {
+	q, err := ot.pagingQuery(offset, count, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	return listPage(ctx, ot, ot.projectPath(resource), q, conv)
+}
+
+// allCompositions is AllArchives and AllBroadcasts.
+func allCompositions[W, T any](ctx context.Context, ot *OpenTok, resource string, offset, count int, sessionID string,
+	conv func(*W) *T, id func(*T) string) iter.Seq2[*T, error] {
+	_, err := ot.pagingQuery(offset, count, sessionID)
+	return paginate(ctx, err, offset, count, id, func(ctx context.Context, offset, count int) (*Page[T], error) {
+		return listCompositions(ctx, ot, resource, offset, count, sessionID, conv)
+	})
+}
+
+// setCompositionLayout is SetArchiveLayout and SetBroadcastLayout: PUT
+// .../{resource}/{id}/layout with the layout.
+func (ot *OpenTok) setCompositionLayout(ctx context.Context, resource, idField, id string, layout Layout) error {
+	if err := checkResourceID(idField, id); err != nil {
+		return err
+	}
+	if err := layout.validate("layout"); err != nil {
+		return err
+	}
+	return ot.do(ctx, &request{method: http.MethodPut, path: ot.projectPath(resource, id, "layout"), body: layout})
 }

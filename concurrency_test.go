@@ -69,7 +69,7 @@ func TestConcurrentMixedOperations(t *testing.T) {
 				a, ok := srv.Archive(id)
 				if assert.True(t, ok, "worker %d's archive", i) {
 					assert.Equal(t, fmt.Sprintf("arch-%d", i), a.Name)
-					assert.Equal(t, "stopped", a.Status)
+					assert.Equal(t, opentok.ArchiveStopped, a.Status)
 				}
 			}
 			// Every injected fault was met, so retries did happen.

@@ -8,7 +8,7 @@ import (
 )
 
 // Connection is a client connection to a session, as listed by
-// [OpenTok.ListConnections].
+// [OpenTok.ListConnections] (a page of them, oldest first).
 type Connection struct {
 	// ID is the connection ID (the REST field connectionId), as used by
 	// ForceDisconnect, SignalConnection and PlayDTMFToConnection.
@@ -20,21 +20,6 @@ type Connection struct {
 	// not say). The platform sends epoch milliseconds as a number or a
 	// string; both are accepted.
 	CreatedAt time.Time
-}
-
-// ConnectionList is one page of a session's connections, oldest first.
-type ConnectionList struct {
-	// Items holds the page's connections; empty (not nil) when there are
-	// none.
-	Items []*Connection
-	// Total is the number of connections in the session ("count").
-	Total int
-	// SessionID is the session the platform listed.
-	SessionID string
-	// ProjectID is the owner the platform reported: the application ID
-	// (applicationId) or the API key (projectId); empty when it sent
-	// neither.
-	ProjectID string
 }
 
 // ListConnectionsOptions are the options of [OpenTok.ListConnections] and
@@ -61,12 +46,8 @@ type connectionWire struct {
 	CreatedAt       msTime          `json:"createdAt"`
 }
 
-type connectionListWire struct {
-	Count         flexInt          `json:"count"`
-	ApplicationID flexString       `json:"applicationId"`
-	ProjectID     flexString       `json:"projectId"`
-	SessionID     string           `json:"sessionId"`
-	Items         []connectionWire `json:"items"`
+func (w *connectionWire) connection() *Connection {
+	return &Connection{ID: w.ConnectionID, State: w.ConnectionState, CreatedAt: w.CreatedAt.Time()}
 }
 
 // ListConnections returns one page of the connections to a session, oldest
@@ -79,11 +60,8 @@ type connectionListWire struct {
 // count above 1000 (nothing is sent); [*APIError] otherwise: 404
 // ([ErrNotFound]) for an unknown session; [*TransportError] when no answer
 // came.
-func (ot *OpenTok) ListConnections(ctx context.Context, sessionID string, opts *ListConnectionsOptions) (*ConnectionList, error) {
-	var o ListConnectionsOptions
-	if opts != nil {
-		o = *opts
-	}
+func (ot *OpenTok) ListConnections(ctx context.Context, sessionID string, opts *ListConnectionsOptions) (*Page[Connection], error) {
+	o := deref(opts)
 	if err := ot.checkConnectionList(sessionID, o); err != nil {
 		return nil, err
 	}
@@ -101,20 +79,10 @@ func (ot *OpenTok) ListConnections(ctx context.Context, sessionID string, opts *
 // REST: GET /v2/project/{id}/session/{sessionId}/connection?offset&count,
 // once per page.
 func (ot *OpenTok) AllConnections(ctx context.Context, sessionID string, opts *ListConnectionsOptions) iter.Seq2[*Connection, error] {
-	var o ListConnectionsOptions
-	if opts != nil {
-		o = *opts
-	}
-	if err := ot.checkConnectionList(sessionID, o); err != nil {
-		return func(yield func(*Connection, error) bool) { yield(nil, err) }
-	}
-	return paginate(ctx, o.Offset, o.Count, func(c *Connection) string { return c.ID },
-		func(ctx context.Context, offset, count int) ([]*Connection, int, error) {
-			l, err := ot.listConnections(ctx, sessionID, offset, count)
-			if err != nil {
-				return nil, 0, err
-			}
-			return l.Items, l.Total, nil
+	o := deref(opts)
+	return paginate(ctx, ot.checkConnectionList(sessionID, o), o.Offset, o.Count, func(c *Connection) string { return c.ID },
+		func(ctx context.Context, offset, count int) (*Page[Connection], error) {
+			return ot.listConnections(ctx, sessionID, offset, count)
 		})
 }
 
@@ -125,26 +93,8 @@ func (ot *OpenTok) checkConnectionList(sessionID string, o ListConnectionsOption
 	return checkPaging(o.Offset, o.Count)
 }
 
-func (ot *OpenTok) listConnections(ctx context.Context, sessionID string, offset, count int) (*ConnectionList, error) {
-	var w connectionListWire
-	err := ot.do(ctx, &request{method: http.MethodGet, path: ot.projectPath("session", sessionID, "connection"),
-		query: listQuery(offset, count), out: &w})
-	if err != nil {
-		return nil, err
-	}
-	l := &ConnectionList{
-		Items:     make([]*Connection, 0, len(w.Items)),
-		Total:     int(w.Count),
-		SessionID: w.SessionID,
-		ProjectID: string(w.ApplicationID),
-	}
-	if l.ProjectID == "" {
-		l.ProjectID = string(w.ProjectID)
-	}
-	for _, c := range w.Items {
-		l.Items = append(l.Items, &Connection{ID: c.ConnectionID, State: c.ConnectionState, CreatedAt: c.CreatedAt.Time()})
-	}
-	return l, nil
+func (ot *OpenTok) listConnections(ctx context.Context, sessionID string, offset, count int) (*Page[Connection], error) {
+	return listPage(ctx, ot, ot.projectPath("session", sessionID, "connection"), listQuery(offset, count), (*connectionWire).connection)
 }
 
 // ForceDisconnect disconnects a client from a session. Given the

@@ -3,6 +3,7 @@ package opentok_test
 import (
 	"context"
 	"errors"
+	"net"
 	"reflect"
 	"testing"
 	"time"
@@ -114,7 +115,7 @@ func TestEndToEnd(t *testing.T) {
 
 			// Broadcast.
 			b, err := ot.StartBroadcast(ctx, s.ID, &opentok.BroadcastOptions{
-				Outputs:    opentok.BroadcastOutputs{HLS: &opentok.HLSOutput{DVR: true}, RTMP: []opentok.RTMPOutput{{ID: "a", ServerURL: "rtmp://x.example.com/app", StreamName: opentok.NewSecret("k")}}},
+				Outputs:    opentok.BroadcastOutputs{HLS: &opentok.HLSOutput{DVR: true}, RTMP: []opentok.RTMPOutput{{ID: "a", ServerURL: "rtmp://x.example.com/app", StreamName: "k"}}},
 				StreamMode: opentok.StreamModeManual,
 			})
 			require.NoError(t, err)
@@ -224,8 +225,8 @@ func TestLegacyCallbackRegistration(t *testing.T) {
 	require.NoError(t, err)
 	list, err := ot.ListCallbacks(ctx)
 	require.NoError(t, err)
-	require.Len(t, list, 1)
-	assert.Equal(t, cb.ID, list[0].ID)
+	require.Len(t, list.Items, 1)
+	assert.Equal(t, cb.ID, list.Items[0].ID)
 	require.NoError(t, ot.UnregisterCallback(ctx, cb.ID))
 	assert.ErrorIs(t, ot.UnregisterCallback(ctx, cb.ID), opentok.ErrNotFound)
 }
@@ -241,7 +242,7 @@ func TestTheFakeRejectsWhatThePlatformRejects(t *testing.T) {
 			require.NoError(t, err)
 
 			_, err = ot.StartArchive(ctx, routed.ID, nil)
-			assert.ErrorIs(t, err, opentok.ErrNotFound, "nobody connected")
+			assert.ErrorIs(t, err, opentok.ErrNoClients, "nobody connected")
 			_, err = srv.Connect(relayed.ID, mustToken(t, ot, relayed.ID, nil))
 			require.NoError(t, err)
 			_, err = ot.StartArchive(ctx, relayed.ID, nil)
@@ -283,6 +284,120 @@ func TestTheFakeRejectsWhatThePlatformRejects(t *testing.T) {
 			assert.Contains(t, ae.Error(), "clock")
 		})
 	}
+}
+
+// "Nobody is connected to the session" matches ErrNoClients, for every call
+// that needs a client, and an unknown session does not: a caller can wait
+// for a client in one case and fix its session ID in the other, without
+// reading the message.
+func TestNoClientsIsToldApartFromAnUnknownSession(t *testing.T) {
+	for name, srv := range fakes(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			ot := srv.Client()
+			routed, err := ot.CreateSession(ctx, &opentok.SessionOptions{MediaMode: opentok.MediaRouted})
+			require.NoError(t, err)
+			// A session ID of the same credentials that this fake never
+			// issued: another fake's.
+			var otherOpts []opentoktest.Option
+			if srv.IsVonage() {
+				otherOpts = append(otherOpts, opentoktest.WithVonage())
+			}
+			other := opentoktest.NewServer(t, otherOpts...)
+			unknown, err := other.Client().CreateSession(ctx, &opentok.SessionOptions{MediaMode: opentok.MediaRouted})
+			require.NoError(t, err)
+
+			calls := map[string]func(sid string) error{
+				"StartArchive": func(sid string) error { _, err := ot.StartArchive(ctx, sid, nil); return err },
+				"StartBroadcast": func(sid string) error {
+					_, err := ot.StartBroadcast(ctx, sid, &opentok.BroadcastOptions{Outputs: opentok.BroadcastOutputs{HLS: &opentok.HLSOutput{}}})
+					return err
+				},
+				"MigrateSession": func(sid string) error { return ot.MigrateSession(ctx, sid) },
+			}
+			for call, f := range calls {
+				err := f(routed.ID)
+				assert.ErrorIs(t, err, opentok.ErrNoClients, "%s, nobody connected", call)
+				assert.ErrorIs(t, err, opentok.ErrNotFound, "%s: still a 404", call)
+				err = f(unknown.ID)
+				assert.ErrorIs(t, err, opentok.ErrNotFound, "%s, unknown session", call)
+				assert.NotErrorIs(t, err, opentok.ErrNoClients, "%s, unknown session", call)
+			}
+			_, err = srv.Connect(routed.ID, mustToken(t, ot, routed.ID, nil))
+			require.NoError(t, err)
+			for call, f := range calls {
+				assert.NoError(t, f(routed.ID), "%s once a client is connected", call)
+			}
+		})
+	}
+}
+
+// Signal's documentation and the fake agree on a session nobody is
+// connected to: the signal is accepted and reaches no one, not even a
+// client that connects afterwards; SignalConnection to a connection that
+// is not there is a 404.
+func TestSignalToASessionNobodyIsConnectedTo(t *testing.T) {
+	for name, srv := range fakes(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			ot := srv.Client()
+			s, err := ot.CreateSession(ctx, &opentok.SessionOptions{MediaMode: opentok.MediaRouted})
+			require.NoError(t, err)
+			require.NoError(t, ot.Signal(ctx, s.ID, opentok.SignalPayload{Type: "chat", Data: "anyone?"}))
+			c, err := srv.Connect(s.ID, mustToken(t, ot, s.ID, nil))
+			require.NoError(t, err)
+			assert.Empty(t, c.Signals(), "signals are not kept for later clients")
+			require.NoError(t, ot.Signal(ctx, s.ID, opentok.SignalPayload{Type: "chat", Data: "hello"}))
+			assert.Equal(t, []opentoktest.Signal{{Type: "chat", Data: "hello"}}, c.Signals())
+			c.Disconnect()
+			err = ot.SignalConnection(ctx, s.ID, c.ID(), opentok.SignalPayload{Type: "chat", Data: "gone"})
+			assert.ErrorIs(t, err, opentok.ErrNotFound)
+		})
+	}
+}
+
+// A POST whose connection dies after it was sent says that it may have
+// been applied and matches ErrMaybeApplied; one that could not connect does
+// not; neither is sent twice.
+func TestMaybeAppliedIsToldApartFromNeverSent(t *testing.T) {
+	srv := opentoktest.NewServer(t)
+	ot := srv.Client(opentok.WithRetry(opentok.RetryPolicy{MaxRetries: 2, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))
+	ctx := context.Background()
+	s, err := ot.CreateSession(ctx, &opentok.SessionOptions{MediaMode: opentok.MediaRouted})
+	require.NoError(t, err)
+	_, err = srv.Connect(s.ID, mustToken(t, ot, s.ID, nil))
+	require.NoError(t, err)
+
+	require.NoError(t, srv.InjectFault("StartArchive", opentoktest.Fault{DropConnection: true}))
+	_, err = ot.StartArchive(ctx, s.ID, nil)
+	assert.ErrorIs(t, err, opentok.ErrMaybeApplied)
+	assert.Contains(t, err.Error(), "may have been applied")
+	assert.Len(t, srv.RequestsFor("StartArchive"), 1, "a POST is not sent again")
+
+	require.NoError(t, srv.InjectFault("GetArchive", opentoktest.Fault{DropConnection: true, Times: -1}))
+	_, err = ot.GetArchive(ctx, "a7c5bd70-7f5c-4b1e-9e4d-1f1fd7c6a3d1")
+	var te *opentok.TransportError
+	require.ErrorAs(t, err, &te)
+	assert.NotErrorIs(t, err, opentok.ErrMaybeApplied, "a GET changes nothing")
+	srv.ClearFaults()
+
+	down, err := opentok.New(srv.APIKey, srv.APISecret, opentok.WithBaseURL(deadURL(t)),
+		opentok.WithRetry(opentok.RetryPolicy{MaxRetries: 1, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}))
+	require.NoError(t, err)
+	_, err = down.StartArchive(ctx, s.ID, nil)
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, 2, te.Attempts, "never sent, so retried")
+	assert.NotErrorIs(t, err, opentok.ErrMaybeApplied, "the connection was refused: nothing was applied")
+}
+
+// deadURL returns the URL of a loopback port nothing listens on.
+func deadURL(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return "http://" + addr
 }
 
 // opResult is one call of the table: its result value (nil when it has
@@ -365,7 +480,7 @@ func (tr *tableRun) run(t *testing.T, ot, acct *opentok.OpenTok, ok bool) []opRe
 			if op.Name == "GetBroadcast" {
 				b := v.(*opentok.Broadcast)
 				require.NotEmpty(t, b.RTMP)
-				require.Equal(t, plantedStreamKey, b.RTMP[0].StreamName.Reveal(), "the platform echoes the stream key")
+				require.Equal(t, plantedStreamKey, b.RTMP[0].StreamName, "the platform echoes the stream key")
 			}
 		}
 		if isNil(v) {

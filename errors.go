@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,19 @@ var (
 	ErrForbidden = errors.New("opentok: forbidden")
 	// ErrNotFound matches an [*APIError] with status 404.
 	ErrNotFound = errors.New("opentok: not found")
+	// ErrNoClients matches an [*APIError] saying that no client is
+	// connected to the session: the platform's answer to StartArchive,
+	// StartBroadcast and MigrateSession for a session nobody has joined
+	// yet (or everybody has left). It is a 404 (some documents say 400)
+	// whose message says "No clients are actively connected to the ...
+	// session", so it also matches [ErrNotFound] (or [ErrBadRequest]);
+	// an unknown session matches ErrNotFound but not ErrNoClients. Where
+	// the platform's message does not tell the two apart ("The session
+	// does not exist, or the session exists but there are no clients
+	// connected to it", the OpenAPI document's example for StartArchive)
+	// it matches too: a session ID the platform issued exists. Wait for a
+	// client to connect (and publish, for an archive) and try again.
+	ErrNoClients = errors.New("opentok: no clients connected to the session")
 	// ErrConflict matches an [*APIError] with status 409: the resource is not
 	// in a state that allows the operation (for example a second archive
 	// without a multiArchiveTag, or stopping an archive that is not recording).
@@ -35,6 +49,15 @@ var (
 	// ErrBadResponse matches a [*ResponseError]: the platform answered with a
 	// success status but a body that could not be understood.
 	ErrBadResponse = errors.New("opentok: bad response")
+	// ErrMaybeApplied matches a [*TransportError] for a request that may
+	// have been applied: it reached the platform (or may have), and no
+	// answer came — the connection was reset, the per-attempt timeout
+	// expired, the context ended while it was in flight. A POST is not
+	// sent again after that (it could start a second archive or call),
+	// and a PUT, PATCH or DELETE may have run out of retries: check the
+	// state (GetArchive, ListArchives, ...) before sending it again. A
+	// GET never matches, nor a request that could not connect at all.
+	ErrMaybeApplied = errors.New("opentok: no answer, and the request may have been applied")
 )
 
 // APIError is returned for every answer from the platform with a non-2xx
@@ -120,7 +143,13 @@ func statusHint(status int) string {
 	return ""
 }
 
-// Is reports whether target is the sentinel for this error's status.
+// noClients matches the platform's messages for a session no client is
+// connected to.
+var noClients = regexp.MustCompile(`(?i)\bno (connected )?clients?\b.*\bconnected\b|\bno connected clients\b`)
+
+// Is reports whether target is the sentinel for this error's status, or
+// [ErrNoClients] for the platform's answer about a session nobody is
+// connected to.
 func (e *APIError) Is(target error) bool {
 	switch target {
 	case ErrBadRequest:
@@ -131,6 +160,8 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode == http.StatusForbidden
 	case ErrNotFound:
 		return e.StatusCode == http.StatusNotFound
+	case ErrNoClients:
+		return (e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusBadRequest) && noClients.MatchString(e.Message)
 	case ErrConflict:
 		return e.StatusCode == http.StatusConflict
 	case ErrRateLimited:
@@ -203,12 +234,17 @@ func (e *ResponseError) Is(target error) bool { return target == ErrBadResponse 
 // TransportError reports a request that got no HTTP answer: the connection
 // was refused or reset, the per-attempt timeout expired, or the context was
 // cancelled. It wraps the cause, so errors.Is(err, context.DeadlineExceeded)
-// and errors.Is(err, context.Canceled) work.
+// and errors.Is(err, context.Canceled) work, and it matches
+// [ErrMaybeApplied] when MaybeApplied is set.
 type TransportError struct {
 	// Method and Path identify the request.
 	Method, Path string
 	// Attempts is how many times the request was sent, retries included.
 	Attempts int
+	// MaybeApplied is set when the request may have been applied: an
+	// attempt reached the platform (or may have) and no answer came back,
+	// and the method is not GET. The error's text says so.
+	MaybeApplied bool
 	// Err is the cause.
 	Err error
 }
@@ -224,11 +260,18 @@ func (e *TransportError) Error() string {
 	if e.Attempts > 1 {
 		s += " (" + strconv.Itoa(e.Attempts) + " attempts)"
 	}
+	if e.MaybeApplied {
+		s += "; no answer came after the request was sent, so it may have been applied: check before sending it again"
+	}
 	return s
 }
 
 // Unwrap returns the cause.
 func (e *TransportError) Unwrap() error { return e.Err }
+
+// Is reports whether target is [ErrMaybeApplied] and the request may have
+// been applied.
+func (e *TransportError) Is(target error) bool { return target == ErrMaybeApplied && e.MaybeApplied }
 
 // SigningError reports that a JWT could not be signed with the client's
 // credentials: the auth JWT of a request (nothing was sent) or a client

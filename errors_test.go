@@ -26,6 +26,49 @@ func TestAPIErrorSentinels(t *testing.T) {
 	}
 }
 
+// ErrNoClients matches the platform's answers about a session nobody is
+// connected to, whatever their wording, and nothing else: an unknown
+// session is ErrNotFound only.
+func TestErrNoClients(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		msg    string
+		want   bool
+	}{
+		{404, "No clients are actively connected to the OpenTok session.", true},
+		{404, "Not found. No clients are actively connected to the OpenTok session.", true},
+		{400, "No clients are actively connected to the Vonage Video session.", true},
+		{404, "The session does not exist, or the session exists but there are no clients connected to it.", true},
+		{404, "No connected clients", true},
+		{404, "Session not found", false},
+		{404, "The client specified by the connectionId property is not connected to the session.", false},
+		{404, "", false},
+		{409, "No clients are actively connected to the OpenTok session.", false},
+		{500, "no clients connected", false},
+	} {
+		err := fmt.Errorf("wrapped: %w", &APIError{StatusCode: tc.status, Message: tc.msg})
+		assert.Equal(t, tc.want, errors.Is(err, ErrNoClients), "%d %q", tc.status, tc.msg)
+		if tc.status == 404 {
+			assert.ErrorIs(t, err, ErrNotFound, "still a 404")
+		}
+	}
+}
+
+// ErrMaybeApplied matches a TransportError that says the request may have
+// been applied, and its text says so.
+func TestErrMaybeApplied(t *testing.T) {
+	te := &TransportError{Method: "POST", Path: "/v2/project/1/archive", Attempts: 1, MaybeApplied: true, Err: context.DeadlineExceeded}
+	err := fmt.Errorf("starting: %w", te)
+	assert.ErrorIs(t, err, ErrMaybeApplied)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, "opentok: POST /v2/project/1/archive: context deadline exceeded; no answer came after the request was sent, "+
+		"so it may have been applied: check before sending it again", te.Error())
+	te.MaybeApplied = false
+	assert.NotErrorIs(t, err, ErrMaybeApplied)
+	assert.NotContains(t, te.Error(), "applied")
+	assert.NotErrorIs(t, &APIError{StatusCode: 500}, ErrMaybeApplied)
+}
+
 func TestAPIErrorMessage(t *testing.T) {
 	e := &APIError{StatusCode: 409, Code: 15001, Message: "session is already composed", Method: "POST",
 		Path: "/v2/project/1/archive", RequestID: "r1", Attempts: 2, RetryAfter: 3 * time.Second}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"strings"
 
 	"github.com/opentok-go/opentok"
 )
@@ -20,7 +21,7 @@ func ExampleOpenTok_SetArchiveStorage() {
 	target, err := ot.SetArchiveStorage(ctx, opentok.ArchiveStorage{
 		Target: opentok.S3Storage{
 			AccessKey: "AKIAIOSFODNN7EXAMPLE",
-			SecretKey: opentok.NewSecret("made-up-secret-key"), // from your secret store
+			SecretKey: "made-up-secret-key", // from your secret store
 			Bucket:    "my-archives",
 			SSE:       opentok.S3EncryptionS3,
 		},
@@ -74,7 +75,10 @@ func ExampleNewAccount() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(p.Name, p.Status, p.Secret) // the secret prints as REDACTED
+	// p.Secret is the project's API secret, a plain string to store in
+	// your secret store; printed as part of the project it shows REDACTED.
+	fmt.Printf("%v %v %d\n", p.Name, p.Status, len(p.Secret))
+	fmt.Println(strings.Contains(fmt.Sprintf("%+v", p), "Secret:REDACTED"))
 
 	// Its credentials work at once.
 	ot, err := p.Client(opentok.WithBaseURL(srv.URL))
@@ -87,7 +91,8 @@ func ExampleNewAccount() {
 	}
 	fmt.Println(s.ProjectID == p.ID)
 	// Output:
-	// customer-42 ACTIVE REDACTED
+	// customer-42 ACTIVE 40
+	// true
 	// true
 }
 
@@ -137,10 +142,10 @@ func ExampleAccount_SetProjectStatus() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(len(projects))
+	fmt.Println(len(projects.Items), projects.Total)
 	// Output:
 	// true
 	// true
 	// <nil>
-	// 2
+	// 2 2
 }

@@ -196,7 +196,7 @@ func ExampleOpenTok_StartBroadcast() {
 	b, err := ot.StartBroadcast(ctx, sessionID, &opentok.BroadcastOptions{
 		Outputs: opentok.BroadcastOutputs{
 			HLS:  &opentok.HLSOutput{LowLatency: true},
-			RTMP: []opentok.RTMPOutput{{ID: "cdn", ServerURL: "rtmps://live.example.com/app", StreamName: opentok.NewSecret("key")}},
+			RTMP: []opentok.RTMPOutput{{ID: "cdn", ServerURL: "rtmps://live.example.com/app", StreamName: "key"}},
 		},
 		MaxDuration: time.Hour,
 	})
@@ -290,7 +290,7 @@ func ExampleOpenTok_Dial() {
 	call, err := ot.Dial(ctx, sessionID, tok, "sip:conference@sip.example.com;transport=tls", &opentok.DialOptions{
 		From:    "support@example.com",
 		Headers: map[string]string{"X-Room": "42"},
-		Auth:    &opentok.SIPAuth{Username: "user", Password: opentok.NewSecret("made-up-password")},
+		Auth:    &opentok.SIPAuth{Username: "user", Password: "made-up-password"},
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -342,4 +342,31 @@ func ExampleAPIError() {
 		fmt.Println(apiErr.StatusCode, errors.Is(err, opentok.ErrNotFound))
 	}
 	// Output: 404 true
+}
+
+// A session nobody has joined yet cannot be archived: the error matches
+// ErrNoClients, which an unknown session does not, so the caller can wait
+// for a client without reading the message.
+func ExampleErrNoClients() {
+	srv := startFake()
+	defer srv.Close()
+	ot := srv.Client()
+	ctx := context.Background()
+
+	s, err := ot.CreateSession(ctx, &opentok.SessionOptions{MediaMode: opentok.MediaRouted})
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = ot.StartArchive(ctx, s.ID, nil)
+	fmt.Println(errors.Is(err, opentok.ErrNoClients))
+
+	tok, _ := ot.GenerateToken(s.ID, nil)
+	if _, err := srv.Connect(s.ID, tok); err != nil { // in real life: a browser joins
+		log.Fatal(err)
+	}
+	a, err := ot.StartArchive(ctx, s.ID, nil)
+	fmt.Println(err == nil && a.Status == opentok.ArchiveStarted)
+	// Output:
+	// true
+	// true
 }

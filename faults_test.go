@@ -194,7 +194,7 @@ var matrixOps = []matrixOp{
 		check: func(t *testing.T, env *faultEnv, res any) {
 			s, ok := env.fake.Session(res.(*opentok.Session).ID)
 			assert.True(t, ok, "the fake knows the new session")
-			assert.Equal(t, "routed", s.MediaMode)
+			assert.Equal(t, opentok.MediaRouted, s.MediaMode)
 		},
 	},
 	{
@@ -204,7 +204,7 @@ var matrixOps = []matrixOp{
 		},
 		check: func(t *testing.T, env *faultEnv, _ any) {
 			a, _ := env.fake.Archive(env.deleteID)
-			assert.Equal(t, "deleted", a.Status)
+			assert.Equal(t, opentok.ArchiveDeleted, a.Status)
 		},
 	},
 }
@@ -221,6 +221,9 @@ type outcome struct {
 	keepsConn bool
 	// within bounds the call's duration (0: the call's deadline).
 	within time.Duration
+	// maybeApplied: a TransportError that says the request may have been
+	// applied and matches ErrMaybeApplied.
+	maybeApplied bool
 }
 
 type matrixRow struct {
@@ -245,6 +248,10 @@ func attemptsFor(op matrixOp) int {
 	}
 	return matrixRetries + 1
 }
+
+// sentAndLost is the maybeApplied of a fault that cuts the answer of a
+// request the platform received: every method but GET.
+func sentAndLost(op matrixOp) bool { return op.method != http.MethodGet }
 
 func connLost(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
@@ -323,9 +330,10 @@ func matrixRows() []matrixRow {
 	raw := func(h http.HandlerFunc) func(env *faultEnv, op matrixOp) {
 		return func(env *faultEnv, _ matrixOp) { env.armRaw(h) }
 	}
-	lost := func(want outcome) outcome {
+	lost := func(op matrixOp, want outcome) outcome {
 		want.kind = "transport"
 		want.cause = connLost
+		want.maybeApplied = sentAndLost(op)
 		return want
 	}
 	badBody := func(op matrixOp) outcome {
@@ -368,12 +376,12 @@ func matrixRows() []matrixRow {
 		{
 			name: "reset before headers",
 			arm:  raw(func(w http.ResponseWriter, r *http.Request) { resetConn(w, "") }),
-			want: func(op matrixOp) outcome { return lost(outcome{attempts: attemptsFor(op)}) },
+			want: func(op matrixOp) outcome { return lost(op, outcome{attempts: attemptsFor(op)}) },
 		},
 		{
 			name: "closed before headers",
 			arm:  inject(opentoktest.Fault{DropConnection: true, Times: -1}),
-			want: func(op matrixOp) outcome { return lost(outcome{attempts: attemptsFor(op)}) },
+			want: func(op matrixOp) outcome { return lost(op, outcome{attempts: attemptsFor(op)}) },
 		},
 		{
 			name: "reset mid-body",
@@ -381,7 +389,7 @@ func matrixRows() []matrixRow {
 				resetConn(w, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"+
 					`{"id":"`+strings.Repeat("a", 100))
 			}),
-			want: func(op matrixOp) outcome { return lost(outcome{attempts: attemptsFor(op)}) },
+			want: func(op matrixOp) outcome { return lost(op, outcome{attempts: attemptsFor(op)}) },
 		},
 		{
 			name: "headers slower than the attempt timeout",
@@ -389,7 +397,7 @@ func matrixRows() []matrixRow {
 			want: func(op matrixOp) outcome {
 				n := attemptsFor(op)
 				return outcome{kind: "transport", attempts: n, is: []error{context.DeadlineExceeded},
-					within: time.Duration(n)*matrixAttemptTimeout + 500*time.Millisecond}
+					within: time.Duration(n)*matrixAttemptTimeout + 500*time.Millisecond, maybeApplied: sentAndLost(op)}
 			},
 		},
 		{
@@ -397,7 +405,8 @@ func matrixRows() []matrixRow {
 			deadline: 100 * time.Millisecond,
 			arm:      inject(opentoktest.Fault{Delay: 2 * time.Second, Times: -1}),
 			want: func(op matrixOp) outcome {
-				return outcome{kind: "transport", attempts: 1, is: []error{context.DeadlineExceeded}, within: 400 * time.Millisecond}
+				return outcome{kind: "transport", attempts: 1, is: []error{context.DeadlineExceeded}, within: 400 * time.Millisecond,
+					maybeApplied: sentAndLost(op)}
 			},
 		},
 		{
@@ -406,7 +415,7 @@ func matrixRows() []matrixRow {
 			want: func(op matrixOp) outcome {
 				n := attemptsFor(op)
 				return outcome{kind: "transport", attempts: n, is: []error{context.DeadlineExceeded},
-					within: time.Duration(n)*matrixAttemptTimeout + 500*time.Millisecond}
+					within: time.Duration(n)*matrixAttemptTimeout + 500*time.Millisecond, maybeApplied: sentAndLost(op)}
 			},
 		},
 		{
@@ -665,6 +674,9 @@ func checkOutcome(t *testing.T, want outcome, err error) {
 		if want.cause != nil {
 			assert.True(t, want.cause(te.Err), "cause: %v", te.Err)
 		}
+		assert.Equal(t, want.maybeApplied, te.MaybeApplied, "may have been applied")
+		assert.Equal(t, want.maybeApplied, errors.Is(err, opentok.ErrMaybeApplied), "matches ErrMaybeApplied")
+		assert.Equal(t, want.maybeApplied, strings.Contains(err.Error(), "may have been applied"), "says so: %v", err)
 	default:
 		t.Fatalf("unknown outcome %q", want.kind)
 	}

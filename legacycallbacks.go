@@ -92,26 +92,19 @@ func (ot *OpenTok) RegisterCallback(ctx context.Context, reg CallbackRegistratio
 }
 
 // ListCallbacks returns the callbacks registered with the legacy callback
-// API of an OpenTok project.
+// API of an OpenTok project, as one page (the platform sends them in one
+// piece; Total is their number).
 //
 // REST: GET /v2/project/{apiKey}/callback; 200 with a JSON array.
 //
 // Errors: [*ValidationError] with Vonage credentials (nothing is sent);
 // [*APIError] for a non-2xx answer; [*ResponseError] when the answer is not
 // an array; [*TransportError] when no answer came.
-func (ot *OpenTok) ListCallbacks(ctx context.Context) ([]*RegisteredCallback, error) {
+func (ot *OpenTok) ListCallbacks(ctx context.Context) (*Page[RegisteredCallback], error) {
 	if err := ot.checkProjectCredentials("the legacy callback registration API"); err != nil {
 		return nil, err
 	}
-	var w []registeredCallbackWire
-	if err := ot.do(ctx, &request{method: http.MethodGet, path: ot.projectPath("callback"), out: &w}); err != nil {
-		return nil, err
-	}
-	out := make([]*RegisteredCallback, 0, len(w))
-	for i := range w {
-		out = append(out, w[i].callback())
-	}
-	return out, nil
+	return listArray(ctx, ot, ot.projectPath("callback"), (*registeredCallbackWire).callback)
 }
 
 // UnregisterCallback removes a callback registered with the legacy callback

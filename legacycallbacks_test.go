@@ -53,15 +53,17 @@ func TestLegacyCallbackFixtures(t *testing.T) {
 	answer = fixture(t, "responses/callback_list_response.json")
 	list, err := ot.ListCallbacks(context.Background())
 	require.NoError(t, err)
-	require.Len(t, list, 2)
-	assertCallback(t, want, list[0])
-	assertCallback(t, want, list[1])
+	require.Len(t, list.Items, 2)
+	assert.Equal(t, 2, list.Total)
+	assertCallback(t, want, list.Items[0])
+	assertCallback(t, want, list.Items[1])
 
 	answer = `[]`
 	list, err = ot.ListCallbacks(context.Background())
 	require.NoError(t, err)
-	assert.NotNil(t, list)
-	assert.Empty(t, list)
+	assert.NotNil(t, list.Items)
+	assert.Empty(t, list.Items)
+	assert.Zero(t, list.Total)
 
 	answer = `{"items":[]}`
 	_, err = ot.ListCallbacks(context.Background())

@@ -24,7 +24,8 @@ const (
 // 202 {"message":"Session migration initiated"} (the message is ignored).
 //
 // Errors: [*ValidationError] for an empty session ID (nothing is sent);
-// [*APIError] otherwise: 404 ([ErrNotFound]) when no client is connected,
+// [*APIError] otherwise: 404 ([ErrNoClients], also [ErrNotFound]) when no
+// client is connected ([ErrNotFound] alone for an unknown session),
 // 409 ([ErrConflict]) with Code [CodeMigrationInProgress] (15214) or
 // [CodeMigrationTooSoon] (15215),
 // 403 ([ErrForbidden]) for rejected credentials; [*TransportError] when no

@@ -81,12 +81,21 @@ type config struct {
 type Option func(*config) error
 
 // WithBaseURL sets the REST base URL (default [DefaultOpenTokURL] or
-// [DefaultVonageURL]). It must be an absolute https URL, or http when the
-// host is a loopback address or "localhost" (for the opentoktest fake and the
+// [DefaultVonageURL]); "" keeps the default, so that an unset environment
+// variable can be passed as it is:
+//
+//	opentok.New(key, secret, opentok.WithBaseURL(os.Getenv("OPENTOK_API_URL")))
+//
+// Otherwise it must be an absolute https URL, or http when the host is a
+// loopback address or "localhost" (for the opentoktest fake and the
 // emulator). A path prefix is kept; a trailing slash is removed; a query,
-// fragment, user info or a port outside 1–65535 is rejected.
+// fragment, user info, a port outside 1–65535 or a URL of nothing but
+// white space is rejected with a [*ValidationError].
 func WithBaseURL(u string) Option {
 	return func(c *config) error {
+		if u == "" {
+			return nil
+		}
 		if _, err := parseBaseURL(u); err != nil {
 			return err
 		}

@@ -65,7 +65,7 @@ func TestNewValidation(t *testing.T) {
 		{"key is ecdsa", func() (*OpenTok, error) { return NewVonage(testAppID, ecPEM) }, "privateKey"},
 		{"key too small", func() (*OpenTok, error) { return NewVonage(testAppID, smallPEM) }, "privateKey"},
 		{"pem of a certificate", func() (*OpenTok, error) { return NewVonage(testAppID, certPEM) }, "privateKey"},
-		{"base url empty", func() (*OpenTok, error) { return New(testAPIKey, testAPISecret, WithBaseURL("")) }, "baseURL"},
+		{"base url of white space", func() (*OpenTok, error) { return New(testAPIKey, testAPISecret, WithBaseURL(" \t")) }, "baseURL"},
 		{"base url plain http", func() (*OpenTok, error) {
 			return New(testAPIKey, testAPISecret, WithBaseURL("http://api.example.com"))
 		}, "baseURL"},
@@ -139,6 +139,21 @@ func TestBaseURLs(t *testing.T) {
 		require.NoError(t, err, u)
 		assert.Equal(t, strings.TrimSuffix(u, "/"), c.BaseURL())
 	}
+
+	// "" is the default, so that an unset variable can be passed as it is,
+	// and does not undo an earlier WithBaseURL.
+	c, err := New(testAPIKey, testAPISecret, WithBaseURL(""))
+	require.NoError(t, err)
+	assert.Equal(t, DefaultOpenTokURL, c.BaseURL())
+	c, err = NewVonage(testAppID, pemKey, WithBaseURL(""))
+	require.NoError(t, err)
+	assert.Equal(t, DefaultVonageURL, c.BaseURL())
+	c, err = New(testAPIKey, testAPISecret, WithBaseURL("http://127.0.0.1:4010"), WithBaseURL(""))
+	require.NoError(t, err)
+	assert.Equal(t, "http://127.0.0.1:4010", c.BaseURL())
+	a, err := NewAccount(testAccountKey, testAccountSecret, WithBaseURL(""))
+	require.NoError(t, err)
+	assert.Contains(t, a.String(), DefaultOpenTokURL)
 }
 
 func TestClientNeverPrintsSecrets(t *testing.T) {

@@ -196,7 +196,7 @@ func Operations() []Operation {
 	rtmp := func(n int) []RTMPOutput {
 		out := make([]RTMPOutput, n)
 		for i := range out {
-			out[i] = RTMPOutput{ServerURL: "rtmps://live.example.com/app", StreamName: NewSecret("key")}
+			out[i] = RTMPOutput{ServerURL: "rtmps://live.example.com/app", StreamName: "key"}
 		}
 		return out
 	}
@@ -476,7 +476,7 @@ func Operations() []Operation {
 		{
 			Name: "StartBroadcast", FakeOp: "StartBroadcast", Method: "POST", Path: p + "/broadcast",
 			Call: func(ctx context.Context, ot *OpenTok, a *OpArgs) (any, error) {
-				target := use(a, RTMPOutput{ID: "yt", ServerURL: "rtmps://live.example.com/app", StreamName: NewSecret(a.StreamKey)})
+				target := use(a, RTMPOutput{ID: "yt", ServerURL: "rtmps://live.example.com/app", StreamName: a.StreamKey})
 				return ot.StartBroadcast(ctx, a.SessionID, use(a, &BroadcastOptions{
 					Outputs:    BroadcastOutputs{HLS: &HLSOutput{DVR: true}, RTMP: []RTMPOutput{target}},
 					StreamMode: StreamModeManual, MultiBroadcastTag: "b1",
@@ -487,12 +487,11 @@ func Operations() []Operation {
 				bad("nil options", "outputs", broadcast(nil)),
 				bad("no outputs", "outputs", broadcast(&BroadcastOptions{})),
 				bad("6 RTMP targets", "outputs.rtmp", broadcast(&BroadcastOptions{Outputs: BroadcastOutputs{RTMP: rtmp(6)}})),
-				bad("RTMP target over http", "outputs.rtmp[0].serverUrl", broadcast(&BroadcastOptions{Outputs: BroadcastOutputs{RTMP: []RTMPOutput{{ServerURL: "http://live.example.com", StreamName: NewSecret("k")}}}})),
+				bad("RTMP target over http", "outputs.rtmp[0].serverUrl", broadcast(&BroadcastOptions{Outputs: BroadcastOutputs{RTMP: []RTMPOutput{{ServerURL: "http://live.example.com", StreamName: "k"}}}})),
 				bad("RTMP target without stream name", "outputs.rtmp[0].streamName", broadcast(&BroadcastOptions{Outputs: BroadcastOutputs{RTMP: []RTMPOutput{{ServerURL: "rtmp://live.example.com/app"}}}})),
-				bad("RTMP stream name that is the redaction placeholder", "outputs.rtmp[0].streamName", broadcast(&BroadcastOptions{Outputs: BroadcastOutputs{RTMP: []RTMPOutput{{ServerURL: "rtmp://live.example.com/app", StreamName: NewSecret("REDACTED")}}}})),
-				bad("RTMP stream name with NUL", "outputs.rtmp[0].streamName", broadcast(&BroadcastOptions{Outputs: BroadcastOutputs{RTMP: []RTMPOutput{{ServerURL: "rtmp://live.example.com/app", StreamName: NewSecret("key\x00")}}}})),
-				bad("RTMP stream name with CR LF", "outputs.rtmp[0].streamName", broadcast(&BroadcastOptions{Outputs: BroadcastOutputs{RTMP: []RTMPOutput{{ServerURL: "rtmp://live.example.com/app", StreamName: NewSecret("key\r\nx")}}}})),
-				bad("RTMP target ID not UTF-8", "outputs.rtmp[0].id", broadcast(&BroadcastOptions{Outputs: BroadcastOutputs{RTMP: []RTMPOutput{{ID: badUTF8, ServerURL: "rtmp://live.example.com/app", StreamName: NewSecret("k")}}}})),
+				bad("RTMP stream name with NUL", "outputs.rtmp[0].streamName", broadcast(&BroadcastOptions{Outputs: BroadcastOutputs{RTMP: []RTMPOutput{{ServerURL: "rtmp://live.example.com/app", StreamName: "key\x00"}}}})),
+				bad("RTMP stream name with CR LF", "outputs.rtmp[0].streamName", broadcast(&BroadcastOptions{Outputs: BroadcastOutputs{RTMP: []RTMPOutput{{ServerURL: "rtmp://live.example.com/app", StreamName: "key\r\nx"}}}})),
+				bad("RTMP target ID not UTF-8", "outputs.rtmp[0].id", broadcast(&BroadcastOptions{Outputs: BroadcastOutputs{RTMP: []RTMPOutput{{ID: badUTF8, ServerURL: "rtmp://live.example.com/app", StreamName: "k"}}}})),
 				bad("multiBroadcastTag with LF", "multiBroadcastTag", broadcast(&BroadcastOptions{Outputs: hls, MultiBroadcastTag: "a\nb"})),
 				bad("DVR with low latency", "outputs.hls", broadcast(&BroadcastOptions{Outputs: BroadcastOutputs{HLS: &HLSOutput{DVR: true, LowLatency: true}}})),
 				bad("maxDuration 59 s", "maxDuration", broadcast(&BroadcastOptions{Outputs: hls, MaxDuration: 59 * time.Second})),
@@ -563,7 +562,7 @@ func Operations() []Operation {
 		{
 			Name: "Dial", FakeOp: "Dial", Method: "POST", Path: p + "/dial",
 			Call: func(ctx context.Context, ot *OpenTok, a *OpArgs) (any, error) {
-				auth := use(a, SIPAuth{Username: "bob", Password: NewSecret(a.SIPPassword)})
+				auth := use(a, SIPAuth{Username: "bob", Password: a.SIPPassword})
 				return ot.Dial(ctx, a.SessionID, a.Token, "sip:bob@sip.example.com;transport=tls", use(a, &DialOptions{
 					From: "14155550101@example.com", Headers: map[string]string{"X-Call": "1"}, Auth: &auth}))
 			},
@@ -576,13 +575,12 @@ func Operations() []Operation {
 				bad("header without X-", "sip.headers", dial("sip:a@example.com", &DialOptions{Headers: map[string]string{"Authorization": "x"}})),
 				bad("header value with CRLF", "sip.headers", dial("sip:a@example.com", &DialOptions{Headers: map[string]string{"X-Id": "1\r\nVia: evil"}})),
 				bad("from without domain", "sip.from", dial("sip:a@example.com", &DialOptions{From: "14155550101"})),
-				bad("auth without username", "sip.auth.username", dial("sip:a@example.com", &DialOptions{Auth: &SIPAuth{Password: NewSecret("pw")}})),
+				bad("auth without username", "sip.auth.username", dial("sip:a@example.com", &DialOptions{Auth: &SIPAuth{Password: "pw"}})),
 				bad("auth username with CR LF", "sip.auth.username", dial("sip:a@example.com", &DialOptions{Auth: &SIPAuth{Username: "u\r\nVia: evil"}})),
-				bad("auth password with LF", "sip.auth.password", dial("sip:a@example.com", &DialOptions{Auth: &SIPAuth{Username: "u", Password: NewSecret("p\nw")}})),
+				bad("auth password with LF", "sip.auth.password", dial("sip:a@example.com", &DialOptions{Auth: &SIPAuth{Username: "u", Password: "p\nw"}})),
 				bad("from with NUL", "sip.from", dial("sip:a@example.com", &DialOptions{From: "1@example.com\x00"})),
 				bad("URI not UTF-8", "sip.uri", dial("sip:"+badUTF8+"@example.com", nil)),
 				bad("header value with a line separator", "sip.headers", dial("sip:a@example.com", &DialOptions{Headers: map[string]string{"X-Id": "1\u2028Via: evil"}})),
-				bad("password that is the redaction placeholder", "sip.auth.password", dial("sip:a@example.com", &DialOptions{Auth: &SIPAuth{Username: "u", Password: NewSecret("REDACTED")}})),
 			},
 		},
 		{
@@ -720,7 +718,7 @@ func Operations() []Operation {
 			Name: "SetArchiveStorage", FakeOp: "SetArchiveStorage", Method: "PUT", Path: p + "/archive/storage", OpenTokOnly: true,
 			Call: func(ctx context.Context, ot *OpenTok, a *OpArgs) (any, error) {
 				return ot.SetArchiveStorage(ctx, use(a, ArchiveStorage{Target: S3Storage{AccessKey: "AK",
-					SecretKey: NewSecret(a.StreamKey), Bucket: "archives"}, Fallback: FallbackOpenTok}))
+					SecretKey: a.StreamKey, Bucket: "archives"}, Fallback: FallbackOpenTok}))
 			},
 			Invalid: []BadCall{
 				bad("no target", "type", func(ctx context.Context, ot *OpenTok) error {
@@ -728,7 +726,7 @@ func Operations() []Operation {
 					return err
 				}),
 				bad("S3 endpoint without scheme", "config.endpoint", func(ctx context.Context, ot *OpenTok) error {
-					_, err := ot.SetArchiveStorage(ctx, ArchiveStorage{Target: S3Storage{AccessKey: "a", SecretKey: NewSecret("s"), Bucket: "b", Endpoint: "s3.example.com"}})
+					_, err := ot.SetArchiveStorage(ctx, ArchiveStorage{Target: S3Storage{AccessKey: "a", SecretKey: "s", Bucket: "b", Endpoint: "s3.example.com"}})
 					return err
 				}),
 			},

@@ -77,14 +77,6 @@ type Render struct {
 	Name string
 }
 
-// RenderList is one page of renders, newest first.
-type RenderList struct {
-	// Items holds the page's renders; empty (not nil) when there are none.
-	Items []*Render
-	// Total is the number of renders of the project ("count").
-	Total int
-}
-
 // ListRendersOptions are the options of [OpenTok.ListRenders] and
 // [OpenTok.AllRenders].
 type ListRendersOptions struct {
@@ -152,11 +144,6 @@ func (w *renderWire) render() *Render {
 	return r
 }
 
-type renderListWire struct {
-	Count flexInt      `json:"count"`
-	Items []renderWire `json:"items"`
-}
-
 // StartRender starts an Experience Composer: the platform loads pageURL in a
 // headless browser, joins the routed session with token (a client token,
 // role publisher; its connection data is allowed) and publishes the page as
@@ -213,11 +200,7 @@ func (ot *OpenTok) StartRender(ctx context.Context, sessionID, token, pageURL st
 			body.StatusCallbackURL = opts.StatusCallbackURL
 		}
 	}
-	var w renderWire
-	if err := ot.do(ctx, &request{method: http.MethodPost, path: ot.projectPath("render"), body: body, out: &w, idField: "id"}); err != nil {
-		return nil, err
-	}
-	return w.render(), nil
+	return callOne(ctx, ot, http.MethodPost, ot.projectPath("render"), body, (*renderWire).render)
 }
 
 // StopRender stops an Experience Composer; its stream is unpublished.
@@ -247,11 +230,7 @@ func (ot *OpenTok) GetRender(ctx context.Context, renderID string) (*Render, err
 	if err := checkResourceID("renderId", renderID); err != nil {
 		return nil, err
 	}
-	var w renderWire
-	if err := ot.do(ctx, &request{method: http.MethodGet, path: ot.projectPath("render", renderID), out: &w, idField: "id"}); err != nil {
-		return nil, err
-	}
-	return w.render(), nil
+	return callOne(ctx, ot, http.MethodGet, ot.projectPath("render", renderID), nil, (*renderWire).render)
 }
 
 // ListRenders returns one page of the project's Experience Composers,
@@ -263,11 +242,8 @@ func (ot *OpenTok) GetRender(ctx context.Context, renderID string) (*Render, err
 // Errors: [*ValidationError] for a negative offset or a count above 1000
 // (nothing is sent); [*APIError] for a non-2xx answer; [*TransportError]
 // when no answer came.
-func (ot *OpenTok) ListRenders(ctx context.Context, opts *ListRendersOptions) (*RenderList, error) {
-	var o ListRendersOptions
-	if opts != nil {
-		o = *opts
-	}
+func (ot *OpenTok) ListRenders(ctx context.Context, opts *ListRendersOptions) (*Page[Render], error) {
+	o := deref(opts)
 	if err := checkPaging(o.Offset, o.Count); err != nil {
 		return nil, err
 	}
@@ -284,31 +260,10 @@ func (ot *OpenTok) ListRenders(ctx context.Context, opts *ListRendersOptions) (*
 //
 // REST: GET /v2/project/{id}/render?offset&count, once per page.
 func (ot *OpenTok) AllRenders(ctx context.Context, opts *ListRendersOptions) iter.Seq2[*Render, error] {
-	var o ListRendersOptions
-	if opts != nil {
-		o = *opts
-	}
-	if err := checkPaging(o.Offset, o.Count); err != nil {
-		return func(yield func(*Render, error) bool) { yield(nil, err) }
-	}
-	return paginate(ctx, o.Offset, o.Count, func(r *Render) string { return r.ID },
-		func(ctx context.Context, offset, count int) ([]*Render, int, error) {
-			l, err := ot.listRenders(ctx, offset, count)
-			if err != nil {
-				return nil, 0, err
-			}
-			return l.Items, l.Total, nil
-		})
+	o := deref(opts)
+	return paginate(ctx, checkPaging(o.Offset, o.Count), o.Offset, o.Count, func(r *Render) string { return r.ID }, ot.listRenders)
 }
 
-func (ot *OpenTok) listRenders(ctx context.Context, offset, count int) (*RenderList, error) {
-	var w renderListWire
-	if err := ot.do(ctx, &request{method: http.MethodGet, path: ot.projectPath("render"), query: listQuery(offset, count), out: &w}); err != nil {
-		return nil, err
-	}
-	l := &RenderList{Items: make([]*Render, 0, len(w.Items)), Total: int(w.Count)}
-	for i := range w.Items {
-		l.Items = append(l.Items, w.Items[i].render())
-	}
-	return l, nil
+func (ot *OpenTok) listRenders(ctx context.Context, offset, count int) (*Page[Render], error) {
+	return listPage(ctx, ot, ot.projectPath("render"), listQuery(offset, count), (*renderWire).render)
 }

@@ -118,6 +118,7 @@ func (ot *OpenTok) do(ctx context.Context, r *request) error {
 		if errors.As(err, &terr) {
 			te.Attempts = terr.Attempts
 			te.Err = terr.Err
+			te.MaybeApplied = terr.Sent && r.method != http.MethodGet && r.method != http.MethodHead
 		}
 		return te
 	}
@@ -152,6 +153,26 @@ func (ot *OpenTok) do(ctx context.Context, r *request) error {
 		}
 	}
 	return nil
+}
+
+// callOne sends a request whose answer is one resource with its ID in
+// "id", decoded into a W and converted by conv.
+func callOne[W, T any](ctx context.Context, ot *OpenTok, method, path string, body any, conv func(*W) *T) (*T, error) {
+	var w W
+	if err := ot.do(ctx, &request{method: method, path: path, body: body, out: &w, idField: "id"}); err != nil {
+		return nil, err
+	}
+	return conv(&w), nil
+}
+
+// deref returns a copy of *opts, or the zero options when opts is nil: the
+// methods take options by pointer and never modify them.
+func deref[T any](opts *T) T {
+	var o T
+	if opts != nil {
+		o = *opts
+	}
+	return o
 }
 
 // errorBody is the platform's error shape, decoded leniently.

@@ -52,16 +52,19 @@ func (s *SignalPayload) validate() error {
 	return nil
 }
 
-// Signal sends a signal to every client connected to a session.
+// Signal sends a signal to every client connected to a session. A session
+// nobody is connected to accepts it (204) and it reaches no one: signals
+// are not kept for clients that connect later (the platform documents a
+// 404 only for the connection of [OpenTok.SignalConnection]).
 //
 // REST: POST /v2/project/{id}/session/{sessionId}/signal with
 // {"type","data"}; 204 (any 2xx is accepted).
 //
 // Errors: [*ValidationError] for an empty session ID, a type over 128 bytes,
 // data over 8192 bytes, or either not UTF-8 (nothing is sent); [*APIError]
-// otherwise: 400 or 413 ([ErrBadRequest]) for a rejected signal, 404
-// ([ErrNotFound]) for a session nobody is connected to; [*TransportError]
-// when no answer came.
+// otherwise: 400 or 413 ([ErrBadRequest]) for a rejected signal or session
+// ID, 404 ([ErrNotFound]) for a session the platform does not know;
+// [*TransportError] when no answer came.
 func (ot *OpenTok) Signal(ctx context.Context, sessionID string, s SignalPayload) error {
 	if err := ot.checkSessionID("sessionId", sessionID); err != nil {
 		return err

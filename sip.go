@@ -2,6 +2,8 @@ package opentok
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"unicode"
@@ -40,15 +42,36 @@ type DialOptions struct {
 }
 
 // SIPAuth holds the username and password a SIP endpoint asks for with
-// digest authentication. The password is a [Secret]: printed, logged or
-// JSON-encoded it shows "REDACTED", and the SDK sends it only in the dial
-// request.
+// digest authentication. Printed with fmt (any verb) or logged with slog,
+// the password shows "REDACTED", also inside the options that hold it; the
+// SDK sends it only in the dial request.
 type SIPAuth struct {
 	// Username is required when Auth is set.
 	Username string
-	// Password is optional: opentok.NewSecret(password).
-	Password Secret
+	// Password is optional.
+	Password string
 }
+
+// Format prints the credentials with the password redacted, for every
+// verb.
+func (a SIPAuth) Format(f fmt.State, verb rune) {
+	type plain SIPAuth
+	a.Password = redact(a.Password)
+	formatRedacted(f, verb, plain(a), "opentok.SIPAuth")
+}
+
+// LogValue logs the credentials with the password redacted.
+func (a SIPAuth) LogValue() slog.Value { return logRedacted(a) }
+
+// Format prints the options with the SIP password redacted, for every
+// verb.
+func (o DialOptions) Format(f fmt.State, verb rune) {
+	type plain DialOptions
+	formatRedacted(f, verb, plain(o), "opentok.DialOptions")
+}
+
+// LogValue logs the options with the SIP password redacted.
+func (o DialOptions) LogValue() slog.Value { return logRedacted(o) }
 
 // SIPCall is a dialled SIP call.
 type SIPCall struct {
@@ -151,13 +174,10 @@ func (ot *OpenTok) Dial(ctx context.Context, sessionID, token, sipURI string, op
 			if err := checkText("sip.auth.username", opts.Auth.Username, true); err != nil {
 				return nil, err
 			}
-			if err := checkText("sip.auth.password", opts.Auth.Password.Reveal(), true); err != nil {
+			if err := checkText("sip.auth.password", opts.Auth.Password, true); err != nil {
 				return nil, err
 			}
-			if err := checkSecret("sip.auth.password", opts.Auth.Password); err != nil {
-				return nil, err
-			}
-			body.SIP.Auth = &dialAuthWire{Username: opts.Auth.Username, Password: opts.Auth.Password.Reveal()}
+			body.SIP.Auth = &dialAuthWire{Username: opts.Auth.Username, Password: opts.Auth.Password}
 		}
 		if err := checkIDList("sip.streams", opts.Streams); err != nil {
 			return nil, err

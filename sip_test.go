@@ -15,7 +15,7 @@ func fullDialOptions() *DialOptions {
 	return &DialOptions{
 		From:             "14155550101@example.com",
 		Headers:          map[string]string{"X-Account-Id": "acme-42", "x-lower-case": "ok"},
-		Auth:             &SIPAuth{Username: "sip-user", Password: NewSecret(testSIPPassword)},
+		Auth:             &SIPAuth{Username: "sip-user", Password: testSIPPassword},
 		Secure:           true,
 		Video:            true,
 		ObserveForceMute: true,
@@ -134,9 +134,9 @@ func TestSIPValidation(t *testing.T) {
 		{"header X- only", "sip.headers", dial(uri, &DialOptions{Headers: map[string]string{"X-": "1"}})},
 		{"header name with space", "sip.headers", dial(uri, &DialOptions{Headers: map[string]string{"X-Bad Name": "1"}})},
 		{"header value with CRLF", "sip.headers", dial(uri, &DialOptions{Headers: map[string]string{"X-Ok": "1\r\nX-Injected: 2"}})},
-		{"password without username", "sip.auth.username", dial(uri, &DialOptions{Auth: &SIPAuth{Password: NewSecret(testSIPPassword)}})},
+		{"password without username", "sip.auth.username", dial(uri, &DialOptions{Auth: &SIPAuth{Password: testSIPPassword}})},
 		{"empty auth", "sip.auth.username", dial(uri, &DialOptions{Auth: &SIPAuth{}})},
-		{"empty stream ID", "sip.streams[1]", dial(uri, &DialOptions{Streams: []string{"S", ""}, Auth: &SIPAuth{Username: "u", Password: NewSecret(testSIPPassword)}})},
+		{"empty stream ID", "sip.streams[1]", dial(uri, &DialOptions{Streams: []string{"S", ""}, Auth: &SIPAuth{Username: "u", Password: testSIPPassword}})},
 		{"DTMF empty session", "sessionId", func(ctx context.Context, ot *OpenTok) error {
 			return ot.PlayDTMF(ctx, "", "1")
 		}},

@@ -3,6 +3,8 @@ package opentok
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 )
@@ -45,8 +47,9 @@ const (
 )
 
 // ArchiveStorage is a project's archive upload target, as
-// [OpenTok.SetArchiveStorage] sets it and the platform echoes it. Printed,
-// logged or encoded to JSON, its cloud credentials show "REDACTED".
+// [OpenTok.SetArchiveStorage] sets it and the platform echoes it. Printed
+// with fmt (any verb) or logged with slog, its cloud credentials show
+// "REDACTED"; its JSON carries them.
 type ArchiveStorage struct {
 	// Target is an S3Storage or an AzureStorage (required).
 	Target StorageTarget
@@ -61,9 +64,8 @@ type S3Storage struct {
 	// AccessKey is the access key ID of a user that may write to the
 	// bucket (required).
 	AccessKey string
-	// SecretKey is that user's secret access key (required):
-	// opentok.NewSecret(key).
-	SecretKey Secret
+	// SecretKey is that user's secret access key (required).
+	SecretKey string
 	// Bucket is the bucket's name (required).
 	Bucket string
 	// Endpoint is the base URL of an S3-compatible store, with its scheme,
@@ -76,13 +78,22 @@ type S3Storage struct {
 
 func (S3Storage) storageType() string { return "s3" }
 
+// Format prints the target with its secret key redacted, for every verb.
+func (t S3Storage) Format(f fmt.State, verb rune) {
+	type plain S3Storage
+	t.SecretKey = redact(t.SecretKey)
+	formatRedacted(f, verb, plain(t), "opentok.S3Storage")
+}
+
+// LogValue logs the target with its secret key redacted.
+func (t S3Storage) LogValue() slog.Value { return logRedacted(t) }
+
 // AzureStorage is a Microsoft Azure container as an archive upload target.
 type AzureStorage struct {
 	// AccountName is the storage account's name (required).
 	AccountName string
-	// AccountKey is the storage account's access key (required):
-	// opentok.NewSecret(key).
-	AccountKey Secret
+	// AccountKey is the storage account's access key (required).
+	AccountKey string
 	// Container is the container's name (required).
 	Container string
 	// Domain is the storage account's domain, for a sovereign or custom
@@ -92,6 +103,26 @@ type AzureStorage struct {
 }
 
 func (AzureStorage) storageType() string { return "azure" }
+
+// Format prints the target with its account key redacted, for every verb.
+func (t AzureStorage) Format(f fmt.State, verb rune) {
+	type plain AzureStorage
+	t.AccountKey = redact(t.AccountKey)
+	formatRedacted(f, verb, plain(t), "opentok.AzureStorage")
+}
+
+// LogValue logs the target with its account key redacted.
+func (t AzureStorage) LogValue() slog.Value { return logRedacted(t) }
+
+// Format prints the storage with its target's credentials redacted, for
+// every verb.
+func (s ArchiveStorage) Format(f fmt.State, verb rune) {
+	type plain ArchiveStorage
+	formatRedacted(f, verb, plain(s), "opentok.ArchiveStorage")
+}
+
+// LogValue logs the storage with its target's credentials redacted.
+func (s ArchiveStorage) LogValue() slog.Value { return logRedacted(s) }
 
 // storageWire is the body of PUT .../archive/storage and its answer.
 type storageWire struct {
@@ -121,15 +152,15 @@ func (w *storageWire) storage() *ArchiveStorage {
 	c := w.Config
 	switch strings.ToLower(w.Type) {
 	case "s3":
-		s.Target = S3Storage{AccessKey: c.AccessKey, SecretKey: NewSecret(c.SecretKey), Bucket: c.Bucket, Endpoint: c.Endpoint, SSE: c.SSE}
+		s.Target = S3Storage{AccessKey: c.AccessKey, SecretKey: c.SecretKey, Bucket: c.Bucket, Endpoint: c.Endpoint, SSE: c.SSE}
 	case "azure":
-		s.Target = AzureStorage{AccountName: c.AccountName, AccountKey: NewSecret(c.AccountKey), Container: c.Container, Domain: c.Domain}
+		s.Target = AzureStorage{AccountName: c.AccountName, AccountKey: c.AccountKey, Container: c.Container, Domain: c.Domain}
 	}
 	return s
 }
 
 // MarshalJSON writes the storage with its target's kind ("s3" or "azure")
-// and fields; the credentials show "REDACTED" (see [Secret]).
+// and fields, credentials included.
 func (s ArchiveStorage) MarshalJSON() ([]byte, error) {
 	out := struct {
 		Type     string          `json:"type,omitempty"`
@@ -160,13 +191,10 @@ func (s *ArchiveStorage) body() (*storageWire, error) {
 	case S3Storage:
 		w.Type = "s3"
 		for _, f := range []struct{ name, v string }{{"config.accessKey", t.AccessKey},
-			{"config.secretKey", t.SecretKey.Reveal()}, {"config.bucket", t.Bucket}} {
+			{"config.secretKey", t.SecretKey}, {"config.bucket", t.Bucket}} {
 			if err := required(f.name, f.v); err != nil {
 				return nil, err
 			}
-		}
-		if err := checkSecret("config.secretKey", t.SecretKey); err != nil {
-			return nil, err
 		}
 		if t.Endpoint != "" {
 			if err := checkHTTPURL("config.endpoint", t.Endpoint, 0, 2048); err != nil {
@@ -178,23 +206,20 @@ func (s *ArchiveStorage) body() (*storageWire, error) {
 		default:
 			return nil, invalid("config.sse", "must be none or s3, not %q", string(t.SSE))
 		}
-		w.Config = storageConfigWire{AccessKey: t.AccessKey, SecretKey: t.SecretKey.Reveal(), Bucket: t.Bucket,
+		w.Config = storageConfigWire{AccessKey: t.AccessKey, SecretKey: t.SecretKey, Bucket: t.Bucket,
 			Endpoint: t.Endpoint, SSE: t.SSE}
 	case AzureStorage:
 		w.Type = "azure"
 		for _, f := range []struct{ name, v string }{{"config.accountName", t.AccountName},
-			{"config.accountKey", t.AccountKey.Reveal()}, {"config.container", t.Container}} {
+			{"config.accountKey", t.AccountKey}, {"config.container", t.Container}} {
 			if err := required(f.name, f.v); err != nil {
 				return nil, err
 			}
 		}
-		if err := checkSecret("config.accountKey", t.AccountKey); err != nil {
-			return nil, err
-		}
 		if t.Domain != "" && (strings.ContainsAny(t.Domain, "/:?#@ ") || checkText("config.domain", t.Domain, true) != nil) {
 			return nil, invalid("config.domain", "must be a host name such as core.windows.net, without a scheme or path")
 		}
-		w.Config = storageConfigWire{AccountName: t.AccountName, AccountKey: t.AccountKey.Reveal(), Container: t.Container, Domain: t.Domain}
+		w.Config = storageConfigWire{AccountName: t.AccountName, AccountKey: t.AccountKey, Container: t.Container, Domain: t.Domain}
 	case nil:
 		return nil, invalid("type", "a target is required: an opentok.S3Storage or an opentok.AzureStorage")
 	}
@@ -205,7 +230,7 @@ func (s *ArchiveStorage) body() (*storageWire, error) {
 // an S3 bucket or an Azure container, and what happens when an upload fails
 // (storage.Fallback). An archive uploaded to the target ends with status
 // [ArchiveUploaded] and no download URL. It returns the configuration the
-// platform echoes (its credentials as Secrets).
+// platform echoes.
 //
 // REST: PUT /v2/project/{apiKey}/archive/storage with
 // {"type":"s3","config":{"accessKey","secretKey","bucket","endpoint","sse"},"fallback"}
@@ -217,7 +242,7 @@ func (s *ArchiveStorage) body() (*storageWire, error) {
 // key or bucket (S3) or account name, account key or container (Azure), an
 // endpoint that is not an absolute http(s) URL, an SSE other than none or
 // s3, a domain that is not a host name, a fallback other than none or
-// opentok, or a credential holding the REDACTED placeholder. [*APIError]
+// opentok. [*APIError]
 // otherwise (400 for a configuration the platform refuses, 403 for rejected
 // credentials). No error quotes a credential.
 func (ot *OpenTok) SetArchiveStorage(ctx context.Context, storage ArchiveStorage) (*ArchiveStorage, error) {

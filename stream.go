@@ -24,16 +24,6 @@ type Stream struct {
 	LayoutClassList []string
 }
 
-// StreamList is the answer of [OpenTok.ListStreams].
-type StreamList struct {
-	// Items holds the session's streams; empty (not nil) when there are
-	// none.
-	Items []*Stream
-	// Total is the number of streams the platform reported ("count"), or
-	// len(Items) when it reported none.
-	Total int
-}
-
 // StreamClassList sets the layout classes of one stream in
 // [OpenTok.SetStreamClassLists].
 type StreamClassList struct {
@@ -62,11 +52,6 @@ type streamWire struct {
 
 func (w *streamWire) stream() *Stream {
 	return &Stream{ID: w.ID, VideoType: w.VideoType, Name: w.Name, LayoutClassList: w.LayoutClassList}
-}
-
-type streamListWire struct {
-	Count flexInt      `json:"count"`
-	Items []streamWire `json:"items"`
 }
 
 type streamClassItem struct {
@@ -123,23 +108,18 @@ func (ot *OpenTok) GetStream(ctx context.Context, sessionID, streamID string) (*
 // Errors: [*ValidationError] for an empty session ID (nothing is sent);
 // [*APIError] otherwise: 404 ([ErrNotFound]) for an unknown session or one
 // that nobody has joined yet; [*TransportError] when no answer came.
-func (ot *OpenTok) ListStreams(ctx context.Context, sessionID string) (*StreamList, error) {
+func (ot *OpenTok) ListStreams(ctx context.Context, sessionID string) (*Page[Stream], error) {
 	if err := ot.checkSessionID("sessionId", sessionID); err != nil {
 		return nil, err
 	}
-	var w streamListWire
-	err := ot.do(ctx, &request{method: http.MethodGet, path: ot.projectPath("session", sessionID, "stream"), out: &w})
+	p, err := listPage(ctx, ot, ot.projectPath("session", sessionID, "stream"), nil, (*streamWire).stream)
 	if err != nil {
 		return nil, err
 	}
-	l := &StreamList{Items: make([]*Stream, 0, len(w.Items)), Total: int(w.Count)}
-	for i := range w.Items {
-		l.Items = append(l.Items, w.Items[i].stream())
+	if p.Total == 0 {
+		p.Total = len(p.Items)
 	}
-	if l.Total == 0 {
-		l.Total = len(l.Items)
-	}
-	return l, nil
+	return p, nil
 }
 
 // SetStreamClassLists sets the layout classes of one or more streams of a

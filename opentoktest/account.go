@@ -32,20 +32,14 @@ const (
 	DefaultAccountSecret = "fake0000account0000secret0000opentoktest"
 )
 
-// The project states (as the platform writes them).
-const (
-	ProjectActive    = "ACTIVE"
-	ProjectSuspended = "SUSPENDED"
-)
-
 // Project is a project of the fake's account: the first one (the fake's
 // APIKey and APISecret) and those created with the account calls.
 type Project struct {
 	// APIKey and APISecret are its credentials (the secret changes with
 	// RefreshProjectSecret).
 	APIKey, APISecret string
-	// Status is ProjectActive or ProjectSuspended.
-	Status string
+	// Status is opentok.ProjectActive or opentok.ProjectSuspended.
+	Status opentok.ProjectStatus
 	// Name is the name given at creation; Environment is "standard".
 	Name, Environment string
 	// CreatedAt is when it was created, on the fake's clock.
@@ -193,7 +187,7 @@ func (s *Server) createProject(_ *http.Request, body []byte) (reply, *apiError) 
 	for s.projects[key] != nil {
 		key = randomDigits(8)
 	}
-	p := &Project{APIKey: key, APISecret: randomSecret(), Status: ProjectActive, Name: req.Name,
+	p := &Project{APIKey: key, APISecret: randomSecret(), Status: opentok.ProjectActive, Name: req.Name,
 		Environment: "standard", CreatedAt: s.nowLocked()}
 	s.projects[key] = p
 	return ok(projectJSON(p)), nil
@@ -229,13 +223,13 @@ func (s *Server) setProjectStatus(r *http.Request, body []byte) (reply, *apiErro
 		return reply{}, aerr
 	}
 	var req struct {
-		Status string `json:"status"`
+		Status opentok.ProjectStatus `json:"status"`
 	}
 	if aerr := decodeBody(body, &req); aerr != nil {
 		return reply{}, aerr
 	}
 	switch req.Status {
-	case ProjectActive, ProjectSuspended:
+	case opentok.ProjectActive, opentok.ProjectSuspended:
 	default:
 		return reply{}, errf(http.StatusBadRequest, "status must be ACTIVE or SUSPENDED")
 	}

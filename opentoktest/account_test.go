@@ -73,19 +73,20 @@ func TestCreatedProjectIsUsableAtOnce(t *testing.T) {
 
 	got, ok := srv.Project(p.ID)
 	require.True(t, ok)
-	assert.Equal(t, p.Secret.Reveal(), got.APISecret)
+	assert.Equal(t, p.Secret, got.APISecret)
 
 	// Listed with the first project, oldest first; fetched by key.
 	acct, err := srv.AccountClient()
 	require.NoError(t, err)
 	all, err := acct.ListProjects(ctx)
 	require.NoError(t, err)
-	require.Len(t, all, 2)
-	assert.Equal(t, srv.APIKey, all[0].ID)
-	assert.Equal(t, p.ID, all[1].ID)
+	require.Len(t, all.Items, 2)
+	assert.Equal(t, 2, all.Total)
+	assert.Equal(t, srv.APIKey, all.Items[0].ID)
+	assert.Equal(t, p.ID, all.Items[1].ID)
 	one, err := acct.GetProject(ctx, p.ID)
 	require.NoError(t, err)
-	assert.Equal(t, p.Secret.Reveal(), one.Secret.Reveal())
+	assert.Equal(t, p.Secret, one.Secret)
 	_, err = acct.GetProject(ctx, "99999999")
 	assert.Equal(t, http.StatusNotFound, statusOf(err))
 }
@@ -119,7 +120,7 @@ func TestProjectsAreIsolated(t *testing.T) {
 
 	// A project's credentials with another project's ID in the path: 403.
 	r := newRaw(t, srv)
-	pa := auth.NewProject(p.ID, []byte(p.Secret.Reveal()))
+	pa := auth.NewProject(p.ID, []byte(p.Secret))
 	r.auth = func() (string, string) {
 		tok, err := pa.RESTToken(time.Now())
 		require.NoError(t, err)
@@ -132,7 +133,7 @@ func TestProjectsAreIsolated(t *testing.T) {
 
 	// Upload targets are per project.
 	_, err = b.SetArchiveStorage(ctx, opentok.ArchiveStorage{Target: opentok.S3Storage{
-		AccessKey: "AKIAFAKE", SecretKey: opentok.NewSecret("fake-secret-key"), Bucket: "b-bucket"}})
+		AccessKey: "AKIAFAKE", SecretKey: "fake-secret-key", Bucket: "b-bucket"}})
 	require.NoError(t, err)
 	_, has := srv.Storage()
 	assert.False(t, has, "the first project has no target")
@@ -189,7 +190,7 @@ func TestRefreshedSecretReplacesTheOld(t *testing.T) {
 	np, err := acct.RefreshProjectSecret(ctx, p.ID)
 	require.NoError(t, err)
 	assert.Equal(t, p.ID, np.ID)
-	assert.NotEqual(t, p.Secret.Reveal(), np.Secret.Reveal())
+	assert.NotEqual(t, p.Secret, np.Secret)
 	_, err = old.CreateSession(ctx, nil)
 	assert.Equal(t, http.StatusForbidden, statusOf(err), "the old secret is refused")
 	_, err = srv.Connect(sid, oldTok)
@@ -345,7 +346,7 @@ func TestArchiveWithUploadTargetEndsUploaded(t *testing.T) {
 			srv := NewServer(t)
 			ot := srv.Client()
 			_, err := ot.SetArchiveStorage(ctx, opentok.ArchiveStorage{Fallback: tc.fallback, Target: opentok.AzureStorage{
-				AccountName: "fakeaccount", AccountKey: opentok.NewSecret("fake-azure-key"), Container: "archives"}})
+				AccountName: "fakeaccount", AccountKey: "fake-azure-key", Container: "archives"}})
 			require.NoError(t, err)
 			if tc.fail {
 				require.NoError(t, srv.InjectFault(UploadArchive, Fault{Status: 500}))

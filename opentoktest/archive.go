@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"time"
+
+	"github.com/opentok-go/opentok"
 )
 
 func (s *Server) archiveJSON(a *Archive) map[string]any {
@@ -23,10 +25,10 @@ func (s *Server) archiveJSON(a *Archive) map[string]any {
 	} else {
 		m["url"] = nil
 	}
-	if a.OutputMode == "composed" {
+	if a.OutputMode == opentok.OutputComposed {
 		m["resolution"] = a.Resolution
 	}
-	if a.StreamMode == "manual" {
+	if a.StreamMode == opentok.StreamModeManual {
 		m["streams"] = streamsJSON(a.Streams)
 	}
 	if a.MaxBitrate != 0 {
@@ -46,28 +48,25 @@ func (s *Server) archiveDuration(a *Archive) time.Duration {
 	if !a.StoppedAt.IsZero() {
 		end = a.StoppedAt
 	}
-	if a.Status == "started" || a.Status == "paused" {
+	if activeArchive(a) {
 		return 0
 	}
 	return end.Sub(a.CreatedAt).Truncate(time.Second)
 }
 
-func activeArchive(a *Archive) bool { return a.Status == "started" || a.Status == "paused" }
+func activeArchive(a *Archive) bool {
+	return a.Status == opentok.ArchiveStarted || a.Status == opentok.ArchivePaused
+}
 
 type archiveRequest struct {
-	SessionID               string          `json:"sessionId"`
-	Name                    string          `json:"name"`
-	HasAudio                json.RawMessage `json:"hasAudio"`
-	HasVideo                json.RawMessage `json:"hasVideo"`
-	OutputMode              string          `json:"outputMode"`
-	Resolution              string          `json:"resolution"`
-	Layout                  json.RawMessage `json:"layout"`
-	StreamMode              string          `json:"streamMode"`
-	MultiArchiveTag         string          `json:"multiArchiveTag"`
-	MaxBitrate              *int            `json:"maxBitrate"`
-	QuantizationParameter   *int            `json:"quantizationParameter"`
-	HasTranscription        bool            `json:"hasTranscription"`
-	TranscriptionProperties json.RawMessage `json:"transcriptionProperties"`
+	compositionRequest
+	SessionID               string             `json:"sessionId"`
+	Name                    string             `json:"name"`
+	OutputMode              opentok.OutputMode `json:"outputMode"`
+	MultiArchiveTag         string             `json:"multiArchiveTag"`
+	QuantizationParameter   *int               `json:"quantizationParameter"`
+	HasTranscription        bool               `json:"hasTranscription"`
+	TranscriptionProperties json.RawMessage    `json:"transcriptionProperties"`
 }
 
 // startArchive starts an archive. As the platform documents for
@@ -86,48 +85,28 @@ func (s *Server) startArchive(_ *http.Request, body []byte) (reply, *apiError) {
 	if aerr != nil {
 		return reply{}, aerr
 	}
-	a := &Archive{ID: newID(), SessionID: ss.ID, Name: req.Name, Status: "started", OutputMode: "composed",
-		StreamMode: "auto", Resolution: "640x480", MultiArchiveTag: req.MultiArchiveTag, HasTranscription: req.HasTranscription}
-	if a.HasAudio, aerr = boolField(req.HasAudio, true); aerr != nil {
+	c, aerr := req.check()
+	if aerr != nil {
 		return reply{}, aerr
 	}
-	if a.HasVideo, aerr = boolField(req.HasVideo, true); aerr != nil {
-		return reply{}, aerr
-	}
+	a := &Archive{ID: newID(), SessionID: ss.ID, Name: req.Name, Status: opentok.ArchiveStarted, OutputMode: opentok.OutputComposed,
+		StreamMode: c.streamMode, Resolution: c.resolution, MultiArchiveTag: req.MultiArchiveTag, HasTranscription: req.HasTranscription,
+		HasAudio: c.hasAudio, HasVideo: c.hasVideo, MaxBitrate: c.maxBitrate, Layout: c.layout}
 	if !a.HasAudio && !a.HasVideo {
 		return reply{}, errf(http.StatusBadRequest, "hasAudio and hasVideo cannot both be false")
 	}
 	switch req.OutputMode {
-	case "", "composed":
-	case "individual":
-		a.OutputMode = "individual"
+	case "", opentok.OutputComposed:
+	case opentok.OutputIndividual:
+		a.OutputMode = opentok.OutputIndividual
 		if req.Resolution != "" || len(req.Layout) > 0 || req.MaxBitrate != nil || req.QuantizationParameter != nil {
 			return reply{}, errf(http.StatusBadRequest, "resolution, layout, maxBitrate and quantizationParameter apply to composed archives only")
 		}
 	default:
 		return reply{}, errf(http.StatusBadRequest, "invalid outputMode")
 	}
-	if req.Resolution != "" {
-		if !validResolutions[req.Resolution] {
-			return reply{}, errf(http.StatusBadRequest, "invalid resolution")
-		}
-		a.Resolution = req.Resolution
-	}
-	switch req.StreamMode {
-	case "", "auto":
-	case "manual":
-		a.StreamMode = "manual"
-	default:
-		return reply{}, errf(http.StatusBadRequest, "invalid streamMode")
-	}
 	if req.MaxBitrate != nil && req.QuantizationParameter != nil {
 		return reply{}, errf(http.StatusBadRequest, "maxBitrate and quantizationParameter are mutually exclusive")
-	}
-	if req.MaxBitrate != nil {
-		if *req.MaxBitrate < 100000 || *req.MaxBitrate > 6000000 {
-			return reply{}, errf(http.StatusBadRequest, "invalid maxBitrate")
-		}
-		a.MaxBitrate = *req.MaxBitrate
 	}
 	if req.QuantizationParameter != nil {
 		if *req.QuantizationParameter < 15 || *req.QuantizationParameter > 40 {
@@ -135,14 +114,8 @@ func (s *Server) startArchive(_ *http.Request, body []byte) (reply, *apiError) {
 		}
 		a.QuantizationParameter = *req.QuantizationParameter
 	}
-	if a.Layout, aerr = checkLayout(req.Layout); aerr != nil {
+	if aerr := s.checkComposable(ss, "archive"); aerr != nil {
 		return reply{}, aerr
-	}
-	if !ss.Routed() {
-		return reply{}, errf(http.StatusConflict, "Conflict. You are trying to archive a session that is not using the OpenTok Media Router.")
-	}
-	if len(s.st.sessionConnections(ss.ID)) == 0 {
-		return reply{}, errf(http.StatusNotFound, "No clients are actively connected to the OpenTok session.")
 	}
 	for _, other := range s.st.archives {
 		if other.SessionID == ss.ID && activeArchive(other) &&
@@ -157,7 +130,7 @@ func (s *Server) startArchive(_ *http.Request, body []byte) (reply, *apiError) {
 func (s *Server) addArchiveLocked(a *Archive) {
 	now := s.nowLocked()
 	a.CreatedAt, a.UpdatedAt = now, now
-	if a.StreamMode == "auto" {
+	if a.StreamMode == opentok.StreamModeAuto {
 		for _, st := range s.st.sessionStreams(a.SessionID) {
 			s.recordStreamLocked(a, st, a.HasAudio, a.HasVideo)
 		}
@@ -171,7 +144,7 @@ func (s *Server) addArchiveLocked(a *Archive) {
 func (s *Server) listArchives(r *http.Request, _ []byte) (reply, *apiError) {
 	sid := r.URL.Query().Get("sessionId")
 	return listReply(r, s.st.archives, func(a *Archive) bool {
-		return a.Status != "deleted" && (sid == "" || a.SessionID == sid) && s.ownsLocked(a.SessionID)
+		return a.Status != opentok.ArchiveDeleted && (sid == "" || a.SessionID == sid) && s.ownsLocked(a.SessionID)
 	}, s.archiveJSON)
 }
 
@@ -208,7 +181,7 @@ func (s *Server) stopArchive(r *http.Request, _ []byte) (reply, *apiError) {
 
 func (s *Server) stopArchiveLocked(a *Archive, reason string) {
 	now := s.nowLocked()
-	a.Status, a.Reason, a.StoppedAt, a.UpdatedAt = "stopped", reason, now, now
+	a.Status, a.Reason, a.StoppedAt, a.UpdatedAt = opentok.ArchiveStopped, reason, now, now
 	s.sealArchiveLocked(a)
 	s.emitArchiveLocked(a)
 	s.pushArchiveLocked(a)
@@ -220,11 +193,11 @@ func (s *Server) deleteArchive(r *http.Request, _ []byte) (reply, *apiError) {
 		return reply{}, aerr
 	}
 	switch a.Status {
-	case "available", "uploaded", "deleted":
+	case opentok.ArchiveAvailable, opentok.ArchiveUploaded, opentok.ArchiveDeleted:
 	default:
 		return reply{}, errf(http.StatusConflict, "Conflict. The archive is %s; only available or uploaded archives can be deleted.", a.Status)
 	}
-	a.Status, a.URL, a.UpdatedAt, a.recorded = "deleted", "", s.nowLocked(), nil
+	a.Status, a.URL, a.UpdatedAt, a.recorded = opentok.ArchiveDeleted, "", s.nowLocked(), nil
 	return reply{status: http.StatusNoContent}, nil
 }
 
@@ -236,20 +209,15 @@ func (s *Server) setArchiveLayout(r *http.Request, body []byte) (reply, *apiErro
 	if aerr != nil {
 		return reply{}, aerr
 	}
-	if a.OutputMode != "composed" {
+	if a.OutputMode != opentok.OutputComposed {
 		return reply{}, errf(http.StatusBadRequest, "Layouts apply to composed archives only")
 	}
 	if !activeArchive(a) {
 		return reply{}, errf(http.StatusConflict, "The archive is not recording")
 	}
-	l, aerr := checkLayout(body)
-	if aerr != nil {
+	if aerr := setLayout(&a.Layout, body); aerr != nil {
 		return reply{}, aerr
 	}
-	if l == nil {
-		return reply{}, errf(http.StatusBadRequest, "a layout is required")
-	}
-	a.Layout = l
 	return ok(s.archiveJSON(a)), nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/opentok-go/opentok"
 )
 
 // Leeway is the clock skew the fake tolerates in auth JWTs and client tokens
@@ -105,7 +106,7 @@ func (s *Server) authenticateLocked(r *http.Request) *apiError {
 	if exp, ok := numClaim(claims, "exp"); !ok || time.Unix(exp, 0).After(now.Add(restJWTMaxLife)) {
 		return s.authFailure("Invalid token: expires more than five minutes ahead")
 	}
-	if project != nil && project.Status != ProjectActive {
+	if project != nil && project.Status != opentok.ProjectActive {
 		return s.authFailure("Project is suspended")
 	}
 	s.cur, s.curAccount = project, project == nil
@@ -180,7 +181,7 @@ func tokenChars(s string) bool {
 
 // tokenInfo is what a verified client token grants.
 type tokenInfo struct {
-	Role            string
+	Role            opentok.Role
 	Data            string
 	LayoutClassList []string
 	ExpireTime      time.Time
@@ -192,7 +193,7 @@ type tokenInfo struct {
 // (session.connect; a T1 token may leave it out, as older SDKs do), the
 // role and the expiry on the fake's clock. It returns the token's role and
 // connection data.
-func (s *Server) VerifyToken(sessionID, token string) (role, data string, err error) {
+func (s *Server) VerifyToken(sessionID, token string) (role opentok.Role, data string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ti, err := s.verifyToken(sessionID, token, s.clock.now())
@@ -224,7 +225,7 @@ func (s *Server) tokenProjectLocked(sessionID string) (apiKey, secret string, er
 	switch {
 	case p == nil:
 		return "", "", fmt.Errorf("%w: the session's project does not exist", ErrInvalidToken)
-	case p.Status != ProjectActive:
+	case p.Status != opentok.ProjectActive:
 		return "", "", fmt.Errorf("%w: the session's project is suspended", ErrInvalidToken)
 	}
 	return p.APIKey, p.APISecret, nil
@@ -342,5 +343,5 @@ func (s *Server) checkGrant(sessionID string, now time.Time, tokSession, role, d
 	if layout != "" {
 		classes = strings.Fields(layout)
 	}
-	return tokenInfo{Role: role, Data: data, LayoutClassList: classes, ExpireTime: expT}, nil
+	return tokenInfo{Role: opentok.Role(role), Data: data, LayoutClassList: classes, ExpireTime: expT}, nil
 }

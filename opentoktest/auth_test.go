@@ -88,7 +88,7 @@ func TestVonageFakeAnswers401(t *testing.T) {
 	sid := routedSession(t, ot)
 	conn, err := srv.Connect(sid, token(t, ot, sid, nil))
 	require.NoError(t, err)
-	assert.Equal(t, "publisher", conn.Role())
+	assert.Equal(t, opentok.RolePublisher, conn.Role())
 }
 
 func TestSDKSeesAuthFailures(t *testing.T) {
@@ -111,7 +111,7 @@ func TestConnectVerifiesTokens(t *testing.T) {
 	for _, format := range []opentok.TokenFormat{opentok.TokenJWT, opentok.TokenT1} {
 		c, err := srv.Connect(sid, token(t, ot, sid, &opentok.TokenOptions{Format: format, Role: opentok.RoleModerator, Data: "name=Ann"}))
 		require.NoError(t, err, format)
-		assert.Equal(t, "moderator", c.Role())
+		assert.Equal(t, opentok.RoleModerator, c.Role())
 		assert.Equal(t, "name=Ann", c.Data())
 		assert.True(t, c.Connected())
 	}
@@ -193,7 +193,7 @@ func TestT1WithoutScopeIsAccepted(t *testing.T) {
 
 	c, err := srv.Connect(sid, legacyT1(srv, data("moderator", "")))
 	require.NoError(t, err, "a T1 token without scope")
-	assert.Equal(t, "moderator", c.Role())
+	assert.Equal(t, opentok.RoleModerator, c.Role())
 	assert.Equal(t, "legacy", c.Data())
 	_, err = srv.Connect(sid, legacyT1(srv, data("publisher", "&scope=session.connect")))
 	assert.NoError(t, err, "with the scope")

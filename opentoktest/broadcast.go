@@ -1,17 +1,18 @@
 package opentoktest
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/opentok-go/opentok"
 )
 
 func (s *Server) broadcastJSON(b *Broadcast) map[string]any {
 	urls := map[string]any{}
 	if b.HLS {
 		urls["hls"] = b.HLSURL
-		urls["hlsStatus"] = map[bool]string{true: "live", false: "ended"}[b.Status == "started"]
+		urls["hlsStatus"] = map[bool]string{true: "live", false: "ended"}[b.Status == opentok.BroadcastStarted]
 	}
 	rtmp := []map[string]any{}
 	for _, t := range b.RTMP {
@@ -39,7 +40,7 @@ func (s *Server) broadcastJSON(b *Broadcast) map[string]any {
 	if b.MaxBitrate != 0 {
 		m["maxBitrate"] = b.MaxBitrate
 	}
-	if b.StreamMode == "manual" && b.Status == "started" { // the document: "only set for status started"
+	if b.StreamMode == opentok.StreamModeManual && b.Status == opentok.BroadcastStarted { // the document: "only set for status started"
 		m["streams"] = streamsJSON(b.Streams)
 	}
 	return s.ownerJSON(m, b.SessionID)
@@ -47,6 +48,7 @@ func (s *Server) broadcastJSON(b *Broadcast) map[string]any {
 
 func (s *Server) startBroadcast(_ *http.Request, body []byte) (reply, *apiError) {
 	var req struct {
+		compositionRequest
 		SessionID string `json:"sessionId"`
 		Outputs   *struct {
 			HLS *struct {
@@ -59,14 +61,8 @@ func (s *Server) startBroadcast(_ *http.Request, body []byte) (reply, *apiError)
 				StreamName string `json:"streamName"`
 			} `json:"rtmp"`
 		} `json:"outputs"`
-		MaxDuration       *int            `json:"maxDuration"`
-		Resolution        string          `json:"resolution"`
-		Layout            json.RawMessage `json:"layout"`
-		StreamMode        string          `json:"streamMode"`
-		MultiBroadcastTag string          `json:"multiBroadcastTag"`
-		MaxBitrate        *int            `json:"maxBitrate"`
-		HasAudio          json.RawMessage `json:"hasAudio"`
-		HasVideo          json.RawMessage `json:"hasVideo"`
+		MaxDuration       *int   `json:"maxDuration"`
+		MultiBroadcastTag string `json:"multiBroadcastTag"`
 	}
 	if aerr := decodeBody(body, &req); aerr != nil {
 		return reply{}, aerr
@@ -81,8 +77,13 @@ func (s *Server) startBroadcast(_ *http.Request, body []byte) (reply, *apiError)
 	if req.Outputs == nil || (req.Outputs.HLS == nil && len(req.Outputs.RTMP) == 0) {
 		return reply{}, errf(http.StatusBadRequest, "outputs needs hls, rtmp or both")
 	}
-	b := &Broadcast{ID: newID(), SessionID: ss.ID, Status: "started", Resolution: "640x480", StreamMode: "auto",
-		MaxDuration: 4 * time.Hour, MultiBroadcastTag: req.MultiBroadcastTag}
+	c, aerr := req.check()
+	if aerr != nil {
+		return reply{}, aerr
+	}
+	b := &Broadcast{ID: newID(), SessionID: ss.ID, Status: opentok.BroadcastStarted, Resolution: c.resolution, StreamMode: c.streamMode,
+		MaxDuration: 4 * time.Hour, MultiBroadcastTag: req.MultiBroadcastTag, MaxBitrate: c.maxBitrate, HasAudio: c.hasAudio,
+		HasVideo: c.hasVideo, Layout: c.layout}
 	if h := req.Outputs.HLS; h != nil {
 		if h.DVR && h.LowLatency {
 			return reply{}, errf(http.StatusBadRequest, "dvr and lowLatency cannot both be true")
@@ -100,7 +101,7 @@ func (s *Server) startBroadcast(_ *http.Request, body []byte) (reply, *apiError)
 		if t.ServerURL == "" || t.StreamName == "" {
 			return reply{}, errf(http.StatusBadRequest, "each RTMP output needs serverUrl and streamName")
 		}
-		b.RTMP = append(b.RTMP, RTMPTarget{ID: t.ID, ServerURL: t.ServerURL, StreamName: t.StreamName, Status: "connecting"})
+		b.RTMP = append(b.RTMP, RTMPTarget{ID: t.ID, ServerURL: t.ServerURL, StreamName: t.StreamName, Status: opentok.RTMPConnecting})
 	}
 	if req.MaxDuration != nil {
 		if *req.MaxDuration < 60 || *req.MaxDuration > 36000 {
@@ -108,42 +109,11 @@ func (s *Server) startBroadcast(_ *http.Request, body []byte) (reply, *apiError)
 		}
 		b.MaxDuration = time.Duration(*req.MaxDuration) * time.Second
 	}
-	if req.Resolution != "" {
-		if !validResolutions[req.Resolution] {
-			return reply{}, errf(http.StatusBadRequest, "invalid resolution")
-		}
-		b.Resolution = req.Resolution
-	}
-	switch req.StreamMode {
-	case "", "auto":
-	case "manual":
-		b.StreamMode = "manual"
-	default:
-		return reply{}, errf(http.StatusBadRequest, "invalid streamMode")
-	}
-	if req.MaxBitrate != nil {
-		if *req.MaxBitrate < 100000 || *req.MaxBitrate > 6000000 {
-			return reply{}, errf(http.StatusBadRequest, "invalid maxBitrate")
-		}
-		b.MaxBitrate = *req.MaxBitrate
-	}
-	if b.HasAudio, aerr = boolField(req.HasAudio, true); aerr != nil {
+	if aerr := s.checkComposable(ss, "broadcast"); aerr != nil {
 		return reply{}, aerr
-	}
-	if b.HasVideo, aerr = boolField(req.HasVideo, true); aerr != nil {
-		return reply{}, aerr
-	}
-	if b.Layout, aerr = checkLayout(req.Layout); aerr != nil {
-		return reply{}, aerr
-	}
-	if !ss.Routed() {
-		return reply{}, errf(http.StatusConflict, "Conflict. The session is not using the OpenTok Media Router.")
-	}
-	if len(s.st.sessionConnections(ss.ID)) == 0 {
-		return reply{}, errf(http.StatusNotFound, "No clients are actively connected to the OpenTok session.")
 	}
 	for _, other := range s.st.broadcasts {
-		if other.SessionID == ss.ID && other.Status == "started" &&
+		if other.SessionID == ss.ID && other.Status == opentok.BroadcastStarted &&
 			(b.MultiBroadcastTag == "" || other.MultiBroadcastTag == b.MultiBroadcastTag) {
 			return reply{}, errf(http.StatusConflict, "The session is already being broadcast (use a unique multiBroadcastTag to start another)")
 		}
@@ -182,7 +152,7 @@ func (s *Server) stopBroadcast(r *http.Request, _ []byte) (reply, *apiError) {
 	if aerr != nil {
 		return reply{}, aerr
 	}
-	if b.Status != "started" {
+	if b.Status != opentok.BroadcastStarted {
 		return reply{}, errf(http.StatusNotFound, "The broadcast is not running")
 	}
 	s.stopBroadcastLocked(b)
@@ -190,9 +160,9 @@ func (s *Server) stopBroadcast(r *http.Request, _ []byte) (reply, *apiError) {
 }
 
 func (s *Server) stopBroadcastLocked(b *Broadcast) {
-	b.Status, b.UpdatedAt = "stopped", s.nowLocked()
+	b.Status, b.UpdatedAt = opentok.BroadcastStopped, s.nowLocked()
 	for i := range b.RTMP {
-		b.RTMP[i].Status = "offline"
+		b.RTMP[i].Status = opentok.RTMPOffline
 	}
 	s.emitBroadcastLocked(b)
 }
@@ -205,17 +175,12 @@ func (s *Server) setBroadcastLayout(r *http.Request, body []byte) (reply, *apiEr
 	if aerr != nil {
 		return reply{}, aerr
 	}
-	if b.Status != "started" {
+	if b.Status != opentok.BroadcastStarted {
 		return reply{}, errf(http.StatusNotFound, "The broadcast was not found or it has already stopped")
 	}
-	l, aerr := checkLayout(body)
-	if aerr != nil {
+	if aerr := setLayout(&b.Layout, body); aerr != nil {
 		return reply{}, aerr
 	}
-	if l == nil {
-		return reply{}, errf(http.StatusBadRequest, "a layout is required")
-	}
-	b.Layout = l
 	return ok(s.broadcastJSON(b)), nil
 }
 
@@ -239,7 +204,7 @@ func (s *Server) serveHLS(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.tickLocked()
 	b := s.st.broadcast(r.PathValue("id"))
-	found, stopped := b != nil && b.HLS, b != nil && b.Status != "started"
+	found, stopped := b != nil && b.HLS, b != nil && b.Status != opentok.BroadcastStarted
 	s.mu.Unlock()
 	if !found {
 		http.NotFound(w, r)

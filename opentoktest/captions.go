@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"regexp"
 	"time"
+
+	"github.com/opentok-go/opentok"
 )
 
 var languageCode = regexp.MustCompile(`^[a-z]{2,3}-[A-Z]{2}$`)
@@ -21,7 +23,7 @@ func (s *Server) startCaptions(_ *http.Request, body []byte) (reply, *apiError) 
 	if aerr := decodeBody(body, &req); aerr != nil {
 		return reply{}, aerr
 	}
-	c := &Captions{ID: newID(), SessionID: req.SessionID, LanguageCode: "en-US", Status: "started",
+	c := &Captions{ID: newID(), SessionID: req.SessionID, LanguageCode: "en-US", Status: opentok.CaptionsStarted,
 		MaxDuration: 4 * time.Hour, StatusCallbackURL: req.StatusCallbackURL}
 	if req.LanguageCode != "" {
 		if !languageCode.MatchString(req.LanguageCode) {
@@ -46,11 +48,11 @@ func (s *Server) startCaptions(_ *http.Request, body []byte) (reply, *apiError) 
 	if aerr != nil {
 		return reply{}, aerr
 	}
-	if ti.Role != "moderator" {
+	if ti.Role != opentok.RoleModerator {
 		return reply{}, &apiError{status: http.StatusForbidden, code: 10002, message: "Live captions need a token with the moderator role"}
 	}
 	for _, other := range s.st.captions {
-		if other.SessionID == ss.ID && other.Status == "started" {
+		if other.SessionID == ss.ID && other.Status == opentok.CaptionsStarted {
 			return reply{}, errf(http.StatusConflict, "Live captions have already started for this session")
 		}
 	}
@@ -62,9 +64,9 @@ func (s *Server) startCaptions(_ *http.Request, body []byte) (reply, *apiError) 
 
 func (s *Server) stopCaptions(r *http.Request, _ []byte) (reply, *apiError) {
 	c, found := s.st.captions[r.PathValue("id")]
-	if !found || !s.ownsLocked(c.SessionID) || c.Status != "started" {
+	if !found || !s.ownsLocked(c.SessionID) || c.Status != opentok.CaptionsStarted {
 		return reply{}, errf(http.StatusNotFound, "Captions not found")
 	}
-	c.Status = "stopped"
+	c.Status = opentok.CaptionsStopped
 	return reply{status: http.StatusAccepted}, nil
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/opentok-go/opentok"
 )
 
 // Conn is a simulated client connected to a session, as a browser or mobile
@@ -12,7 +14,7 @@ type Conn struct {
 	srv       *Server
 	id        string
 	sessionID string
-	role      string
+	role      opentok.Role
 	data      string
 }
 
@@ -23,7 +25,7 @@ func (c *Conn) ID() string { return c.id }
 func (c *Conn) SessionID() string { return c.sessionID }
 
 // Role returns the role the token granted.
-func (c *Conn) Role() string { return c.role }
+func (c *Conn) Role() opentok.Role { return c.role }
 
 // Data returns the connection data from the token.
 func (c *Conn) Data() string { return c.data }
@@ -73,7 +75,7 @@ func (c *Conn) Publish(opts PublishOptions) (string, error) {
 	if !found || cs.gone {
 		return "", ErrNotConnected
 	}
-	if cs.Role == "subscriber" {
+	if cs.Role == opentok.RoleSubscriber {
 		return "", fmt.Errorf("%w: a subscriber cannot publish", ErrNotPermitted)
 	}
 	vt := opts.VideoType
@@ -86,7 +88,7 @@ func (c *Conn) Publish(opts PublishOptions) (string, error) {
 	default:
 		return "", fmt.Errorf("opentoktest: unknown video type %q", opts.VideoType)
 	}
-	st := s.publishLocked(cs, opts.Name, vt, !opts.NoAudio, vt != "")
+	st := s.publishLocked(cs, opts.Name, opentok.VideoType(vt), !opts.NoAudio, vt != "")
 	return st.ID, nil
 }
 
@@ -180,7 +182,7 @@ func (s *Server) addConnectionWithIDLocked(ss *Session, kind string, ti tokenInf
 	}
 	s.emitConnectionLocked(cs, "connectionCreated", "")
 	s.pushConnectionCreatedLocked(cs)
-	if ss.ArchiveMode == "always" && (kind == KindClient || kind == KindBrowser) {
+	if ss.ArchiveMode == opentok.ArchiveAlways && (kind == KindClient || kind == KindBrowser) {
 		active := false
 		for _, a := range s.st.archives {
 			if a.SessionID == ss.ID && a.Auto && activeArchive(a) {
@@ -190,22 +192,22 @@ func (s *Server) addConnectionWithIDLocked(ss *Session, kind string, ti tokenInf
 		if !active {
 			res := ss.ArchiveResolution
 			if res == "" {
-				res = "640x480"
+				res = opentok.Resolution640x480
 			}
-			s.addArchiveLocked(&Archive{ID: newID(), SessionID: ss.ID, Name: ss.ArchiveName, Status: "started",
-				OutputMode: "composed", StreamMode: "auto", Resolution: res, HasAudio: true, HasVideo: true, Auto: true})
+			s.addArchiveLocked(&Archive{ID: newID(), SessionID: ss.ID, Name: ss.ArchiveName, Status: opentok.ArchiveStarted,
+				OutputMode: opentok.OutputComposed, StreamMode: opentok.StreamModeAuto, Resolution: res, HasAudio: true, HasVideo: true, Auto: true})
 		}
 	}
 	return cs
 }
 
-func (s *Server) publishLocked(cs *connState, name, videoType string, hasAudio, hasVideo bool) *Stream {
+func (s *Server) publishLocked(cs *connState, name string, videoType opentok.VideoType, hasAudio, hasVideo bool) *Stream {
 	return s.publishWithIDLocked(cs, newID(), name, videoType, hasAudio, hasVideo)
 }
 
 // publishWithIDLocked adds a stream with the given ID (a real client
 // chooses its own) and tells everyone: webhooks, archives, real clients.
-func (s *Server) publishWithIDLocked(cs *connState, id, name, videoType string, hasAudio, hasVideo bool) *Stream {
+func (s *Server) publishWithIDLocked(cs *connState, id, name string, videoType opentok.VideoType, hasAudio, hasVideo bool) *Stream {
 	ss := s.st.sessions[cs.SessionID]
 	st := &Stream{ID: id, SessionID: cs.SessionID, ConnectionID: cs.ID, Name: name, VideoType: videoType,
 		LayoutClassList: slices.Clone(cs.LayoutClassList), HasAudio: hasAudio, HasVideo: hasVideo,

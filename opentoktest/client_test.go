@@ -23,7 +23,7 @@ func TestSubscriberCannotPublish(t *testing.T) {
 	require.NoError(t, err)
 	st, ok := srv.Stream(id)
 	require.True(t, ok)
-	assert.Equal(t, "camera", st.VideoType)
+	assert.Equal(t, opentok.VideoCamera, st.VideoType)
 	assert.Equal(t, []string{"focus"}, st.LayoutClassList, "layout classes come from the token")
 	pub.Disconnect()
 	_, ok = srv.Stream(id)

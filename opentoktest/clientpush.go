@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+
+	"github.com/opentok-go/opentok"
 )
 
 // What real clients (OpenTok.js, see clientsocket.go) are told when the
@@ -106,13 +108,13 @@ func (s *Server) pushToLocked(cs *connState, from string, m raptor) {
 // permissions are what a role may do, as OpenTok.js reads them from a
 // connection: it offers publish, forceDisconnect and the like only when
 // the session's own connection has them.
-func permissions(role string) []string {
+func permissions(role opentok.Role) []string {
 	switch role {
-	case "subscriber":
+	case opentok.RoleSubscriber:
 		return []string{"subscribe"}
-	case "publisheronly":
+	case opentok.RolePublisherOnly:
 		return []string{"publish"}
-	case "moderator":
+	case opentok.RoleModerator:
 		return []string{"publish", "subscribe", "forceunpublish", "forcedisconnect", "forcemute"}
 	}
 	return []string{"publish", "subscribe"}

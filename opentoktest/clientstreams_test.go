@@ -72,7 +72,7 @@ func TestBrowserStreamsAreTheSessionsStreams(t *testing.T) {
 	srv.CompleteArchive(arc.ID)
 	got, ok := srv.Archive(arc.ID)
 	require.True(t, ok)
-	require.Equal(t, "available", got.Status)
+	require.Equal(t, opentok.ArchiveAvailable, got.Status)
 	assert.Positive(t, got.Size, "a synthetic file, with the stream in it")
 	_, err = ot.StartBroadcast(ctx, sid, &opentok.BroadcastOptions{Outputs: opentok.BroadcastOutputs{HLS: &opentok.HLSOutput{}}})
 	require.NoError(t, err)
@@ -112,7 +112,7 @@ func TestRolesWithoutPublishCannotPublish(t *testing.T) {
 	publishFrom(t, pub, "s3", "voice", "")
 	s3, ok := srv.Stream("s3")
 	require.True(t, ok)
-	assert.Equal(t, "", s3.VideoType)
+	assert.Equal(t, opentok.VideoType(""), s3.VideoType)
 	assert.True(t, s3.HasAudio)
 	assert.False(t, s3.HasVideo)
 }

@@ -37,8 +37,10 @@
 // dropped connection, malformed body); Requests is the log of what arrived
 // (the most recent requests: WithRequestLogSize, WithRequestLogBodyLimit
 // and WithRequestLogBytes bound it); accessors (Archive, Broadcast, Stream,
-// Connection, SIPCall, ...) return copies of the state. With WithWebhooks it
-// POSTs callback events, signed when a secret is set.
+// Connection, SIPCall, ...) return copies of the state, in the SDK's types
+// (opentok.ArchiveStatus, opentok.Role, ...). With WithWebhooks, or
+// SetWebhooks once it runs, it POSTs callback events, signed when a secret
+// is set, or hands them to an http.Handler in the same process.
 //
 // An OpenTok fake is an account too: AccountClient (account-level key and
 // secret, WithAccountCredentials) creates, lists, suspends, refreshes and

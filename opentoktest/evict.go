@@ -1,6 +1,10 @@
 package opentoktest
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/opentok-go/opentok"
+)
 
 // The state's bounds (WithStateLimit): past the limit, the oldest finished
 // things of a kind are evicted; live ones, and the thing just created, stay.
@@ -125,7 +129,7 @@ func (s *Server) evictLocked() {
 	if len(st.captions) > limit {
 		ev.captions.evict(func() bool { return len(st.captions) > limit }, func(id string) bool {
 			c, found := st.captions[id]
-			if found && c.Status == "started" {
+			if found && c.Status == opentok.CaptionsStarted {
 				return false
 			}
 			delete(st.captions, id)
@@ -142,9 +146,9 @@ func (s *Server) evictLocked() {
 			return true
 		})
 	}
-	st.archives = evictOldest(st.archives, limit, func(a *Archive) bool { return !activeArchive(a) && a.Status != "stopped" })
-	st.broadcasts = evictOldest(st.broadcasts, limit, func(b *Broadcast) bool { return b.Status != "started" })
-	st.renders = evictOldest(st.renders, limit, func(r *Render) bool { return r.Status == "stopped" || r.Status == "failed" })
+	st.archives = evictOldest(st.archives, limit, func(a *Archive) bool { return !activeArchive(a) && a.Status != opentok.ArchiveStopped })
+	st.broadcasts = evictOldest(st.broadcasts, limit, func(b *Broadcast) bool { return b.Status != opentok.BroadcastStarted })
+	st.renders = evictOldest(st.renders, limit, func(r *Render) bool { return r.Status == opentok.RenderStopped || r.Status == opentok.RenderFailed })
 }
 
 // busySessions returns the sessions with a running archive, broadcast,
@@ -157,17 +161,17 @@ func (st *state) busySessions() map[string]bool {
 		}
 	}
 	for _, b := range st.broadcasts {
-		if b.Status == "started" {
+		if b.Status == opentok.BroadcastStarted {
 			busy[b.SessionID] = true
 		}
 	}
 	for _, r := range st.renders {
-		if r.Status == "starting" || r.Status == "started" {
+		if r.Status == opentok.RenderStarting || r.Status == opentok.RenderStarted {
 			busy[r.SessionID] = true
 		}
 	}
 	for _, c := range st.captions {
-		if c.Status == "started" {
+		if c.Status == opentok.CaptionsStarted {
 			busy[c.SessionID] = true
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net/http"
 	"time"
 
 	"github.com/opentok-go/opentok"
@@ -83,4 +84,44 @@ func ExampleServer_InjectFault() {
 	// 503
 	// 503
 	// 404
+}
+
+// The code under test is built from the fake's client first; the fake's
+// callbacks are then pointed at it, here in this process through its
+// http.Handler (a network URL works too).
+func ExampleServer_SetWebhooks() {
+	srv, err := opentoktest.Start()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	ot := srv.Client()
+
+	// Your app: its routes, among them the archive callback.
+	mux := http.NewServeMux()
+	mux.Handle("POST /callbacks/archive", opentok.NewCallbackHandler(func(ctx context.Context, ev opentok.Event) error {
+		if e, ok := ev.(*opentok.ArchiveEvent); ok {
+			fmt.Println("archive", e.Status)
+		}
+		return nil
+	}, opentok.WithCallbackSecret("made-up-signature-secret")))
+
+	srv.SetWebhooks(opentoktest.Webhooks{Handler: mux, ArchiveURL: "/callbacks/archive", Secret: "made-up-signature-secret"})
+
+	ctx := context.Background()
+	s, _ := ot.CreateSession(ctx, &opentok.SessionOptions{MediaMode: opentok.MediaRouted})
+	tok, _ := ot.GenerateToken(s.ID, nil)
+	if _, err := srv.Connect(s.ID, tok); err != nil {
+		log.Fatal(err)
+	}
+	a, err := ot.StartArchive(ctx, s.ID, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv.FlushWebhooks()
+	_, _ = ot.StopArchive(ctx, a.ID)
+	srv.FlushWebhooks()
+	// Output:
+	// archive started
+	// archive stopped
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+
+	"github.com/opentok-go/opentok"
 )
 
 // streamsJSON renders the stream list of a manual-mode archive or
@@ -18,7 +20,7 @@ func streamsJSON(list []ArchiveStream) []map[string]any {
 
 // patchStreams applies {"addStream","hasAudio","hasVideo"} or
 // {"removeStream"} to a manual-mode stream list.
-func (s *Server) patchStreams(sessionID, streamMode string, list *[]ArchiveStream, body []byte) *apiError {
+func (s *Server) patchStreams(sessionID string, streamMode opentok.StreamMode, list *[]ArchiveStream, body []byte) *apiError {
 	var req struct {
 		AddStream    string          `json:"addStream"`
 		RemoveStream string          `json:"removeStream"`
@@ -28,7 +30,7 @@ func (s *Server) patchStreams(sessionID, streamMode string, list *[]ArchiveStrea
 	if aerr := decodeBody(body, &req); aerr != nil {
 		return aerr
 	}
-	if streamMode != "manual" {
+	if streamMode != opentok.StreamModeManual {
 		return errf(http.StatusBadRequest, "The stream mode is auto: streams cannot be added or removed")
 	}
 	switch {

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/opentok-go/opentok"
 )
 
 // The files behind an available archive's URL. They are small but real, so
@@ -26,10 +28,11 @@ import (
 // recordedStream is one stream an archive recorded: when (offsets from the
 // archive's start; stop is zero while it is still recorded) and what.
 type recordedStream struct {
-	streamID, videoType, connectionData string
-	hasAudio, hasVideo                  bool
-	start, stop                         time.Duration
-	open                                bool
+	streamID, connectionData string
+	videoType                string
+	hasAudio, hasVideo       bool
+	start, stop              time.Duration
+	open                     bool
 }
 
 // recordStreamLocked starts recording a stream in an archive (again, if it
@@ -48,7 +51,7 @@ func (s *Server) recordStreamLocked(a *Archive, st *Stream, hasAudio, hasVideo b
 	if c, ok := s.st.connections[st.ConnectionID]; ok {
 		data = c.Data
 	}
-	a.recorded = append(a.recorded, &recordedStream{streamID: st.ID, videoType: st.VideoType, connectionData: data,
+	a.recorded = append(a.recorded, &recordedStream{streamID: st.ID, videoType: string(st.VideoType), connectionData: data,
 		hasAudio: hasAudio && st.HasAudio, hasVideo: hasVideo && st.HasVideo, start: max(at, 0), open: true})
 }
 
@@ -70,7 +73,7 @@ func (s *Server) unrecordStreamLocked(a *Archive, id string) {
 // auto-mode archives; streamGoneLocked ends it in every running archive.
 func (s *Server) streamPublishedLocked(st *Stream) {
 	for _, a := range s.st.archives {
-		if a.SessionID == st.SessionID && activeArchive(a) && a.StreamMode == "auto" {
+		if a.SessionID == st.SessionID && activeArchive(a) && a.StreamMode == opentok.StreamModeAuto {
 			s.recordStreamLocked(a, st, a.HasAudio, a.HasVideo)
 		}
 	}
@@ -95,7 +98,7 @@ func (s *Server) sealArchiveLocked(a *Archive) {
 
 // archiveFile returns the file name and bytes of an archive's download.
 func (s *Server) archiveFile(a *Archive) (string, []byte) {
-	if a.OutputMode == "individual" {
+	if a.OutputMode == opentok.OutputIndividual {
 		return "archive.zip", s.individualZIP(a)
 	}
 	return "archive.mp4", composedMP4(a.ID, a.CreatedAt, s.archiveDuration(a))
@@ -109,7 +112,7 @@ func (s *Server) serveArchiveFile(w http.ResponseWriter, r *http.Request) {
 	a := s.st.archive(r.PathValue("id"))
 	var name string
 	var data []byte
-	if a != nil && a.Status == "available" {
+	if a != nil && a.Status == opentok.ArchiveAvailable {
 		name, data = s.archiveFile(a)
 	}
 	s.mu.Unlock()
@@ -118,7 +121,7 @@ func (s *Server) serveArchiveFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ct := "video/mp4"
-	if a.OutputMode == "individual" {
+	if a.OutputMode == opentok.OutputIndividual {
 		ct = "application/zip"
 	}
 	w.Header().Set("Content-Type", ct)
@@ -151,7 +154,7 @@ func (s *Server) individualZIP(a *Archive) []byte {
 	files := []file{}
 	media := make([][]byte, len(recs))
 	for i, r := range recs {
-		media[i] = streamWebM(r, a.Resolution)
+		media[i] = streamWebM(r, string(a.Resolution))
 		files = append(files, file{ConnectionData: r.connectionData, Filename: r.streamID + ".webm", Size: len(media[i]),
 			StartTimeOffset: r.start.Milliseconds(), StopTimeOffset: r.stop.Milliseconds(), StreamID: r.streamID,
 			VideoType: r.videoType})

@@ -8,7 +8,7 @@ func (s *Server) migrate(r *http.Request, _ []byte) (reply, *apiError) {
 		return reply{}, aerr
 	}
 	if len(s.st.sessionConnections(ss.ID)) == 0 {
-		return reply{}, errf(http.StatusNotFound, "No clients are connected to the session")
+		return reply{}, errf(http.StatusNotFound, noClientsMessage)
 	}
 	return reply{status: http.StatusAccepted, body: map[string]any{"message": "Session migration initiated"}}, nil
 }

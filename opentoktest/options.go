@@ -95,8 +95,10 @@ func WithArchiveDelay(d time.Duration) Option {
 	}
 }
 
-// WithWebhooks makes the fake POST callback events to the given URLs as its
-// state changes.
+// WithWebhooks makes the fake POST callback events to the given URLs (or
+// deliver them to Webhooks.Handler) as its state changes. To set them once
+// the server runs, for example to a receiver built from Server.Client, use
+// [Server.SetWebhooks].
 func WithWebhooks(w Webhooks) Option {
 	return func(c *config) error {
 		c.webhooks = w

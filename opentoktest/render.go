@@ -3,6 +3,8 @@ package opentoktest
 import (
 	"net/http"
 	"time"
+
+	"github.com/opentok-go/opentok"
 )
 
 func (s *Server) renderJSON(rd *Render) map[string]any {
@@ -32,12 +34,12 @@ func (s *Server) renderJSON(rd *Render) map[string]any {
 
 func (s *Server) startRender(_ *http.Request, body []byte) (reply, *apiError) {
 	var req struct {
-		SessionID         string `json:"sessionId"`
-		Token             string `json:"token"`
-		URL               string `json:"url"`
-		MaxDuration       *int   `json:"maxDuration"`
-		Resolution        string `json:"resolution"`
-		StatusCallbackURL string `json:"statusCallbackUrl"`
+		SessionID         string             `json:"sessionId"`
+		Token             string             `json:"token"`
+		URL               string             `json:"url"`
+		MaxDuration       *int               `json:"maxDuration"`
+		Resolution        opentok.Resolution `json:"resolution"`
+		StatusCallbackURL string             `json:"statusCallbackUrl"`
 		Properties        *struct {
 			Name string `json:"name"`
 		} `json:"properties"`
@@ -48,7 +50,7 @@ func (s *Server) startRender(_ *http.Request, body []byte) (reply, *apiError) {
 	if len(req.URL) < 15 || len(req.URL) > 2048 {
 		return reply{}, &apiError{status: http.StatusBadRequest, code: 50001, message: "Invalid URL structure"}
 	}
-	rd := &Render{ID: newID(), SessionID: req.SessionID, URL: req.URL, Status: "starting", Resolution: "1280x720",
+	rd := &Render{ID: newID(), SessionID: req.SessionID, URL: req.URL, Status: opentok.RenderStarting, Resolution: opentok.Resolution1280x720,
 		MaxDuration: 2 * time.Hour, CallbackURL: req.StatusCallbackURL}
 	if req.MaxDuration != nil {
 		if *req.MaxDuration < 60 || *req.MaxDuration > 36000 {
@@ -57,7 +59,7 @@ func (s *Server) startRender(_ *http.Request, body []byte) (reply, *apiError) {
 		rd.MaxDuration = time.Duration(*req.MaxDuration) * time.Second
 	}
 	if req.Resolution != "" {
-		if !validResolutions[req.Resolution] {
+		if !req.Resolution.Valid() {
 			return reply{}, &apiError{status: http.StatusBadRequest, code: 50006, message: "Invalid resolution"}
 		}
 		rd.Resolution = req.Resolution
@@ -100,7 +102,7 @@ func (s *Server) getRender(r *http.Request, _ []byte) (reply, *apiError) {
 
 func (s *Server) stopRender(r *http.Request, _ []byte) (reply, *apiError) {
 	rd := s.st.render(r.PathValue("id"))
-	if rd == nil || !s.ownsLocked(rd.SessionID) || rd.Status == "stopped" || rd.Status == "failed" {
+	if rd == nil || !s.ownsLocked(rd.SessionID) || rd.Status == opentok.RenderStopped || rd.Status == opentok.RenderFailed {
 		return reply{}, errf(http.StatusNotFound, "Render not found or already stopped")
 	}
 	s.stopRenderLocked(rd, "Stop Requested")
@@ -108,7 +110,7 @@ func (s *Server) stopRender(r *http.Request, _ []byte) (reply, *apiError) {
 }
 
 func (s *Server) stopRenderLocked(rd *Render, reason string) {
-	rd.Status, rd.Reason, rd.UpdatedAt = "stopped", reason, s.nowLocked()
+	rd.Status, rd.Reason, rd.UpdatedAt = opentok.RenderStopped, reason, s.nowLocked()
 	if c, found := s.st.connections[rd.ConnectionID]; found && !c.gone {
 		s.disconnectLocked(c, "forceDisconnected")
 	}

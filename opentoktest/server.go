@@ -103,7 +103,7 @@ func New(opts ...Option) (*Server, error) {
 	} else {
 		s.APIKey, s.APISecret = cfg.apiKey, cfg.apiSecret
 		s.AccountKey, s.AccountSecret = cfg.accountKey, cfg.accountSecret
-		s.projects[s.APIKey] = &Project{APIKey: s.APIKey, APISecret: s.APISecret, Status: ProjectActive,
+		s.projects[s.APIKey] = &Project{APIKey: s.APIKey, APISecret: s.APISecret, Status: opentok.ProjectActive,
 			Name: "opentoktest", Environment: "standard", CreatedAt: time.Now()}
 	}
 	s.cfg = cfg
@@ -112,10 +112,10 @@ func New(opts ...Option) (*Server, error) {
 		streams: map[string]*clientStream{}, subscribers: map[string]*clientSubscriber{}}
 	s.hooks = newWebhookQueue(cfg.webhooks)
 	s.hooks.keep = cfg.stateLimit
-	s.hooks.sign = func(body []byte) (string, error) {
+	s.hooks.sign = func(body []byte, secret string) (string, error) {
 		// Signed at the real time: the receiver checks iat against its own
 		// clock, not the fake's.
-		return opentok.SignCallback(body, cfg.webhooks.Secret, &opentok.SignCallbackOptions{
+		return opentok.SignCallback(body, secret, &opentok.SignCallbackOptions{
 			APIKey: s.APIKey, ApplicationID: s.ApplicationID})
 	}
 	s.mux = http.NewServeMux()

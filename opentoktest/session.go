@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/opentok-go/opentok"
 	"github.com/opentok-go/opentok/internal/sessionid"
 )
 
@@ -29,22 +30,22 @@ func (s *Server) createSession(r *http.Request, body []byte) (reply, *apiError) 
 	if err != nil {
 		return reply{}, errf(http.StatusBadRequest, "invalid form body")
 	}
-	ss := &Session{MediaMode: "routed", ArchiveMode: "manual", CreatedAt: s.nowLocked()}
+	ss := &Session{MediaMode: opentok.MediaRouted, ArchiveMode: opentok.ArchiveManual, CreatedAt: s.nowLocked()}
 	switch formField(form, "p2p.preference") {
 	case "", "disabled":
 	case "enabled":
-		ss.MediaMode = "relayed"
+		ss.MediaMode = opentok.MediaRelayed
 	default:
 		return reply{}, errf(http.StatusBadRequest, "p2p.preference must be enabled or disabled")
 	}
 	switch formField(form, "archiveMode") {
 	case "", "manual":
 	case "always":
-		ss.ArchiveMode = "always"
+		ss.ArchiveMode = opentok.ArchiveAlways
 	default:
 		return reply{}, errf(http.StatusBadRequest, "archiveMode must be manual or always")
 	}
-	if ss.ArchiveMode == "always" && ss.MediaMode != "routed" {
+	if ss.ArchiveMode == opentok.ArchiveAlways && !ss.Routed() {
 		return reply{}, errf(http.StatusBadRequest, "archiveMode=always requires routed media (p2p.preference=disabled)")
 	}
 	if loc := formField(form, "location"); loc != "" {
@@ -57,7 +58,7 @@ func (s *Server) createSession(r *http.Request, body []byte) (reply, *apiError) 
 	switch formField(form, "e2ee") {
 	case "", "false":
 	case "true":
-		if ss.MediaMode != "routed" {
+		if !ss.Routed() {
 			return reply{}, errf(http.StatusBadRequest, "e2ee requires routed media")
 		}
 		ss.E2EE = true
@@ -68,8 +69,8 @@ func (s *Server) createSession(r *http.Request, body []byte) (reply, *apiError) 
 	if len([]rune(ss.ArchiveName)) > 80 {
 		return reply{}, errf(http.StatusBadRequest, "archiveName must be at most 80 characters")
 	}
-	if res := formField(form, "archiveResolution"); res != "" {
-		if !validResolutions[res] {
+	if res := opentok.Resolution(formField(form, "archiveResolution")); res != "" {
+		if !res.Valid() {
 			return reply{}, errf(http.StatusBadRequest, "invalid archiveResolution")
 		}
 		ss.ArchiveResolution = res

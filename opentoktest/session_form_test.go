@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/opentok-go/opentok"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -36,7 +37,7 @@ func TestCreateSessionTakesNullAsNotGiven(t *testing.T) {
 	require.NoError(t, json.Unmarshal(body, &items))
 	ss, _ := srv.Session(items[0]["session_id"].(string))
 	assert.Equal(t, "10.1.2.3", ss.Location, "a real location is still kept")
-	assert.Equal(t, "relayed", ss.MediaMode)
+	assert.Equal(t, opentok.MediaRelayed, ss.MediaMode)
 
 	for form, msg := range map[string]string{
 		"location=nil":          "location must be an IPv4 address",

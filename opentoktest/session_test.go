@@ -29,8 +29,8 @@ func TestCreateSessionAndPlatformSessionIDs(t *testing.T) {
 	assert.Equal(t, srv.APIKey, s.ProjectID)
 	st, ok := srv.Session(s.ID)
 	require.True(t, ok)
-	assert.Equal(t, "routed", st.MediaMode)
-	assert.Equal(t, "always", st.ArchiveMode)
+	assert.Equal(t, opentok.MediaRouted, st.MediaMode)
+	assert.Equal(t, opentok.ArchiveAlways, st.ArchiveMode)
 	assert.Equal(t, "auto", st.ArchiveName)
 
 	rec := srv.RequestsFor("CreateSession")

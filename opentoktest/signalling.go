@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/opentok-go/opentok"
 )
 
 // What the fake does with the frames a real client (OpenTok.js) sends on
@@ -341,7 +343,7 @@ func (s *Server) clientStreamLocked(k *clientCall, cs *connState, id string) {
 func (s *Server) clientPublishLocked(k *clientCall, cs *connState, id string) {
 	switch {
 	case !can(cs, "publish"):
-		k.fail(403, "This token does not allow publishing: its role is "+cs.Role)
+		k.fail(403, "This token does not allow publishing: its role is "+string(cs.Role))
 		return
 	case !validClientID(id):
 		k.fail(400, "invalid stream ID")
@@ -359,7 +361,8 @@ func (s *Server) clientPublishLocked(k *clientCall, cs *connState, id string) {
 		content = map[string]any{}
 	}
 	name, _ := content["name"].(string)
-	videoType, hasAudio, hasVideo, audioOff := "", false, false, false
+	var videoType opentok.VideoType
+	hasAudio, hasVideo, audioOff := false, false, false
 	channels, _ := content["channel"].([]any)
 	for _, ch := range channels {
 		m, _ := ch.(map[string]any)
@@ -369,9 +372,9 @@ func (s *Server) clientPublishLocked(k *clientCall, cs *connState, id string) {
 			audioOff = m["active"] == false
 		case "video":
 			hasVideo = true
-			videoType = "camera"
-			if src, _ := m["source"].(string); src == "screen" || src == "custom" {
-				videoType = src
+			videoType = opentok.VideoCamera
+			if src, _ := m["source"].(string); src == string(opentok.VideoScreen) || src == string(opentok.VideoCustom) {
+				videoType = opentok.VideoType(src)
 			}
 		}
 	}
@@ -425,7 +428,7 @@ func (s *Server) clientSubscriberLocked(k *clientCall, cs *connState, streamID, 
 	case "create":
 		switch {
 		case !can(cs, "subscribe"):
-			k.fail(403, "This token does not allow subscribing: its role is "+cs.Role)
+			k.fail(403, "This token does not allow subscribing: its role is "+string(cs.Role))
 		case !validClientID(subID):
 			k.fail(400, "invalid subscriber ID")
 		case sub != nil:

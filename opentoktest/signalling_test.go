@@ -69,7 +69,7 @@ func TestJoinGivesTheSessionStateThenTheOwnConnection(t *testing.T) {
 	c, ok := srv.Connection(b.id)
 	require.True(t, ok)
 	assert.Equal(t, KindBrowser, c.Kind)
-	assert.Equal(t, "moderator", c.Role)
+	assert.Equal(t, opentok.RoleModerator, c.Role)
 	assert.Equal(t, "name=B", c.Data)
 	list, err := ot.ListConnections(context.Background(), sid, nil)
 	require.NoError(t, err)

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+
+	"github.com/opentok-go/opentok"
 )
 
 func (s *Server) dial(_ *http.Request, body []byte) (reply, *apiError) {
@@ -40,9 +42,9 @@ func (s *Server) dial(_ *http.Request, body []byte) (reply, *apiError) {
 		return reply{}, aerr
 	}
 	c := s.addConnectionLocked(ss, KindSIP, ti)
-	videoType := ""
+	var videoType opentok.VideoType
 	if req.SIP.Video {
-		videoType = "camera"
+		videoType = opentok.VideoCamera
 	}
 	st := s.publishLocked(c, "SIP call", videoType, true, req.SIP.Video)
 	call := &SIPCall{ID: newID(), SessionID: ss.ID, ConnectionID: c.ID, StreamID: st.ID, URI: req.SIP.URI, From: req.SIP.From,

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/opentok-go/opentok"
 )
 
 // The fake's state. Accessors return copies; changing them changes nothing.
@@ -14,16 +16,17 @@ import (
 type Session struct {
 	// ID is the session ID, in the platform's format.
 	ID string
-	// MediaMode is "routed" or "relayed"; ArchiveMode "manual" or "always".
-	MediaMode   string
-	ArchiveMode string
+	// MediaMode is opentok.MediaRouted or opentok.MediaRelayed;
+	// ArchiveMode opentok.ArchiveManual or opentok.ArchiveAlways.
+	MediaMode   opentok.MediaMode
+	ArchiveMode opentok.ArchiveMode
 	// Location is the IPv4 location hint, if one was given.
 	Location string
 	// E2EE is true for an end-to-end encrypted session.
 	E2EE bool
 	// ArchiveName and ArchiveResolution apply to automatic archives.
 	ArchiveName       string
-	ArchiveResolution string
+	ArchiveResolution opentok.Resolution
 	// CreatedAt is when the session was created, on the fake's clock.
 	CreatedAt time.Time
 	// MuteActive is true after ForceMuteAll until DisableForceMute: new
@@ -33,7 +36,7 @@ type Session struct {
 }
 
 // Routed reports whether the session uses the Media Router.
-func (s Session) Routed() bool { return s.MediaMode == "routed" }
+func (s Session) Routed() bool { return s.MediaMode == opentok.MediaRouted }
 
 // Connection kinds.
 const (
@@ -53,7 +56,7 @@ type Connection struct {
 	// KindRender.
 	Kind string
 	// Role and Data come from the token the connection used.
-	Role string
+	Role opentok.Role
 	Data string
 	// CreatedAt is when it connected, on the fake's clock.
 	CreatedAt time.Time
@@ -69,8 +72,9 @@ type Stream struct {
 	ConnectionID string
 	// Name is the name the publisher gave it.
 	Name string
-	// VideoType is "camera", "screen", "custom", or "" for audio only.
-	VideoType string
+	// VideoType is opentok.VideoCamera, VideoScreen or VideoCustom, or ""
+	// for audio only.
+	VideoType opentok.VideoType
 	// LayoutClassList holds the stream's layout classes (from the token,
 	// then SetStreamClassLists).
 	LayoutClassList []string
@@ -107,21 +111,21 @@ type Archive struct {
 	SessionID string
 	// Name, OutputMode, StreamMode, Resolution, HasAudio, HasVideo,
 	// MultiArchiveTag, MaxBitrate, QuantizationParameter, HasTranscription
-	// and Layout are as started (Layout as the JSON object sent).
+	// and Layout are as started (Layout nil when none was given).
 	Name                  string
-	OutputMode            string
-	StreamMode            string
-	Resolution            string
+	OutputMode            opentok.OutputMode
+	StreamMode            opentok.StreamMode
+	Resolution            opentok.Resolution
 	HasAudio, HasVideo    bool
 	MultiArchiveTag       string
 	MaxBitrate            int
 	QuantizationParameter int
 	HasTranscription      bool
-	Layout                map[string]any
-	// Status is "started", "stopped", "available", "uploaded" (to its
-	// project's upload target), "failed" or "deleted"; Reason says why it
-	// stopped or failed.
-	Status string
+	Layout                *opentok.Layout
+	// Status is opentok.ArchiveStarted, ArchiveStopped, ArchiveAvailable,
+	// ArchiveUploaded (to its project's upload target), ArchiveFailed or
+	// ArchiveDeleted; Reason says why it stopped or failed.
+	Status opentok.ArchiveStatus
 	Reason string
 	// Streams are the streams of a manual-mode archive.
 	Streams []ArchiveStream
@@ -147,9 +151,11 @@ type Archive struct {
 }
 
 // RTMPTarget is one RTMP output of a broadcast: its ID, server URL and
-// stream name as given, and its state ("connecting", "live", "offline").
+// stream name as given, and its state (opentok.RTMPConnecting, RTMPLive,
+// RTMPOffline).
 type RTMPTarget struct {
-	ID, ServerURL, StreamName, Status string
+	ID, ServerURL, StreamName string
+	Status                    opentok.RTMPStatus
 }
 
 // Broadcast is a live-streaming broadcast, with the options it was
@@ -158,17 +164,17 @@ type Broadcast struct {
 	// ID is the broadcast ID; SessionID the session broadcast.
 	ID        string
 	SessionID string
-	// Status is "started" or "stopped".
-	Status string
+	// Status is opentok.BroadcastStarted or BroadcastStopped.
+	Status opentok.BroadcastStatus
 	// MultiBroadcastTag, Resolution, StreamMode, MaxDuration, MaxBitrate,
 	// HasAudio, HasVideo and Layout are as started.
 	MultiBroadcastTag  string
-	Resolution         string
-	StreamMode         string
+	Resolution         opentok.Resolution
+	StreamMode         opentok.StreamMode
 	MaxDuration        time.Duration
 	MaxBitrate         int
 	HasAudio, HasVideo bool
-	Layout             map[string]any
+	Layout             *opentok.Layout
 	// HLS says whether there is an HLS output; HLSURL is its playlist
 	// (served by the fake under /_media/); DVR and LowLatency its options.
 	HLS             bool
@@ -209,25 +215,29 @@ type WebSocketConnection struct {
 }
 
 // Render is an Experience Composer render: its ID and session, the page
-// URL, its state ("starting", "started", "stopped", "failed") and the
-// reason it stopped, its resolution, the stream and connection it
-// publishes with (Name is the stream's name), the status callback URL, its
-// maximum duration and times on the fake's clock.
+// URL, its state (opentok.RenderStarting, RenderStarted, RenderStopped,
+// RenderFailed) and the reason it stopped, its resolution, the stream and
+// connection it publishes with (Name is the stream's name), the status
+// callback URL, its maximum duration and times on the fake's clock.
 type Render struct {
-	ID, SessionID, URL, Status, Reason, Resolution, StreamID, Name, CallbackURL string
-	ConnectionID                                                                string
-	MaxDuration                                                                 time.Duration
-	CreatedAt, UpdatedAt                                                        time.Time
+	ID, SessionID, URL, Reason, StreamID, Name, CallbackURL string
+	Status                                                  opentok.RenderStatus
+	Resolution                                              opentok.Resolution
+	ConnectionID                                            string
+	MaxDuration                                             time.Duration
+	CreatedAt, UpdatedAt                                    time.Time
 }
 
 // Captions are live captions of a session: their ID and session, the
-// language, state ("started", "stopped"), status callback URL, maximum
-// duration, whether partial captions are on, and the start time.
+// language, state (opentok.CaptionsStarted, CaptionsStopped), status
+// callback URL, maximum duration, whether partial captions are on, and the
+// start time.
 type Captions struct {
-	ID, SessionID, LanguageCode, Status, StatusCallbackURL string
-	MaxDuration                                            time.Duration
-	PartialCaptions                                        bool
-	CreatedAt                                              time.Time
+	ID, SessionID, LanguageCode, StatusCallbackURL string
+	Status                                         opentok.CaptionsStatus
+	MaxDuration                                    time.Duration
+	PartialCaptions                                bool
+	CreatedAt                                      time.Time
 }
 
 // RegisteredCallback is a callback registered with the legacy API: its ID,

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"sync"
 	"time"
@@ -12,7 +14,9 @@ import (
 
 // Webhooks says where the fake POSTs callback events, as the platform does
 // for the callback URLs configured in the account dashboard. An empty URL
-// sends nothing of that kind.
+// sends nothing of that kind, unless Handler is set. Give it to New with
+// WithWebhooks, or set it any time with [Server.SetWebhooks] (so that the
+// code under test can be built from Server.Client first).
 type Webhooks struct {
 	// SessionMonitoringURL receives connectionCreated/Destroyed,
 	// streamCreated/Destroyed and sessionCreated/Destroyed events.
@@ -32,7 +36,36 @@ type Webhooks struct {
 	Secret string
 	// Client sends the events (default: a client with a 5 s timeout).
 	Client *http.Client
+	// Handler, when set, receives every event in this process instead of
+	// over the network: the fake calls its ServeHTTP with the request it
+	// would have sent (same method, headers, signature and body), and
+	// records the status the handler wrote. The request's URL is the
+	// kind's URL field, which may then be a path such as "/callbacks/archive"
+	// (so that one mux can route the kinds); a kind whose field is empty
+	// goes to DefaultWebhookPaths. A panic in the handler is recovered and
+	// recorded as the delivery's Err, as a server would drop that
+	// connection.
+	Handler http.Handler
 }
+
+// DefaultWebhookPaths are the paths a Webhooks.Handler receives the kinds
+// of events at whose URL field is empty.
+var DefaultWebhookPaths = Webhooks{
+	SessionMonitoringURL: "/opentok/session-monitoring",
+	ArchiveURL:           "/opentok/archive",
+	BroadcastURL:         "/opentok/broadcast",
+	SIPURL:               "/opentok/sip",
+	RenderURL:            "/opentok/render",
+}
+
+// webhookKind picks the URL of one kind of event from a configuration.
+type webhookKind func(Webhooks) string
+
+func sessionMonitoringURL(w Webhooks) string { return w.SessionMonitoringURL }
+func archiveURL(w Webhooks) string           { return w.ArchiveURL }
+func broadcastURL(w Webhooks) string         { return w.BroadcastURL }
+func sipURL(w Webhooks) string               { return w.SIPURL }
+func renderURL(w Webhooks) string            { return w.RenderURL }
 
 // WebhookDelivery records one event the fake sent.
 type WebhookDelivery struct {
@@ -47,13 +80,16 @@ type WebhookDelivery struct {
 type webhookJob struct {
 	url  string
 	body []byte
+	// cfg is the configuration when the event was emitted.
+	cfg Webhooks
 }
 
 // webhookQueue delivers events in order from one worker goroutine that runs
 // only while there is work.
 type webhookQueue struct {
-	cfg  Webhooks
-	sign func(body []byte) (string, error)
+	sign func(body []byte, secret string) (string, error)
+	// cfg is guarded by mu: SetWebhooks changes it.
+	cfg Webhooks
 
 	mu        sync.Mutex
 	cond      *sync.Cond
@@ -65,28 +101,38 @@ type webhookQueue struct {
 }
 
 func newWebhookQueue(cfg Webhooks) *webhookQueue {
-	if cfg.Client == nil {
-		cfg.Client = &http.Client{Timeout: 5 * time.Second}
-	}
-	q := &webhookQueue{cfg: cfg}
+	q := &webhookQueue{}
 	q.cond = sync.NewCond(&q.mu)
+	q.set(cfg)
 	return q
 }
 
-func (q *webhookQueue) enqueue(url string, v any) {
-	if url == "" {
+// set replaces the configuration: events emitted from now on follow it.
+func (q *webhookQueue) set(cfg Webhooks) {
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{Timeout: 5 * time.Second}
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.cfg = cfg
+}
+
+// enqueue queues the event v for the URL kind picks, if there is one.
+func (q *webhookQueue) enqueue(kind webhookKind, v any) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	url := kind(q.cfg)
+	if url == "" && q.cfg.Handler != nil {
+		url = kind(DefaultWebhookPaths)
+	}
+	if url == "" || q.closed {
 		return
 	}
 	body, err := json.Marshal(v)
 	if err != nil {
 		return
 	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.closed {
-		return
-	}
-	q.queue = append(q.queue, webhookJob{url: url, body: body})
+	q.queue = append(q.queue, webhookJob{url: url, body: body, cfg: q.cfg})
 	if !q.running {
 		q.running = true
 		go q.work()
@@ -124,21 +170,41 @@ func (q *webhookQueue) post(job webhookJob) WebhookDelivery {
 		return d
 	}
 	req.Header.Set("Content-Type", "application/json")
-	if q.cfg.Secret != "" && q.sign != nil {
-		tok, err := q.sign(job.body)
+	if job.cfg.Secret != "" && q.sign != nil {
+		tok, err := q.sign(job.body, job.cfg.Secret)
 		if err != nil {
 			d.Err = "signing failed"
 			return d
 		}
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
-	resp, err := q.cfg.Client.Do(req)
+	if job.cfg.Handler != nil {
+		return serveWebhook(job.cfg.Handler, req, d)
+	}
+	resp, err := job.cfg.Client.Do(req)
 	if err != nil {
 		d.Err = err.Error()
 		return d
 	}
 	_ = resp.Body.Close()
 	d.Status = resp.StatusCode
+	return d
+}
+
+// serveWebhook delivers req to h in this process and records the status h
+// wrote (200 when it wrote none, as a server answers).
+func serveWebhook(h http.Handler, req *http.Request, d WebhookDelivery) (out WebhookDelivery) {
+	in := httptest.NewRequestWithContext(req.Context(), req.Method, req.URL.String(), req.Body)
+	in.Header = req.Header
+	rec := httptest.NewRecorder()
+	defer func() {
+		if p := recover(); p != nil {
+			d.Status, d.Err = 0, fmt.Sprintf("the handler panicked: %v", p)
+			out = d
+		}
+	}()
+	h.ServeHTTP(rec, in)
+	d.Status = rec.Code
 	return d
 }
 
@@ -157,6 +223,18 @@ func (q *webhookQueue) close() {
 	q.mu.Unlock()
 	q.flush()
 }
+
+// SetWebhooks replaces the fake's webhook configuration (see [Webhooks]):
+// the events emitted from now on go where it says, signed with its secret.
+// Events already queued are delivered as configured when they were
+// emitted. It lets a test create the fake, build the code under test from
+// Client, and then point the fake's callbacks at that code, over the
+// network or, with Webhooks.Handler, in this process:
+//
+//	srv := opentoktest.NewServer(t)
+//	app := myapp.New(srv.Client())
+//	srv.SetWebhooks(opentoktest.Webhooks{Handler: app.Routes(), ArchiveURL: "/callbacks/archive", Secret: "s"})
+func (s *Server) SetWebhooks(w Webhooks) { s.hooks.set(w) }
 
 // FlushWebhooks waits until every event emitted so far has been delivered
 // (or has failed).
@@ -184,7 +262,7 @@ func connJSON(c Connection) map[string]any {
 }
 
 func (s *Server) emitSessionLocked(sessionID, event string) {
-	s.hooks.enqueue(s.cfg.webhooks.SessionMonitoringURL, map[string]any{
+	s.hooks.enqueue(sessionMonitoringURL, map[string]any{
 		"sessionId": sessionID, s.ownerKey(): s.ownerOf(sessionID), "event": event, "timestamp": ms(s.nowLocked()),
 	})
 }
@@ -197,7 +275,7 @@ func (s *Server) emitConnectionLocked(cs *connState, event, reason string) {
 	if reason != "" {
 		m["reason"] = reason
 	}
-	s.hooks.enqueue(s.cfg.webhooks.SessionMonitoringURL, m)
+	s.hooks.enqueue(sessionMonitoringURL, m)
 }
 
 func (s *Server) emitStreamLocked(st *Stream, cs *connState, event, reason string) {
@@ -215,15 +293,15 @@ func (s *Server) emitStreamLocked(st *Stream, cs *connState, event, reason strin
 	if reason != "" {
 		m["reason"] = reason
 	}
-	s.hooks.enqueue(s.cfg.webhooks.SessionMonitoringURL, m)
+	s.hooks.enqueue(sessionMonitoringURL, m)
 }
 
 func (s *Server) emitArchiveLocked(a *Archive) {
-	s.hooks.enqueue(s.cfg.webhooks.ArchiveURL, s.archiveJSON(a))
+	s.hooks.enqueue(archiveURL, s.archiveJSON(a))
 }
 
 func (s *Server) emitBroadcastLocked(b *Broadcast) {
-	s.hooks.enqueue(s.cfg.webhooks.BroadcastURL, s.broadcastJSON(b))
+	s.hooks.enqueue(broadcastURL, s.broadcastJSON(b))
 }
 
 func (s *Server) emitSIPLocked(call *SIPCall, event string, extra map[string]any) {
@@ -234,7 +312,7 @@ func (s *Server) emitSIPLocked(call *SIPCall, event string, extra map[string]any
 	for k, v := range extra {
 		m[k] = v
 	}
-	s.hooks.enqueue(s.cfg.webhooks.SIPURL, m)
+	s.hooks.enqueue(sipURL, m)
 }
 
 func (s *Server) emitRenderLocked(rd *Render) {
@@ -245,5 +323,5 @@ func (s *Server) emitRenderLocked(rd *Render) {
 	if rd.Reason != "" {
 		m["reason"] = rd.Reason
 	}
-	s.hooks.enqueue(s.cfg.webhooks.RenderURL, m)
+	s.hooks.enqueue(renderURL, m)
 }

@@ -33,9 +33,9 @@ func (a *app) archiveCmd() *cobra.Command {
 // layoutFlags adds --layout/--stylesheet/--screenshare-type and returns a
 // function that builds the Layout (nil when no type was given).
 func layoutFlags(f *cmdFlags, flagName string) func() *opentok.Layout {
-	typ := f.fs.String(flagName, "", "layout type: bestFit, custom, horizontalPresentation, pip, verticalPresentation")
+	typ := f.enum(flagName, "", "layout type: bestFit, custom, horizontalPresentation, pip, verticalPresentation", layoutNames...)
 	css := f.fs.String("stylesheet", "", "CSS of a custom layout")
-	share := f.fs.String("screenshare-type", "", "layout while a screen is shared (with bestFit)")
+	share := f.enum("screenshare-type", "", "layout while a screen is shared (with bestFit)", layoutNames...)
 	return func() *opentok.Layout {
 		if *typ == "" && *css == "" && *share == "" {
 			return nil
@@ -91,9 +91,9 @@ func (a *app) archiveStartCmd() *cobra.Command {
 		"opentok archive start \"$sid\" --name demo --resolution 1280x720 --layout pip",
 		"opentok archive start \"$sid\" --output individual --stream-mode manual --json")
 	name := f.fs.String("name", "", "archive name")
-	output := f.fs.String("output", "", "composed (default) or individual")
-	res := f.fs.String("resolution", "", "resolution of a composed archive, e.g. 1280x720")
-	mode := f.fs.String("stream-mode", "", "auto (default) or manual")
+	output := f.enum("output", "", "composed (default) or individual", names(opentok.OutputComposed, opentok.OutputIndividual)...)
+	res := f.enum("resolution", "", "resolution of a composed archive, e.g. 1280x720", resolutionNames...)
+	mode := f.enum("stream-mode", "", "auto (default) or manual", streamModeNames...)
 	tag := f.fs.String("tag", "", "multiArchiveTag, to run several archives of one session")
 	noAudio := f.fs.Bool("no-audio", false, "record without audio")
 	noVideo := f.fs.Bool("no-video", false, "record without video")
@@ -279,11 +279,15 @@ func listFlags(f *cmdFlags, what string) (offset, count *int, all *bool) {
 }
 
 // collect runs either the one-page list call or the All* iterator.
-func collect[T any](all bool, page func() ([]T, int, error), seq func(yield func(T, error) bool)) ([]T, int, error) {
+func collect[T any](all bool, page func() (*opentok.Page[T], error), seq func(yield func(*T, error) bool)) ([]*T, int, error) {
 	if !all {
-		return page()
+		p, err := page()
+		if err != nil {
+			return nil, 0, err
+		}
+		return p.Items, p.Total, nil
 	}
-	var items []T
+	var items []*T
 	for v, err := range seq {
 		if err != nil {
 			return nil, 0, err
@@ -304,12 +308,8 @@ func (a *app) archiveListCmd() *cobra.Command {
 			return err
 		}
 		opts := &opentok.ListArchivesOptions{SessionID: *session, Offset: *offset, Count: *count}
-		items, total, err := collect(*all, func() ([]*opentok.Archive, int, error) {
-			l, err := ot.ListArchives(ctx, opts)
-			if err != nil {
-				return nil, 0, err
-			}
-			return l.Items, l.Total, nil
+		items, total, err := collect(*all, func() (*opentok.Page[opentok.Archive], error) {
+			return ot.ListArchives(ctx, opts)
 		}, ot.AllArchives(ctx, opts))
 		if err != nil {
 			return err

@@ -70,7 +70,7 @@ func (r rtmpList) outputs(a *app) ([]opentok.RTMPOutput, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, opentok.RTMPOutput{ServerURL: t[0], StreamName: opentok.NewSecret(key), ID: t[2]})
+		out = append(out, opentok.RTMPOutput{ServerURL: t[0], StreamName: key, ID: t[2]})
 	}
 	return out, nil
 }
@@ -124,10 +124,10 @@ func (a *app) broadcastStartCmd() *cobra.Command {
 	low := f.fs.Bool("low-latency", false, "low-latency HLS")
 	var rtmp rtmpList
 	f.fs.Var(&rtmp, "rtmp", "RTMP target as server-url,stream-key[,id] (repeatable, at most 5); give the key as @file or env:NAME\n(a key typed on the command line is visible to other users in ps)")
-	maxDur := f.fs.Duration("max-duration", 0, "stop after this long (60s to 10h; default 4h)")
-	res := f.fs.String("resolution", "", "resolution, e.g. 1280x720")
+	maxDur := f.duration("max-duration", 0, opentok.MinBroadcastDuration, opentok.MaxBroadcastDuration, "stop after this long (60s to 10h; default 4h)")
+	res := f.enum("resolution", "", "resolution, e.g. 1280x720", resolutionNames...)
 	tag := f.fs.String("tag", "", "multiBroadcastTag, to run several broadcasts of one session")
-	mode := f.fs.String("stream-mode", "", "auto (default) or manual (streams chosen with add-stream)")
+	mode := f.enum("stream-mode", "", "auto (default) or manual (streams chosen with add-stream)", streamModeNames...)
 	layout := layoutFlags(f, "layout")
 	wait := waitFlags(f, "wait until the broadcast has started and its HLS URL is live")
 	return f.run([]string{"<session-id>"}, func(ctx context.Context, pos []string) error {
@@ -205,12 +205,8 @@ func (a *app) broadcastListCmd() *cobra.Command {
 			return err
 		}
 		opts := &opentok.ListBroadcastsOptions{SessionID: *session, Offset: *offset, Count: *count}
-		items, total, err := collect(*all, func() ([]*opentok.Broadcast, int, error) {
-			l, err := ot.ListBroadcasts(ctx, opts)
-			if err != nil {
-				return nil, 0, err
-			}
-			return l.Items, l.Total, nil
+		items, total, err := collect(*all, func() (*opentok.Page[opentok.Broadcast], error) {
+			return ot.ListBroadcasts(ctx, opts)
 		}, ot.AllBroadcasts(ctx, opts))
 		if err != nil {
 			return err

@@ -40,14 +40,14 @@ func (a *app) callbackCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		out := make([]map[string]any, 0, len(items))
-		for _, cb := range items {
+		out := make([]map[string]any, 0, len(items.Items))
+		for _, cb := range items.Items {
 			out = append(out, callbackJSON(cb))
 		}
 		return list.print(map[string]any{"items": out}, func(w io.Writer) {
 			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tGROUP\tEVENT\tURL")
-			for _, cb := range items {
+			for _, cb := range items.Items {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", printable(cb.ID), printable(cb.Group), printable(cb.Event), printable(cb.URL))
 			}
 			_ = tw.Flush()

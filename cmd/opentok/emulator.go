@@ -28,7 +28,7 @@ func (a *app) emulatorCmd() *cobra.Command {
 	accountKey := f.fs.String("account-key", opentoktest.DefaultAccountKey, "account-level key the emulator accepts for account management (project create, list, ...)")
 	accountSecret := f.fs.String("account-secret", opentoktest.DefaultAccountSecret, "account-level secret the emulator accepts")
 	vonage := f.fs.Bool("vonage", false, "emulate a Vonage application (RS256 application JWTs) instead of an OpenTok project")
-	archiveDelay := f.fs.Duration("archive-delay", 5*time.Second, "how long a stopped archive takes to become available")
+	archiveDelay := f.duration("archive-delay", 5*time.Second, 0, 0, "how long a stopped archive takes to become available")
 	logSize := f.fs.Int("request-log-size", opentoktest.DefaultRequestLogSize, "requests the request log keeps (the most recent)")
 	logBodyLimit := f.fs.Int("request-log-body-limit", opentoktest.DefaultRequestLogBodyLimit, "bytes of each request body the request log keeps (0 to 1048576)")
 	logBytes := f.fs.Int("request-log-bytes", opentoktest.DefaultRequestLogBytes, "bytes of paths, queries, headers and bodies the request log keeps in all")

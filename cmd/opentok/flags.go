@@ -37,13 +37,19 @@ type cmdFlags struct {
 	accountKey, accountSecretFile                            string
 	jsonOut                                                  bool
 	timeout                                                  time.Duration
+	// creds is the kind of credentials the command needs; its flags are
+	// added after the command's own (see runAny), so that help lists
+	// those first.
+	creds int
+	// own are the command's own flags, seen when the shared ones are added.
+	own map[string]bool
 }
 
 // leaf makes a command: use is its synopsis (the name, then the
 // arguments), long the paragraph that explains it, example its example
 // lines (without the leading "opentok "), creds which credentials it needs.
 func (a *app) leaf(use, short, long string, creds int, example ...string) *cmdFlags {
-	f := &cmdFlags{a: a}
+	f := &cmdFlags{a: a, creds: creds}
 	var ex strings.Builder
 	for _, e := range example {
 		fmt.Fprintf(&ex, "  %s\n", e)
@@ -51,10 +57,28 @@ func (a *app) leaf(use, short, long string, creds int, example ...string) *cmdFl
 	f.cmd = &cobra.Command{Use: use, Short: short, Long: long, Example: strings.TrimRight(ex.String(), "\n")}
 	f.fs = f.cmd.Flags()
 	f.fs.SortFlags = false
+	return f
+}
+
+// sharedAnnotation marks the flags sharedFlags adds.
+const sharedAnnotation = "opentok-shared"
+
+// sharedFlags adds --json and the flags of the credentials the command
+// needs, after the command's own flags.
+func (f *cmdFlags) sharedFlags() {
+	defer f.fs.VisitAll(func(fl *pflag.Flag) {
+		if f.fs.Lookup(fl.Name) == fl && fl.Annotations == nil && !f.own[fl.Name] {
+			_ = f.fs.SetAnnotation(fl.Name, sharedAnnotation, []string{"true"})
+		}
+	})
+	f.own = map[string]bool{}
+	f.fs.VisitAll(func(fl *pflag.Flag) { f.own[fl.Name] = true })
+	creds := f.creds
 	f.fs.BoolVar(&f.jsonOut, "json", false, "print JSON instead of text")
 	if creds != noCreds {
 		f.fs.StringVar(&f.apiURL, "api-url", "", "REST base URL (default $OPENTOK_API_URL, else the platform's)")
-		f.fs.DurationVar(&f.timeout, "timeout", 20*time.Second, "per-request timeout")
+		f.timeout = 20 * time.Second
+		f.fs.Var(&durationFlag{d: &f.timeout}, "timeout", "per-request timeout")
 	}
 	switch creds {
 	case projectCreds:
@@ -67,7 +91,6 @@ func (a *app) leaf(use, short, long string, creds int, example ...string) *cmdFl
 		f.fs.StringVar(&f.accountKey, "account-key", "", "account-level key (default $OPENTOK_ACCOUNT_KEY)")
 		f.fs.StringVar(&f.accountSecretFile, "account-secret-file", "", "file holding the account-level secret (default $OPENTOK_ACCOUNT_SECRET)")
 	}
-	return f
 }
 
 // run sets the command's action: pos are the positional arguments, checked
@@ -77,8 +100,10 @@ func (f *cmdFlags) run(names []string, fn func(ctx context.Context, pos []string
 	return f.runAny(fn)
 }
 
-// runAny sets the command's action; the command checks its arguments.
+// runAny sets the command's action; the command checks its arguments. It
+// adds the shared flags, after those the command defined.
 func (f *cmdFlags) runAny(fn func(ctx context.Context, pos []string) error) *cobra.Command {
+	f.sharedFlags()
 	if f.cmd.Args == nil {
 		f.cmd.Args = cobra.ArbitraryArgs
 	}
@@ -309,6 +334,97 @@ func timeString(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
+}
+
+// enum adds a string flag that takes one of values, which shell
+// completion offers.
+func (f *cmdFlags) enum(name, def, usage string, values ...string) *string {
+	p := f.fs.String(name, def, usage)
+	_ = f.cmd.RegisterFlagCompletionFunc(name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+	return p
+}
+
+// names returns the values of an SDK enum as strings.
+func names[T ~string](values ...T) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// The values of the enum flags.
+var (
+	roleNames       = names(opentok.RolePublisher, opentok.RoleSubscriber, opentok.RoleModerator, opentok.RolePublisherOnly)
+	resolutionNames = names(opentok.Resolution640x480, opentok.Resolution480x640, opentok.Resolution1280x720,
+		opentok.Resolution720x1280, opentok.Resolution1920x1080, opentok.Resolution1080x1920)
+	layoutNames = names(opentok.LayoutBestFit, opentok.LayoutCustom, opentok.LayoutHorizontalPresentation,
+		opentok.LayoutPIP, opentok.LayoutVerticalPresentation)
+	streamModeNames = names(opentok.StreamModeAuto, opentok.StreamModeManual)
+)
+
+// durationFlag is a duration flag whose error says the format and the
+// range: a value that does not parse, is negative, or is outside min–max
+// (each checked when not zero) is refused. 0, the default of most, always
+// passes: it means "the platform's default".
+type durationFlag struct {
+	d        *time.Duration
+	min, max time.Duration
+}
+
+// duration adds a duration flag: def is its default, min and max its range
+// (0 for none).
+func (f *cmdFlags) duration(name string, def, min, max time.Duration, usage string) *time.Duration {
+	d := def
+	f.fs.Var(&durationFlag{d: &d, min: min, max: max}, name, usage)
+	return &d
+}
+
+func (v *durationFlag) String() string {
+	if v.d == nil || *v.d == 0 {
+		return ""
+	}
+	return shortDuration(*v.d)
+}
+
+func (v *durationFlag) Type() string { return "duration" }
+
+func (v *durationFlag) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 || (d != 0 && (v.min > 0 && d < v.min || v.max > 0 && d > v.max)) {
+		return &hintError{"want a duration such as 90s, 45m or 2h" + v.rangeText()}
+	}
+	*v.d = d
+	return nil
+}
+
+// rangeText says the flag's range, for its error.
+func (v *durationFlag) rangeText() string {
+	switch {
+	case v.min > 0 && v.max > 0:
+		return ", from " + shortDuration(v.min) + " to " + shortDuration(v.max)
+	case v.max > 0:
+		return ", at most " + shortDuration(v.max)
+	case v.min > 0:
+		return ", at least " + shortDuration(v.min)
+	}
+	return ", not negative"
+}
+
+// shortDuration writes d without its zero units ("720h", not "720h0m0s"),
+// with the days of a whole number of them ("720h (30 days)").
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	if d >= 48*time.Hour && d%(24*time.Hour) == 0 {
+		s += " (" + strconv.Itoa(int(d/(24*time.Hour))) + " days)"
+	}
+	return s
 }
 
 // splitList splits a comma-separated flag value (nil for "").

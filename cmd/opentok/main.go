@@ -25,6 +25,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -104,8 +105,9 @@ func (a *app) rootCmd() *cobra.Command {
 				_ = c.Help()
 				return usagef("a command is needed (see opentok --help)")
 			}
-			return usagef("unknown command %q (see opentok --help)", printable(args[0]))
+			return usagef("unknown command %q%s (see opentok --help)", printable(args[0]), didYouMean(c, args[0]))
 		},
+		SuggestionsMinimumDistance: 2,
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usagef("%s (usage: %s)", flagError(err), c.UseLine())
@@ -149,11 +151,27 @@ func group(name, short string, verbs ...*cobra.Command) *cobra.Command {
 			if len(args) == 0 {
 				return usagef("%s needs one of: %s (see %s --help)", c.CommandPath(), strings.Join(names, ", "), c.CommandPath())
 			}
-			return usagef("unknown %s command %q (one of: %s)", name, printable(args[0]), strings.Join(names, ", "))
+			return usagef("unknown %s command %q%s (one of: %s)", name, printable(args[0]), didYouMean(c, args[0]), strings.Join(names, ", "))
 		},
+		SuggestionsMinimumDistance: 2,
 	}
 	c.AddCommand(verbs...)
 	return c
+}
+
+// didYouMean suggests the subcommands of c whose names are close to typed
+// (cobra's SuggestionsFor: an edit distance of at most
+// SuggestionsMinimumDistance, or a prefix), as ` (did you mean "x"?)`; ""
+// when none is close.
+func didYouMean(c *cobra.Command, typed string) string {
+	s := c.SuggestionsFor(typed)
+	if len(s) == 0 {
+		return ""
+	}
+	for i := range s {
+		s[i] = strconv.Quote(s[i])
+	}
+	return " (did you mean " + strings.Join(s, " or ") + "?)"
 }
 
 // finish prints an error as one line and returns the exit status.

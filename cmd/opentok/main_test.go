@@ -102,7 +102,7 @@ func TestSessionAndToken(t *testing.T) {
 	sid := strings.TrimSpace(c.ok("session", "create", "--routed"))
 	ss, ok := c.srv.Session(sid)
 	require.True(t, ok, "the session exists on the platform")
-	assert.Equal(t, "routed", ss.MediaMode)
+	assert.Equal(t, opentok.MediaRouted, ss.MediaMode)
 
 	m := c.json("session", "create", "--routed", "--archive-mode", "always", "--location", "10.1.1.1")
 	assert.Equal(t, "always", m["archiveMode"])
@@ -110,7 +110,7 @@ func TestSessionAndToken(t *testing.T) {
 	tok := strings.TrimSpace(c.ok("token", sid, "--role", "moderator", "--data", "name=Ann", "--ttl", "1h"))
 	conn, err := c.srv.Connect(sid, tok)
 	require.NoError(t, err, "the token is accepted by the platform")
-	assert.Equal(t, "moderator", conn.Role())
+	assert.Equal(t, opentok.RoleModerator, conn.Role())
 	assert.Equal(t, "name=Ann", conn.Data())
 
 	t1 := strings.TrimSpace(c.ok("token", "--t1", sid))
@@ -195,7 +195,7 @@ func TestArchiveCommands(t *testing.T) {
 	out := c.ok("archive", "layout", id, "--type", "bestFit", "--screenshare-type", "pip")
 	assert.Contains(t, out, "bestFit")
 	a, _ := c.srv.Archive(id)
-	assert.Equal(t, map[string]any{"type": "bestFit", "screenshareType": "pip"}, a.Layout)
+	assert.Equal(t, &opentok.Layout{Type: opentok.LayoutBestFit, ScreenshareType: opentok.LayoutPIP}, a.Layout)
 
 	code, _, errs := c.run("archive", "start", sid)
 	assert.Equal(t, 1, code, "a second archive conflicts")
@@ -216,7 +216,7 @@ func TestArchiveCommands(t *testing.T) {
 
 	assert.Contains(t, c.ok("archive", "delete", id), "deleted archive "+id)
 	a, _ = c.srv.Archive(id)
-	assert.Equal(t, "deleted", a.Status)
+	assert.Equal(t, opentok.ArchiveDeleted, a.Status)
 }
 
 func TestBroadcastCommands(t *testing.T) {

@@ -27,8 +27,9 @@ func (a *app) audioConnectorCmd() *cobra.Command {
 	f.fs.Var(headers, "header", "header Name=Value sent with the WebSocket handshake (repeatable)")
 	rate := f.fs.Int("audio-rate", 0, "8000, 16000 or 24000 samples per second (default: the platform's, 16000)")
 	bidi := f.fs.Bool("bidirectional", false, "play the audio the WebSocket sends back into the session")
-	transport := f.fs.String("audio-transport", "", "how audio is framed: binary (raw PCM, the platform's default) or json")
-	encoding := f.fs.String("encoding", "", "encoding of audio in JSON messages: base64 (needed with --audio-transport json)")
+	transport := f.enum("audio-transport", "", "how audio is framed: binary (raw PCM, the platform's default) or json",
+		names(opentok.AudioTransportBinary, opentok.AudioTransportJSON)...)
+	encoding := f.enum("encoding", "", "encoding of audio in JSON messages: base64 (needed with --audio-transport json)", "base64")
 	audioField := f.fs.String("audio-field", "", "JSON key of the audio sent to the socket (platform default \"audio\")")
 	receiveField := f.fs.String("receive-audio-field", "", "JSON key of the audio the socket sends back, with --bidirectional")
 	static := headerList{}
@@ -70,7 +71,7 @@ func (a *app) captionsCmd() *cobra.Command {
 		"Starts live captions of a routed session's audio. The captioner joins with a moderator token\nsigned here unless --token is given.", projectCreds,
 		"opentok captions start \"$sid\" --language-code en-US", "opentok captions start \"$sid\" --no-partial --status-callback-url https://example.com/captions")
 	lang := start.fs.String("language-code", "", "language of the speech (default en-US)")
-	maxDur := start.fs.Duration("max-duration", 0, "stop after this long (at most 4h, the default)")
+	maxDur := start.duration("max-duration", 0, opentok.MinCaptionsDuration, opentok.MaxCaptionsDuration, "stop after this long (5m to 4h, the default)")
 	noPartial := start.fs.Bool("no-partial", false, "send only final captions, no partial ones")
 	cb := start.fs.String("status-callback-url", "", "URL that receives the captions' status events")
 	token := start.fs.String("token", "", "moderator token of the captioner (default: one signed here)")
@@ -120,8 +121,8 @@ func (a *app) renderCmd() *cobra.Command {
 		"Starts an Experience Composer: a browser on the platform loads the page and publishes it into\nthe session as a stream. It joins with a publisher token signed here unless --token is given.", projectCreds,
 		"opentok render start \"$sid\" https://example.com/composer --name composer --max-duration 1h")
 	name := start.fs.String("name", "", "name of the stream the render publishes")
-	maxDur := start.fs.Duration("max-duration", 0, "stop after this long (60s to 36000s; default 2h)")
-	res := start.fs.String("resolution", "", "resolution, e.g. 1280x720")
+	maxDur := start.duration("max-duration", 0, opentok.MinRenderDuration, opentok.MaxRenderDuration, "stop after this long (60s to 10h; default 2h)")
+	res := start.enum("resolution", "", "resolution, e.g. 1280x720", resolutionNames...)
 	cb := start.fs.String("status-callback-url", "", "URL that receives the render's status events")
 	token := start.fs.String("token", "", "client token of the render (default: a publisher token signed here)")
 	start.run([]string{"<session-id>", "<page-url>"}, func(ctx context.Context, pos []string) error {
@@ -171,12 +172,8 @@ func (a *app) renderListCmd() *cobra.Command {
 			return err
 		}
 		opts := &opentok.ListRendersOptions{Offset: *offset, Count: *count}
-		items, total, err := collect(*all, func() ([]*opentok.Render, int, error) {
-			l, err := ot.ListRenders(ctx, opts)
-			if err != nil {
-				return nil, 0, err
-			}
-			return l.Items, l.Total, nil
+		items, total, err := collect(*all, func() (*opentok.Page[opentok.Render], error) {
+			return ot.ListRenders(ctx, opts)
 		}, ot.AllRenders(ctx, opts))
 		if err != nil {
 			return err

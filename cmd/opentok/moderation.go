@@ -67,12 +67,8 @@ func (a *app) connectionCmd() *cobra.Command {
 			return err
 		}
 		opts := &opentok.ListConnectionsOptions{Offset: *offset, Count: *count}
-		items, total, err := collect(*all, func() ([]*opentok.Connection, int, error) {
-			l, err := ot.ListConnections(ctx, pos[0], opts)
-			if err != nil {
-				return nil, 0, err
-			}
-			return l.Items, l.Total, nil
+		items, total, err := collect(*all, func() (*opentok.Page[opentok.Connection], error) {
+			return ot.ListConnections(ctx, pos[0], opts)
 		}, ot.AllConnections(ctx, pos[0], opts))
 		if err != nil {
 			return err

@@ -174,7 +174,7 @@ func TestEveryOperationHasACommand(t *testing.T) {
 		case oc.method == "GenerateToken":
 			role, _, err := c.srv.VerifyToken(s.sid, out["token"].(string))
 			require.NoError(t, err, "the token verifies")
-			assert.Equal(t, "moderator", role)
+			assert.Equal(t, opentok.RoleModerator, role)
 		default:
 			assert.Greater(t, len(c.srv.RequestsFor(oc.op)), before, "opentok %s reaches %s", strings.Join(args, " "), oc.op)
 		}

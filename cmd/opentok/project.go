@@ -41,14 +41,14 @@ func (a *app) projectCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		out := make([]map[string]any, 0, len(items))
-		for _, p := range items {
+		out := make([]map[string]any, 0, len(items.Items))
+		for _, p := range items.Items {
 			out = append(out, projectJSON(p, false))
 		}
 		return list.print(map[string]any{"items": out}, func(w io.Writer) {
 			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "API KEY\tSTATUS\tCREATED\tNAME")
-			for _, p := range items {
+			for _, p := range items.Items {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", printable(p.ID), printable(string(p.Status)), timeString(p.CreatedAt), printable(p.Name))
 			}
 			_ = tw.Flush()
@@ -98,7 +98,7 @@ func projectJSON(p *opentok.Project, withSecret bool) map[string]any {
 	m := map[string]any{"id": p.ID, "status": p.Status, "name": p.Name, "environment": p.Environment,
 		"createdAt": timeString(p.CreatedAt)}
 	if withSecret {
-		m["secret"] = p.Secret.Reveal()
+		m["secret"] = p.Secret
 	}
 	return m
 }
@@ -107,7 +107,7 @@ func printProject(f *cmdFlags, p *opentok.Project, withSecret bool) error {
 	return f.print(projectJSON(p, withSecret), func(w io.Writer) {
 		pairs := []string{"API key", p.ID, "Status", string(p.Status), "Name", p.Name, "Environment", p.Environment, "Created", timeString(p.CreatedAt)}
 		if withSecret {
-			pairs = append(pairs, "API secret", p.Secret.Reveal())
+			pairs = append(pairs, "API secret", p.Secret)
 		}
 		kv(w, pairs...)
 	})

@@ -20,11 +20,11 @@ func (a *app) sessionCreateCmd() *cobra.Command {
 		"Creates a session and prints its ID. Sessions are relayed by default; archiving, broadcasting,\nSIP and the other server features need --routed.", projectCreds,
 		"opentok session create --routed", "opentok session create --routed --archive-mode always --json")
 	routed := f.fs.Bool("routed", false, "route media through the Media Router (needed for archives, broadcasts, SIP)")
-	archiveMode := f.fs.String("archive-mode", "manual", "manual or always (always needs --routed)")
+	archiveMode := f.enum("archive-mode", "manual", "manual or always (always needs --routed)", names(opentok.ArchiveManual, opentok.ArchiveAlways)...)
 	location := f.fs.String("location", "", "IPv4 address used as a location hint")
 	e2ee := f.fs.Bool("e2ee", false, "end-to-end encryption (needs --routed)")
 	archiveName := f.fs.String("archive-name", "", "name of automatic archives")
-	archiveRes := f.fs.String("archive-resolution", "", "resolution of automatic archives, e.g. 1280x720")
+	archiveRes := f.enum("archive-resolution", "", "resolution of automatic archives, e.g. 1280x720", resolutionNames...)
 	return f.run(nil, func(ctx context.Context, _ []string) error {
 		ot, err := f.client()
 		if err != nil {

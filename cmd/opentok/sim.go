@@ -190,7 +190,7 @@ func (a *app) simConnectCmd() *cobra.Command {
 	f := a.leaf("connect <session-id> [--role R] [--data D]", "connect a simulated client and print its connection ID",
 		"Connects a simulated client to a session of the emulator with a token signed here with the\nconfigured credentials, and prints its connection ID.", projectCreds,
 		"cid=$(opentok sim connect \"$sid\" --role moderator --data name=Ann)")
-	role := f.fs.String("role", "publisher", "publisher, subscriber, moderator or publisheronly")
+	role := f.enum("role", "publisher", "publisher, subscriber, moderator or publisheronly", roleNames...)
 	data := f.fs.String("data", "", "connection data")
 	return f.run([]string{"<session-id>"}, func(ctx context.Context, pos []string) error {
 		c, err := f.sim(ctx)
@@ -222,10 +222,10 @@ func (a *app) simFaultsAddCmd() *cobra.Command {
 			status := f.fs.Int("status", 0, "HTTP status to answer with")
 			body := f.fs.String("body", "", "answer body")
 			retryAfter := f.fs.String("retry-after", "", "Retry-After header value")
-			delay := f.fs.Duration("delay", 0, "delay before answering")
+			delay := f.duration("delay", 0, 0, 0, "delay before answering")
 			drop := f.fs.Bool("drop", false, "drop the connection instead of answering")
 			malformed := f.fs.Bool("malformed", false, "answer with a malformed body")
-			times := f.fs.Int("times", 0, "how many requests fail (default: every one)")
+			times := f.fs.Int("times", 1, "how many requests fail, as opentoktest.Fault.Times (-1: every one until sim faults clear)")
 			return func(ctx context.Context, c *simClient, pos []string) error {
 				req := map[string]any{"op": pos[0], "status": *status, "body": *body, "retryAfter": *retryAfter,
 					"delayMs": delay.Milliseconds(), "dropConnection": *drop, "malformed": *malformed, "times": *times}

@@ -70,7 +70,7 @@ func (a *app) dialLeaf(path string) *cobra.Command {
 			}
 		}
 		if *user != "" || password != "" {
-			opts.Auth = &opentok.SIPAuth{Username: *user, Password: opentok.NewSecret(password)}
+			opts.Auth = &opentok.SIPAuth{Username: *user, Password: password}
 		}
 		call, err := ot.Dial(ctx, pos[0], tok, pos[1], opts)
 		if err != nil {

@@ -25,12 +25,13 @@ func (a *app) storageCmd() *cobra.Command {
 	accessKey := set.fs.String("access-key", "", "S3 access key ID (s3; default $AWS_ACCESS_KEY_ID)")
 	secretFile := set.fs.String("secret-key-file", "", "file holding the S3 secret access key (s3; default $AWS_SECRET_ACCESS_KEY)")
 	endpoint := set.fs.String("endpoint", "", "base URL of an S3-compatible store (s3; default Amazon)")
-	sse := set.fs.String("sse", "", "server-side encryption: none or s3 (s3)")
+	sse := set.enum("sse", "", "server-side encryption: none or s3 (s3)", names(opentok.S3EncryptionNone, opentok.S3EncryptionS3)...)
 	accountName := set.fs.String("account-name", "", "storage account name (azure)")
 	container := set.fs.String("container", "", "container (azure)")
 	azureKeyFile := set.fs.String("account-key-file", "", "file holding the storage account key (azure; default $AZURE_STORAGE_KEY)")
 	domain := set.fs.String("domain", "", "storage account domain (azure; default Azure's)")
-	fallback := set.fs.String("fallback", "", "none (default) or opentok: keep the archive on the platform when the upload fails")
+	fallback := set.enum("fallback", "", "none (default) or opentok: keep the archive on the platform when the upload fails",
+		names(opentok.FallbackNone, opentok.FallbackOpenTok)...)
 	set.run([]string{"s3|azure"}, func(ctx context.Context, pos []string) error {
 		st := opentok.ArchiveStorage{Fallback: opentok.StorageFallback(*fallback)}
 		switch pos[0] {
@@ -39,14 +40,14 @@ func (a *app) storageCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st.Target = opentok.S3Storage{AccessKey: set.pick(*accessKey, "AWS_ACCESS_KEY_ID"), SecretKey: opentok.NewSecret(key),
+			st.Target = opentok.S3Storage{AccessKey: set.pick(*accessKey, "AWS_ACCESS_KEY_ID"), SecretKey: key,
 				Bucket: *bucket, Endpoint: *endpoint, SSE: opentok.S3Encryption(*sse)}
 		case "azure":
 			key, err := set.secret("Azure account key", *azureKeyFile, "AZURE_STORAGE_KEY", "")
 			if err != nil {
 				return err
 			}
-			st.Target = opentok.AzureStorage{AccountName: *accountName, AccountKey: opentok.NewSecret(key), Container: *container, Domain: *domain}
+			st.Target = opentok.AzureStorage{AccountName: *accountName, AccountKey: key, Container: *container, Domain: *domain}
 		default:
 			return usagef("the target is s3 or azure, not %q", printable(pos[0]))
 		}

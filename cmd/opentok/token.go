@@ -16,8 +16,8 @@ func (a *app) tokenCmd() *cobra.Command {
 	f := a.leaf("token <session-id>", "generate a client token for a session",
 		"Prints a client token for the session, signed locally (no request is made).", projectCreds,
 		"opentok token \"$sid\" --role moderator --ttl 1h --data name=Ann", "opentok token \"$sid\" --t1")
-	role := f.fs.String("role", "publisher", "publisher, subscriber, moderator or publisheronly")
-	ttl := f.fs.Duration("ttl", 0, "lifetime of the token (default 24h, at most 720h)")
+	role := f.enum("role", "publisher", "publisher, subscriber, moderator or publisheronly", roleNames...)
+	ttl := f.duration("ttl", 0, time.Second, opentok.MaxTokenTTL, "lifetime of the token, such as 90m or 2h (default 24h, at most 720h: 30 days)")
 	data := f.fs.String("data", "", "connection data (at most 1000 characters)")
 	layout := f.fs.String("layout", "", "comma-separated initial layout classes")
 	t1 := f.fs.Bool("t1", false, "make a legacy T1 token instead of a JWT (OpenTok credentials only)")

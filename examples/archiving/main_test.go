@@ -44,7 +44,7 @@ func TestHostPage(t *testing.T) {
 	assert.Contains(t, body, `data-publish="true"`)
 	role, _, err := fake.VerifyToken(sessionID, exampletest.Between(t, body, `data-token="`, `"`))
 	require.NoError(t, err)
-	assert.Equal(t, "moderator", role, "the host's token is a moderator's")
+	assert.Equal(t, opentok.RoleModerator, role, "the host's token is a moderator's")
 
 	part := exampletest.Get(t, h, "/participant")
 	require.Equal(t, http.StatusOK, part.Code)
@@ -52,7 +52,7 @@ func TestHostPage(t *testing.T) {
 	assert.Contains(t, part.Body, exampleapp.Banner)
 	role, _, err = fake.VerifyToken(sessionID, exampletest.Between(t, part.Body, `data-token="`, `"`))
 	require.NoError(t, err)
-	assert.Equal(t, "publisher", role)
+	assert.Equal(t, opentok.RolePublisher, role)
 }
 
 func TestArchiveStartLayoutStopDownloadDelete(t *testing.T) {
@@ -65,7 +65,7 @@ func TestArchiveStartLayoutStopDownloadDelete(t *testing.T) {
 	archives := fake.Archives()
 	require.Len(t, archives, 1)
 	id := archives[0].ID
-	assert.Equal(t, "started", archives[0].Status)
+	assert.Equal(t, opentok.ArchiveStarted, archives[0].Status)
 	assert.Equal(t, "stand-up", archives[0].Name)
 	assert.Equal(t, sessionID, archives[0].SessionID)
 	assert.Contains(t, resp.Body, `<p class="notice" id="notice" role="status">Archive `+id+` started: recording.</p>`)
@@ -80,7 +80,7 @@ func TestArchiveStartLayoutStopDownloadDelete(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.Code, resp.Body)
 	assert.Contains(t, resp.Body, "The layout of archive "+id+" is now pip.")
 	ar, _ := fake.Archive(id)
-	assert.Equal(t, "pip", ar.Layout["type"])
+	assert.Equal(t, opentok.LayoutPIP, ar.Layout.Type)
 
 	row = exampletest.Between(t, exampletest.Get(t, h, "/history").Body, `<tr id="archive-`+id+`">`, `</tr>`)
 	assert.Contains(t, row, `<td><span class="muted">recording</span></td>`, "no duration while recording")
@@ -94,7 +94,7 @@ func TestArchiveStartLayoutStopDownloadDelete(t *testing.T) {
 	assert.Contains(t, resp.Body, "Offline demo: the fake platform made it available at once")
 	assert.Contains(t, resp.Body, "Not recording.")
 	ar, _ = fake.Archive(id)
-	assert.Equal(t, "available", ar.Status)
+	assert.Equal(t, opentok.ArchiveAvailable, ar.Status)
 
 	// History lists it with its status, duration and download link.
 	hist := exampletest.Get(t, h, "/history")
@@ -123,7 +123,7 @@ func TestArchiveStartLayoutStopDownloadDelete(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.Code, resp.Body)
 	assert.Contains(t, resp.Body, "Archive "+id+" deleted.")
 	ar, _ = fake.Archive(id)
-	assert.Equal(t, "deleted", ar.Status)
+	assert.Equal(t, opentok.ArchiveDeleted, ar.Status)
 	assert.NotContains(t, resp.Body, `href="/download/`+id+`"`, "a deleted archive has no download link")
 }
 
@@ -239,7 +239,7 @@ func TestErrorsAreShownAsMessages(t *testing.T) {
 		})
 	}
 	ar, _ := fake.Archive(v.ID)
-	assert.Equal(t, "started", ar.Status, "nothing above stopped the archive")
+	assert.Equal(t, opentok.ArchiveStarted, ar.Status, "nothing above stopped the archive")
 
 	// JSON clients get the message too.
 	var e struct{ Error string }

@@ -139,7 +139,7 @@ func (a *app) start(w http.ResponseWriter, r *http.Request) {
 		opts.Outputs.HLS = &opentok.HLSOutput{DVR: true}
 	}
 	if server, name := r.FormValue("rtmpServerUrl"), r.FormValue("rtmpStreamName"); server != "" || name != "" {
-		opts.Outputs.RTMP = []opentok.RTMPOutput{{ID: r.FormValue("rtmpId"), ServerURL: server, StreamName: opentok.NewSecret(name)}}
+		opts.Outputs.RTMP = []opentok.RTMPOutput{{ID: r.FormValue("rtmpId"), ServerURL: server, StreamName: name}}
 	}
 	page := &exampleapp.Page{}
 	b, err := a.Client.StartBroadcast(r.Context(), a.SessionID, opts)

@@ -31,7 +31,7 @@ func TestHostAndViewerPages(t *testing.T) {
 	assert.Contains(t, body, `<form class="panel" method="post" action="/start">`)
 	role, _, err := fake.VerifyToken(sessionID, exampletest.Between(t, body, `data-token="`, `"`))
 	require.NoError(t, err)
-	assert.Equal(t, "moderator", role)
+	assert.Equal(t, opentok.RoleModerator, role)
 
 	viewer := exampletest.Get(t, h, "/viewer")
 	require.Equal(t, http.StatusOK, viewer.Code)
@@ -51,7 +51,7 @@ func TestStartHLSShowsTheURL(t *testing.T) {
 	b, ok := fake.Broadcast(id)
 	require.True(t, ok)
 	assert.Equal(t, sessionID, b.SessionID)
-	assert.Equal(t, "started", b.Status)
+	assert.Equal(t, opentok.BroadcastStarted, b.Status)
 	require.NotEmpty(t, b.HLSURL)
 	assert.Contains(t, resp.Body, "Broadcast "+id+" started. Give the HLS stream 15–20 seconds before playing it.")
 	assert.Contains(t, resp.Body, `<a class="hls" href="`+b.HLSURL+`"><code>`+b.HLSURL+`</code></a>`)
@@ -76,14 +76,14 @@ func TestStartHLSShowsTheURL(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.Code, resp.Body)
 	assert.Contains(t, resp.Body, "The layout of broadcast "+id+" is now verticalPresentation.")
 	b, _ = fake.Broadcast(id)
-	assert.Equal(t, "verticalPresentation", b.Layout["type"])
+	assert.Equal(t, opentok.LayoutVerticalPresentation, b.Layout.Type)
 
 	resp = exampletest.Post(t, h, "/stop/"+id, nil)
 	require.Equal(t, http.StatusOK, resp.Code, resp.Body)
 	assert.Contains(t, resp.Body, "Broadcast "+id+" stopped.")
 	assert.Contains(t, resp.Body, "Not broadcasting.")
 	b, _ = fake.Broadcast(id)
-	assert.Equal(t, "stopped", b.Status)
+	assert.Equal(t, opentok.BroadcastStopped, b.Status)
 	assert.Contains(t, exampletest.Get(t, h, "/viewer").Body, "Nothing is being broadcast right now.")
 }
 

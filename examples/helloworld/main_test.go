@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/opentok-go/opentok"
 	"github.com/opentok-go/opentok/examples/internal/exampleapp"
 	"github.com/opentok-go/opentok/examples/internal/exampletest"
 	"github.com/opentok-go/opentok/opentoktest"
@@ -31,7 +32,7 @@ func TestHomeJoinsTheSession(t *testing.T) {
 	assert.Equal(t, opentoktest.DefaultAPIKey, info.APIKey)
 	role, _, err := fake.VerifyToken(info.SessionID, info.Token)
 	require.NoError(t, err, "the token joins the session")
-	assert.Equal(t, "publisher", role)
+	assert.Equal(t, opentok.RolePublisher, role)
 
 	body := page.Body
 	assert.Contains(t, body, `<code id="session-id">`+info.SessionID+`</code>`)

@@ -115,7 +115,7 @@ func (a *app) dial(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if password := r.FormValue("password"); form.Username != "" || password != "" {
-		opts.Auth = &opentok.SIPAuth{Username: form.Username, Password: opentok.NewSecret(password)}
+		opts.Auth = &opentok.SIPAuth{Username: form.Username, Password: password}
 	}
 	token, err := a.Client.GenerateToken(a.SessionID, &opentok.TokenOptions{Data: "sip=true"})
 	if err != nil {

@@ -73,4 +73,24 @@ func TestModuleLayout(t *testing.T) {
 		!strings.Contains(string(cli), "github.com/spf13/cobra") {
 		t.Error("cmd/opentok/go.mod is not the CLI module on cobra")
 	}
+
+	// go.work.sum, which go commands in the workspace may write, is
+	// ignored: it holds nothing the modules' go.sum files need, and a
+	// newcomer's clone should not show it as a change.
+	ignore, err := os.ReadFile(filepath.Join(root, ".gitignore"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains("\n"+string(ignore), "\n/go.work.sum\n") {
+		t.Error(".gitignore does not ignore /go.work.sum")
+	}
+	if _, err := exec.LookPath("git"); err == nil {
+		if _, err := os.Stat(filepath.Join(root, ".git")); err == nil {
+			cmd := exec.Command("git", "check-ignore", "-q", "go.work.sum")
+			cmd.Dir = root
+			if err := cmd.Run(); err != nil {
+				t.Errorf("git does not ignore go.work.sum: %v", err)
+			}
+		}
+	}
 }

@@ -120,6 +120,11 @@ type Response struct {
 type Error struct {
 	Attempts int
 	Err      error
+	// Sent is set when an attempt may have reached the server: it failed
+	// after the connection was made (a reset, a timeout, a cancelled
+	// context, a body cut short), so the server may have acted on it.
+	// Attempts that could not connect at all did not.
+	Sent bool
 }
 
 // Error returns the cause's message.
@@ -225,7 +230,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	for attempt := 1; ; attempt++ {
 		start := c.now()
 		if err := ctx.Err(); err != nil {
-			return nil, &Error{Attempts: attempt, Err: err}
+			return nil, &Error{Attempts: attempt, Err: err, Sent: lost}
 		}
 		var authName, authValue string
 		if c.Auth != nil {
@@ -239,19 +244,19 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 			c.log(ctx, req, attempt, resp, err, start)
 		}
 		if err != nil && !errors.Is(err, ErrBodyTooLarge) {
+			lost = lost || !neverSent(err)
 			if ctx.Err() != nil {
-				return nil, &Error{Attempts: attempt, Err: ctx.Err()}
+				return nil, &Error{Attempts: attempt, Err: ctx.Err(), Sent: lost}
 			}
 			if attempt > c.Policy.MaxRetries || !(idempotent || neverSent(err)) {
-				return nil, &Error{Attempts: attempt, Err: err}
+				return nil, &Error{Attempts: attempt, Err: err, Sent: lost}
 			}
 			if werr := c.wait(ctx, c.backoff(attempt)); werr != nil {
 				if ctx.Err() != nil {
 					err = ctx.Err()
 				}
-				return nil, &Error{Attempts: attempt, Err: err}
+				return nil, &Error{Attempts: attempt, Err: err, Sent: lost}
 			}
-			lost = lost || !neverSent(err)
 			continue
 		}
 		resp.Attempts = attempt
@@ -270,7 +275,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		}
 		if werr := c.wait(ctx, wait); werr != nil {
 			if ctx.Err() != nil {
-				return nil, &Error{Attempts: attempt, Err: ctx.Err()}
+				return nil, &Error{Attempts: attempt, Err: ctx.Err(), Sent: lost}
 			}
 			return resp, nil // the wait would outlast the deadline
 		}
@@ -328,7 +333,7 @@ func (c *Client) attempt(ctx context.Context, req *Request, authName, authValue 
 	// An ended context sends nothing. http.Transport checks this itself,
 	// but a RoundTripper given with WithHTTPClient may not.
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, notSentError{err}
 	}
 	header := req.Header.Clone()
 	if header == nil {
@@ -345,7 +350,7 @@ func (c *Client) attempt(ctx context.Context, req *Request, authName, authValue 
 	}
 	hreq, err := http.NewRequestWithContext(actx, req.Method, req.URL, body)
 	if err != nil {
-		return nil, err
+		return nil, notSentError{err}
 	}
 	hreq.Header = header
 
@@ -420,14 +425,22 @@ func readBounded(resp *http.Response, limit int64) (body []byte, tooLarge bool, 
 	return buf, false, nil
 }
 
+// notSentError wraps the error of an attempt that sent nothing: its
+// context had ended, or the request could not be made.
+type notSentError struct{ error }
+
+func (e notSentError) Unwrap() error { return e.error }
+
 // neverSent reports whether the error shows the request never reached the
-// server (the connection could not be made), so even a POST may be retried.
+// server (the connection could not be made, or nothing was sent), so even
+// a POST may be retried.
 func neverSent(err error) bool {
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {
 		return true
 	}
-	return errors.Is(err, syscall.ECONNREFUSED)
+	var ns notSentError
+	return errors.As(err, &ns) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // ParseRetryAfter parses a Retry-After value given as delay seconds or as an

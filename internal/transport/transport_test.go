@@ -275,6 +275,7 @@ func TestCancellation(t *testing.T) {
 		var te *Error
 		require.ErrorAs(t, err, &te)
 		assert.ErrorIs(t, err, context.Canceled)
+		assert.False(t, te.Sent, "nothing was sent")
 		assert.Zero(t, s.count())
 	})
 	t.Run("during backoff", func(t *testing.T) {
@@ -304,9 +305,12 @@ func TestCancellation(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		_, err := client(nil).Do(ctx, get(s.URL))
+		_, err := client(nil).Do(ctx, post(s.URL))
 		assert.Less(t, time.Since(start), 2*time.Second)
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		var te *Error
+		require.ErrorAs(t, err, &te)
+		assert.True(t, te.Sent, "the request was in flight when the deadline passed")
 		assert.Equal(t, 1, s.count(), "no retry once the caller's deadline passed")
 	})
 }
@@ -333,6 +337,7 @@ func TestPerAttemptTimeout(t *testing.T) {
 	var te *Error
 	require.ErrorAs(t, err, &te)
 	assert.Equal(t, 1, te.Attempts)
+	assert.True(t, te.Sent, "it may have been processed")
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Contains(t, err.Error(), "per-attempt timeout")
 }
@@ -347,6 +352,7 @@ func TestConnectionRefusedIsRetriedEvenForAPost(t *testing.T) {
 	var te *Error
 	require.ErrorAs(t, err, &te)
 	assert.Equal(t, 3, te.Attempts, "the request never left, so retrying is safe")
+	assert.False(t, te.Sent, "no attempt reached a server")
 	assert.Len(t, sl.get(), 2)
 }
 

@@ -41,7 +41,7 @@ func TestOpenRoom(t *testing.T) {
 	assert.True(t, page.Publish)
 	role, data, err := fake.VerifyToken(rm.SessionID, page.Token)
 	require.NoError(t, err)
-	assert.Equal(t, "moderator", role)
+	assert.Equal(t, opentok.RoleModerator, role)
 	assert.Equal(t, "name=Host", data)
 
 	// With real credentials nobody is simulated.
