@@ -353,3 +353,25 @@ func TestPingIsAnsweredWithPong(t *testing.T) {
 	b.sendFrame(&frame{typ: framePing})
 	b.waitFrame(func(f *frame) bool { return f.typ == framePong })
 }
+
+func TestBrowsersJoinAVonageFake(t *testing.T) {
+	srv := NewServer(t, WithVonage())
+	ot := srv.Client()
+	sid := routedSession(t, ot)
+	// The URIs name the application where an OpenTok fake names the API key.
+	a := joined(t, srv, ot, sid, opentok.RolePublisher, "A")
+	b := joined(t, srv, ot, sid, opentok.RolePublisher, "B")
+	assert.True(t, strings.HasPrefix(a.uri(""), "/v2/partner/"+srv.ApplicationID+"/session/"))
+	require.Equal(t, 200, status(a.call("signal", "/signal/1", map[string]any{"type": "t", "data": "d"})))
+	m := b.waitMsg("signal", "")
+	assert.Equal(t, a.id, m.from)
+
+	// Another partner in the URI is refused.
+	bad := dialBrowser(t, srv, "")
+	bad.sid = sid
+	body := `{"method":"create","uri":"/v2/partner/47000000/session/` + sid + `/connection/` + bad.id + `","content":{}}`
+	bad.sendFrame(&frame{typ: frameMessage, headers: []header{{"TRANSACTION-ID", "x"}, {"X-TB-FROM-ADDRESS", bad.id},
+		{"X-TB-TOKEN-AUTH", token(t, ot, sid, nil)}}, body: []byte(body)})
+	st := bad.waitFrame(func(f *frame) bool { return f.typ == frameStatus })
+	assert.Equal(t, 404, status(st))
+}
