@@ -79,9 +79,7 @@ func TestSessionInfoPointsTheClientAtTheFake(t *testing.T) {
 }
 
 func TestSessionInfoAcceptsEveryTokenKindForItsSession(t *testing.T) {
-	srv := NewServer(t)
-	ot := srv.Client()
-	sid := routedSession(t, ot)
+	srv, ot, sid := newRoom(t)
 	for _, f := range []opentok.TokenFormat{opentok.TokenJWT, opentok.TokenT1} {
 		status, _, info := sessionInfo(t, srv, sid, token(t, ot, sid, &opentok.TokenOptions{Format: f}), "")
 		require.Equal(t, 200, status)
@@ -95,9 +93,7 @@ func TestSessionInfoAcceptsEveryTokenKindForItsSession(t *testing.T) {
 }
 
 func TestSessionInfoRefusesTokensAsThePlatformDoes(t *testing.T) {
-	srv := NewServer(t)
-	ot := srv.Client()
-	sid := routedSession(t, ot)
+	srv, ot, sid := newRoom(t)
 	other := routedSession(t, ot)
 	good := token(t, ot, sid, nil)
 

@@ -19,6 +19,8 @@ import (
 	"github.com/coder/websocket"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+
+	"github.com/opentok-go/opentok"
 )
 
 // browser is a Go stand-in for OpenTok.js in tests: it speaks the client
@@ -294,3 +296,12 @@ func (b *browser) describe() string {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// newRoom starts a fake (with opts) and creates a routed session on it
+// through the SDK.
+func newRoom(t *testing.T, opts ...Option) (*Server, *opentok.OpenTok, string) {
+	t.Helper()
+	srv := NewServer(t, opts...)
+	ot := srv.Client()
+	return srv, ot, routedSession(t, ot)
+}

@@ -220,9 +220,7 @@ func TestSocketsOutliveTheServersReadTimeout(t *testing.T) {
 }
 
 func TestCloseEndsEverySocket(t *testing.T) {
-	srv := NewServer(t)
-	ot := srv.Client()
-	sid := routedSession(t, ot)
+	srv, ot, sid := newRoom(t)
 	bs := []*browser{joined(t, srv, ot, sid, opentok.RolePublisher, ""), dialBrowser(t, srv, "")}
 	done := make(chan struct{})
 	go func() { srv.Close(); close(done) }()
@@ -242,9 +240,7 @@ func TestNoGoroutineLeftAfterAThousandClients(t *testing.T) {
 	if testing.Short() {
 		t.Skip("1,000 connections")
 	}
-	srv := NewServer(t)
-	ot := srv.Client()
-	sid := routedSession(t, ot)
+	srv, ot, sid := newRoom(t)
 	tok := token(t, ot, sid, nil)
 	settle := func() int {
 		var n int

@@ -95,9 +95,7 @@ func TestBrowserStreamsAreTheSessionsStreams(t *testing.T) {
 }
 
 func TestRolesWithoutPublishCannotPublish(t *testing.T) {
-	srv := NewServer(t)
-	ot := srv.Client()
-	sid := routedSession(t, ot)
+	srv, ot, sid := newRoom(t)
 	sub := joined(t, srv, ot, sid, opentok.RoleSubscriber, "")
 	st := sub.call("create", "/stream/s1", map[string]any{"name": "x", "channel": []any{}})
 	assert.Equal(t, 403, status(st))
@@ -118,9 +116,7 @@ func TestRolesWithoutPublishCannotPublish(t *testing.T) {
 }
 
 func TestOffersAnswersAndCandidatesAreRelayed(t *testing.T) {
-	srv := NewServer(t)
-	ot := srv.Client()
-	sid := routedSession(t, ot)
+	srv, ot, sid := newRoom(t)
 	pub := joined(t, srv, ot, sid, opentok.RolePublisher, "")
 	sub := joined(t, srv, ot, sid, opentok.RoleSubscriber, "")
 	other := joined(t, srv, ot, sid, opentok.RolePublisher, "")
@@ -183,9 +179,7 @@ func TestOffersAnswersAndCandidatesAreRelayed(t *testing.T) {
 }
 
 func TestChannelUpdatesReachEveryoneAndTheStream(t *testing.T) {
-	srv := NewServer(t)
-	ot := srv.Client()
-	sid := routedSession(t, ot)
+	srv, ot, sid := newRoom(t)
 	pub := joined(t, srv, ot, sid, opentok.RolePublisher, "")
 	watcher := joined(t, srv, ot, sid, opentok.RolePublisher, "")
 	publishFrom(t, pub, "cam", "cam", "camera")
@@ -211,9 +205,7 @@ func TestChannelUpdatesReachEveryoneAndTheStream(t *testing.T) {
 }
 
 func TestClosingASocketCleansUpItsStreamsAndSubscribers(t *testing.T) {
-	srv := NewServer(t)
-	ot := srv.Client()
-	sid := routedSession(t, ot)
+	srv, ot, sid := newRoom(t)
 	pub := joined(t, srv, ot, sid, opentok.RolePublisher, "")
 	sub := joined(t, srv, ot, sid, opentok.RolePublisher, "")
 	publishFrom(t, pub, "p-cam", "cam", "camera")
@@ -238,9 +230,7 @@ func TestClosingASocketCleansUpItsStreamsAndSubscribers(t *testing.T) {
 }
 
 func TestForceDisconnectOfAPublisherEndsItsStreams(t *testing.T) {
-	srv := NewServer(t)
-	ot := srv.Client()
-	sid := routedSession(t, ot)
+	srv, ot, sid := newRoom(t)
 	pub := joined(t, srv, ot, sid, opentok.RolePublisher, "")
 	watcher := joined(t, srv, ot, sid, opentok.RolePublisher, "")
 	publishFrom(t, pub, "cam", "cam", "camera")
@@ -300,9 +290,7 @@ func TestForceMuteReachesThePublishers(t *testing.T) {
 }
 
 func TestModeratorClientsMuteAndUnpublishOthers(t *testing.T) {
-	srv := NewServer(t)
-	ot := srv.Client()
-	sid := routedSession(t, ot)
+	srv, ot, sid := newRoom(t)
 	mod := joined(t, srv, ot, sid, opentok.RoleModerator, "")
 	pub := joined(t, srv, ot, sid, opentok.RolePublisher, "")
 	publishFrom(t, pub, "cam", "cam", "camera")
@@ -338,9 +326,7 @@ func TestModeratorClientsMuteAndUnpublishOthers(t *testing.T) {
 }
 
 func TestSubscribingToASimulatedStreamAsksNoOneForAnOffer(t *testing.T) {
-	srv := NewServer(t)
-	ot := srv.Client()
-	sid := routedSession(t, ot)
+	srv, ot, sid := newRoom(t)
 	b := joined(t, srv, ot, sid, opentok.RolePublisher, "")
 	sim, err := srv.Connect(sid, token(t, ot, sid, nil))
 	require.NoError(t, err)

@@ -23,9 +23,7 @@ func joined(t *testing.T, srv *Server, ot *opentok.OpenTok, sid string, role ope
 }
 
 func TestJoinGivesTheSessionStateThenTheOwnConnection(t *testing.T) {
-	srv := NewServer(t)
-	ot := srv.Client()
-	sid := routedSession(t, ot)
+	srv, ot, sid := newRoom(t)
 	sim, err := srv.Connect(sid, token(t, ot, sid, &opentok.TokenOptions{Data: "sim"}))
 	require.NoError(t, err)
 	simStream, err := sim.Publish(PublishOptions{Name: "cam", VideoType: "screen"})
@@ -81,9 +79,7 @@ func TestJoinGivesTheSessionStateThenTheOwnConnection(t *testing.T) {
 }
 
 func TestPermissionsFollowTheRole(t *testing.T) {
-	srv := NewServer(t)
-	ot := srv.Client()
-	sid := routedSession(t, ot)
+	srv, ot, sid := newRoom(t)
 	for role, want := range map[opentok.Role][]any{
 		opentok.RoleSubscriber:    {"subscribe"},
 		opentok.RolePublisher:     {"publish", "subscribe"},
@@ -233,9 +229,7 @@ func lastSignal(t *testing.T, srv *Server, connID string) Signal {
 }
 
 func TestSimulatedClientsAndBrowsersSeeEachOtherComeAndGo(t *testing.T) {
-	srv := NewServer(t)
-	ot := srv.Client()
-	sid := routedSession(t, ot)
+	srv, ot, sid := newRoom(t)
 	b := joined(t, srv, ot, sid, opentok.RolePublisher, "")
 
 	sim, err := srv.Connect(sid, token(t, ot, sid, &opentok.TokenOptions{Data: "sim"}))
@@ -301,9 +295,7 @@ func TestForceDisconnectOfABrowser(t *testing.T) {
 }
 
 func TestModeratorClientsDisconnectOthers(t *testing.T) {
-	srv := NewServer(t)
-	ot := srv.Client()
-	sid := routedSession(t, ot)
+	srv, ot, sid := newRoom(t)
 	mod := joined(t, srv, ot, sid, opentok.RoleModerator, "")
 	pub := joined(t, srv, ot, sid, opentok.RolePublisher, "")
 	sim, err := srv.Connect(sid, token(t, ot, sid, nil))
@@ -318,9 +310,7 @@ func TestModeratorClientsDisconnectOthers(t *testing.T) {
 }
 
 func TestLeavingEndsTheConnection(t *testing.T) {
-	srv := NewServer(t)
-	ot := srv.Client()
-	sid := routedSession(t, ot)
+	srv, ot, sid := newRoom(t)
 	watcher := joined(t, srv, ot, sid, opentok.RolePublisher, "")
 
 	cases := map[string]struct {
