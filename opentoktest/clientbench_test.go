@@ -169,19 +169,10 @@ func BenchmarkClientSignalFanout100(b *testing.B) {
 		}
 	})
 	b.Run("impl=opentoktest", func(b *testing.B) {
-		srv := NewServer(b)
-		ot := srv.Client()
-		s, err := ot.CreateSession(context.Background(), nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		tok, err := ot.GenerateToken(s.ID, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
+		srv, ot, sid, tok := benchSession(b)
 		var clients []*benchClient
 		for range n {
-			clients = append(clients, joinBench(b, srv, s.ID, tok))
+			clients = append(clients, joinBench(b, srv, sid, tok))
 		}
 		defer func() {
 			for _, c := range clients {
@@ -196,7 +187,7 @@ func BenchmarkClientSignalFanout100(b *testing.B) {
 		}
 		b.ResetTimer()
 		for i := range b.N {
-			if err := ot.Signal(context.Background(), s.ID, opentok.SignalPayload{Type: "chat", Data: "hello"}); err != nil {
+			if err := ot.Signal(context.Background(), sid, opentok.SignalPayload{Type: "chat", Data: "hello"}); err != nil {
 				b.Fatal(err)
 			}
 			wait(b, clients, base, int64(i+1))
@@ -239,20 +230,11 @@ func BenchmarkClientIdleMemory(b *testing.B) {
 		})
 	})
 	b.Run("impl=opentoktest", func(b *testing.B) {
-		srv := NewServer(b, WithClientLimits(ClientLimits{SessionConnections: 10 * n}))
-		ot := srv.Client()
-		s, err := ot.CreateSession(context.Background(), nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		tok, err := ot.GenerateToken(s.ID, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
+		srv, _, sid, tok := benchSession(b, WithClientLimits(ClientLimits{SessionConnections: 10 * n}))
 		measure(b, func() []*benchClient {
 			var clients []*benchClient
 			for range n {
-				clients = append(clients, joinBench(b, srv, s.ID, tok))
+				clients = append(clients, joinBench(b, srv, sid, tok))
 			}
 			return clients
 		})
@@ -267,4 +249,20 @@ func inUse() uint64 {
 	}
 	runtime.ReadMemStats(&m)
 	return m.HeapInuse + m.StackInuse
+}
+
+// benchSession starts a fake with a session and a publisher token for it.
+func benchSession(b *testing.B, opts ...Option) (*Server, *opentok.OpenTok, string, string) {
+	b.Helper()
+	srv := NewServer(b, opts...)
+	ot := srv.Client()
+	s, err := ot.CreateSession(context.Background(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok, err := ot.GenerateToken(s.ID, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return srv, ot, s.ID, tok
 }

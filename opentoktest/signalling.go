@@ -96,6 +96,19 @@ func (k *clientCall) content() json.RawMessage {
 	return k.m.Content
 }
 
+// object decodes the message's content, an object ({} when the client
+// sent none); ok is false when it is not one.
+func (k *clientCall) object() (map[string]any, bool) {
+	m := map[string]any{}
+	if len(k.m.Content) > 0 && json.Unmarshal(k.m.Content, &m) != nil {
+		return nil, false
+	}
+	if m == nil { // "null"
+		m = map[string]any{}
+	}
+	return m, true
+}
+
 func (k *clientCall) fail(code int, reason string) {
 	b, _ := json.Marshal(map[string]any{"reason": reason})
 	k.c.status(k.txID, code, b)
@@ -352,13 +365,10 @@ func (s *Server) clientPublishLocked(k *clientCall, cs *connState, id string) {
 		k.fail(409, "the stream ID is taken")
 		return
 	}
-	content := map[string]any{}
-	if len(k.m.Content) > 0 && json.Unmarshal(k.m.Content, &content) != nil {
+	content, ok := k.object()
+	if !ok {
 		k.fail(400, "the stream is not a JSON object")
 		return
-	}
-	if content == nil {
-		content = map[string]any{}
 	}
 	name, _ := content["name"].(string)
 	var videoType opentok.VideoType
@@ -393,8 +403,8 @@ func (s *Server) clientChannelLocked(k *clientCall, cs *connState, id, channel s
 		k.fail(404, "Stream not found")
 		return
 	}
-	attrs := map[string]any{}
-	if len(k.m.Content) > 0 && json.Unmarshal(k.m.Content, &attrs) != nil {
+	attrs, ok := k.object()
+	if !ok {
 		k.fail(400, "the channel attributes are not a JSON object")
 		return
 	}
