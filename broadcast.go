@@ -225,6 +225,15 @@ type broadcastStartBody struct {
 	HasVideo          *bool                `json:"hasVideo,omitempty"`
 }
 
+// sentSecrets are the RTMP stream keys the body carries (see secretBody).
+func (b *broadcastStartBody) sentSecrets() []string {
+	keys := make([]string, 0, len(b.Outputs.RTMP))
+	for _, o := range b.Outputs.RTMP {
+		keys = append(keys, o.StreamName)
+	}
+	return keys
+}
+
 type broadcastOutputsWire struct {
 	HLS  *hlsOutputWire   `json:"hls,omitempty"`
 	RTMP []rtmpOutputWire `json:"rtmp,omitempty"`

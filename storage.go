@@ -146,6 +146,11 @@ type storageConfigWire struct {
 
 func (w *storageWire) resourceID() string { return w.Type }
 
+// sentSecrets are the cloud credentials the body carries (see secretBody).
+func (w *storageWire) sentSecrets() []string {
+	return []string{w.Config.SecretKey, w.Config.AccountKey}
+}
+
 // storage returns the decoded answer.
 func (w *storageWire) storage() *ArchiveStorage {
 	s := &ArchiveStorage{Fallback: w.Fallback}
