@@ -126,7 +126,7 @@ func (a *app) simCmd() *cobra.Command {
 			a.simFaultsAddCmd(),
 			a.simVerb("clear", "remove every injected fault", "opentok sim faults clear", nil,
 				simDone("faults cleared", func([]string) (string, string) { return "DELETE", "/faults" }))),
-		a.simVerb("webhooks", "list the webhook deliveries so far", "opentok sim webhooks --json", nil, func(f *cmdFlags) simAction {
+		a.simVerb("webhooks", "list the webhook deliveries so far (and how many events still wait)", "opentok sim webhooks --json", nil, func(f *cmdFlags) simAction {
 			return func(ctx context.Context, c *simClient, _ []string) error {
 				var out struct {
 					Items []struct {
@@ -135,15 +135,20 @@ func (a *app) simCmd() *cobra.Command {
 						Status int             `json:"status"`
 						Error  string          `json:"error"`
 					} `json:"items"`
+					Waiting int `json:"waiting"`
 				}
 				if err := c.call(ctx, "GET", "/webhooks", nil, &out); err != nil {
 					return err
 				}
-				return f.print(map[string]any{"items": out.Items}, func(w io.Writer) {
+				return f.print(map[string]any{"items": out.Items, "waiting": out.Waiting}, func(w io.Writer) {
 					for _, d := range out.Items {
 						fmt.Fprintf(w, "%s %d %s %s\n", printable(d.URL), d.Status, printable(d.Error), printable(string(d.Body)))
 					}
-					fmt.Fprintf(w, "%d deliveries\n", len(out.Items))
+					fmt.Fprintf(w, "%d deliveries", len(out.Items))
+					if out.Waiting > 0 {
+						fmt.Fprintf(w, ", %d events still waiting (a receiver is slow or hangs)", out.Waiting)
+					}
+					fmt.Fprintln(w)
 				})
 			}
 		}),

@@ -81,8 +81,10 @@ func TestSimCommandsDriveTheEmulator(t *testing.T) {
 	code, _, errs = c.run("sim", "faults", "add", "", "--status", "500")
 	assert.Equal(t, 2, code, "%s", errs)
 
-	hooks := c.json("sim", "webhooks")["items"].([]any)
+	hookPage := c.json("sim", "webhooks")
+	hooks := hookPage["items"].([]any)
 	assert.NotEmpty(t, hooks, "the archive events were delivered (or attempted)")
+	assert.Equal(t, 0.0, hookPage["waiting"], "nothing left waiting")
 	assert.Contains(t, c.ok("sim", "webhooks"), "deliveries")
 
 	assert.Contains(t, c.ok("sim", "leave", other), "left")
