@@ -54,7 +54,23 @@ type Project struct {
 
 // Client returns a client for the project's credentials (its ID and
 // secret), with the options given: see [New].
+//
+// Errors: [*ValidationError] (field "secret") when the project holds no
+// secret, or holds "REDACTED", the placeholder that printed and logged
+// projects show (a project read back from such output, or from JSON written
+// by a version of this SDK that redacted it): a client made with either
+// would have every call refused with 403. Take the project from
+// CreateProject or RefreshProjectSecret, or from JSON written from them.
+// Otherwise the errors of [New].
 func (p *Project) Client(opts ...Option) (*OpenTok, error) {
+	switch {
+	case p == nil:
+		return nil, invalid("project", "is nil")
+	case p.Secret == "":
+		return nil, invalid("secret", "the project holds no secret: take the project from CreateProject or RefreshProjectSecret, which return it")
+	case p.Secret == redactedText:
+		return nil, invalid("secret", "is %q, the placeholder printed and logged projects show, not the secret: take the project from CreateProject or RefreshProjectSecret, or from JSON written from them", redactedText)
+	}
 	return New(p.ID, p.Secret, opts...)
 }
 

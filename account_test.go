@@ -168,6 +168,42 @@ func TestProjectClient(t *testing.T) {
 	assert.Equal(t, "project", claims["ist"])
 }
 
+// A project whose secret is empty (a project listed without it) or the
+// redaction placeholder (a project read back from printed or logged output,
+// or from JSON written before secrets were plain strings) made a client
+// whose every call failed 403, with a hint about clock skew. Client refuses
+// it, naming the reason, and sends nothing.
+func TestProjectClientRefusesAMissingOrRedactedSecret(t *testing.T) {
+	ts := newTestServer(t, nil)
+	for name, tc := range map[string]struct {
+		p      *Project
+		reason string
+	}{
+		"empty":       {&Project{ID: "12312"}, "holds no secret"},
+		"placeholder": {&Project{ID: "12312", Secret: "REDACTED"}, "placeholder"},
+		"read back from its printed form": {func() *Project {
+			var p Project
+			_, err := fmt.Sscanf(fmt.Sprintf("%v", Project{ID: "12312", Secret: testProjectSecret}), "{%s %s", &p.ID, &p.Secret)
+			require.NoError(t, err)
+			return &p
+		}(), "placeholder"},
+		"nil": {nil, "nil"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ot, err := tc.p.Client(WithBaseURL(ts.baseURL()))
+			assert.Nil(t, ot)
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.ErrorIs(t, err, ErrInvalidArgument)
+			if tc.p != nil {
+				assert.Equal(t, "secret", ve.Field)
+			}
+			assert.Contains(t, ve.Reason, tc.reason)
+		})
+	}
+	assert.Empty(t, ts.requests())
+}
+
 func TestAccountValidation(t *testing.T) {
 	for _, tc := range []struct {
 		name, key, secret, field string

@@ -423,8 +423,8 @@ func (ot *OpenTok) ListArchives(ctx context.Context, opts *ListArchivesOptions) 
 // its first error (a [*ValidationError] for invalid options, or the error
 // of a page). An archive already yielded from the previous page, which
 // happens when a new archive starts between two pages, is not yielded
-// twice; a page with nothing new ends the loop with a [*PagingError] (the
-// server is not paging).
+// twice; a page with nothing new, or more pages than the reported total
+// allows, ends the loop with a [*PagingError] (the server is not paging).
 //
 // REST: GET /v2/project/{id}/archive?offset=&count=&sessionId=, once per
 // page.

@@ -225,6 +225,15 @@ type broadcastStartBody struct {
 	HasVideo          *bool                `json:"hasVideo,omitempty"`
 }
 
+// sentSecrets are the RTMP stream keys the body carries (see secretBody).
+func (b *broadcastStartBody) sentSecrets() []string {
+	keys := make([]string, 0, len(b.Outputs.RTMP))
+	for _, o := range b.Outputs.RTMP {
+		keys = append(keys, o.StreamName)
+	}
+	return keys
+}
+
 type broadcastOutputsWire struct {
 	HLS  *hlsOutputWire   `json:"hls,omitempty"`
 	RTMP []rtmpOutputWire `json:"rtmp,omitempty"`
@@ -505,8 +514,9 @@ func (ot *OpenTok) ListBroadcasts(ctx context.Context, opts *ListBroadcastsOptio
 // The iterator is lazy, may be stopped with break (no further page is
 // fetched), stops after yielding its first error (a [*ValidationError] for
 // invalid options, the error of a page, or a [*PagingError] when a page
-// brings nothing new), and does not yield a broadcast twice when the list
-// shifts between two pages.
+// brings nothing new or the server sends more pages than its reported
+// total allows), and does not yield a broadcast twice when the list shifts
+// between two pages.
 //
 // REST: GET /v2/project/{id}/broadcast?offset=&count=&sessionId=, once per
 // page.

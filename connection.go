@@ -73,8 +73,9 @@ func (ot *OpenTok) ListConnections(ctx context.Context, sessionID string, opts *
 // 0) as the loop advances. It yields an error once and stops (validation
 // errors included); breaking out of the loop stops fetching. A connection
 // repeated at the start of the next page (the list moved between two
-// requests) is yielded once; a page with nothing new ends the loop with a
-// [*PagingError]. opts may be nil and is not modified.
+// requests) is yielded once; a page with nothing new, or more pages than
+// the reported total allows, ends the loop with a [*PagingError]. opts may
+// be nil and is not modified.
 //
 // REST: GET /v2/project/{id}/session/{sessionId}/connection?offset&count,
 // once per page.

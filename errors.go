@@ -64,7 +64,9 @@ var (
 // status. Use [errors.Is] with the sentinels ([ErrNotFound], [ErrConflict],
 // [ErrUnauthorized], [ErrForbidden], [ErrRateLimited], [ErrServer],
 // [ErrBadRequest]) to branch on the kind of failure, and [errors.As] to read
-// the details. It never contains credentials, auth JWTs or client tokens.
+// the details. It never contains credentials, auth JWTs or client tokens,
+// nor the secrets the request carried (cloud storage keys, a SIP password,
+// RTMP stream keys), even when the platform or a proxy echoes the request.
 type APIError struct {
 	// StatusCode is the HTTP status of the final attempt.
 	StatusCode int
@@ -74,7 +76,9 @@ type APIError struct {
 	Code int
 	// Message is the platform's message from the body ("message", or
 	// "description" or "error" when that is all there is); empty when the
-	// body had none.
+	// body had none. JWT-shaped strings, T1 tokens and the secrets the
+	// request carried are replaced by "REDACTED", control characters by
+	// spaces, and it is cut to 500 bytes.
 	Message string
 	// Method and Path identify the request (the path has no query string).
 	Method, Path string

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -126,22 +127,43 @@ func listQuery(offset, count int) url.Values {
 	return q
 }
 
-// PagingError is the error an All* iterator yields, and stops on, when a
-// page brings no item it has not yielded already: the server ignores the
-// offset (or a proxy dropped the query string), so asking for further
-// pages would only repeat them, as often as the reported total allows. It
-// also ends a list that shifted by a whole page between two requests,
-// which looks the same; start the iteration again to read it anew. It
-// matches [ErrBadResponse] with [errors.Is].
+// PagingError is the error an All* iterator yields, and stops on, when the
+// server does not page as offset paging should: a server that ignores the
+// offset (or a proxy that dropped the query string) sends the same pages
+// again, and asking for more would repeat them for as long as the server
+// likes. The iterator stops at the first of:
+//
+//   - a page after the first that brings no item with an ID it has not
+//     yielded already: nothing new (items without an ID cannot be told
+//     from repeats, so they do not count as new); this also ends a list
+//     that shifted by a whole page between two requests, which looks the
+//     same;
+//   - a full page past the pages the total reported with the first page
+//     allows, plus one for items added while iterating (TooMany).
+//
+// Start the iteration again to read the list anew. It matches
+// [ErrBadResponse] with [errors.Is].
 type PagingError struct {
-	// Offset is the offset of the page that brought nothing new.
+	// Offset is the offset of the last page read.
 	Offset int
-	// Total is the total the server reported for it (0 when none).
+	// Total is the total the server reported: for that page, or, with
+	// TooMany, for the first page (0 when none).
 	Total int
+	// Pages is the number of pages the iteration read.
+	Pages int
+	// TooMany is set when the iteration stopped because the server kept
+	// sending full pages past what its reported total allows, rather than
+	// a page with nothing new.
+	TooMany bool
 }
 
 // Error describes the stalled paging.
 func (e *PagingError) Error() string {
+	if e.TooMany {
+		return "opentok: the server is not paging: after " + strconv.Itoa(e.Pages) +
+			" pages (the last at offset " + strconv.Itoa(e.Offset) + ") it still sends full pages, more than its reported total of " +
+			strconv.Itoa(e.Total) + " allows"
+	}
 	return "opentok: the server is not paging: the page at offset " + strconv.Itoa(e.Offset) +
 		" (of a reported " + strconv.Itoa(e.Total) + ") brought nothing new"
 }
@@ -158,12 +180,14 @@ type lister[T any] func(ctx context.Context, offset, count int) (*Page[T], error
 // list. When invalid (the options' validation error) is not nil it yields
 // that error and nothing else. It stops after yielding an error and is safe
 // to break out of. It drops an item whose ID (as id returns it) was on the
-// previous page: offset paging over a list that changes shifts when items
-// are added between two requests, so the next page starts with items
-// already seen. Only one page of IDs is remembered, so memory stays bounded
-// by the page size however long the list is. A page after the first that
-// holds nothing but repeats ends the iteration with a *PagingError,
-// whatever the reported total: the server is not advancing.
+// first page or the previous one: offset paging over a list that changes
+// shifts when items are added between two requests, so the next page
+// starts with items already seen. Only two pages of IDs are remembered, so
+// memory stays bounded by the page size however long the list is. It ends
+// with a *PagingError when the server does not page (see PagingError): a
+// page that brings nothing new, or more full pages than the first page's
+// total allows; so a server that ignores the offset costs at most that
+// many requests, and two when it repeats the first page.
 func paginate[T any](ctx context.Context, invalid error, offset, count int, id func(*T) string, list lister[T]) iter.Seq2[*T, error] {
 	if count == 0 {
 		count = defaultPageSize
@@ -173,41 +197,63 @@ func paginate[T any](ctx context.Context, invalid error, offset, count int, id f
 			yield(nil, invalid)
 			return
 		}
+		first := make(map[string]struct{}, count)
 		prev := make(map[string]struct{}, count)
 		cur := make(map[string]struct{}, count)
+		keep := make([]*T, 0, count)
+		start, maxPages, firstTotal := offset, 0, 0
 		for page := 0; ; page++ {
 			p, err := list(ctx, offset, count)
 			if err != nil {
 				yield(nil, err)
 				return
 			}
+			n := len(p.Items)
+			if page == 0 {
+				// The pages the reported total allows, plus one for items
+				// added while iterating; a total under what came is taken
+				// as what came.
+				firstTotal = p.Total
+				expect := max(p.Total, start+n) - start
+				maxPages = (expect+count-1)/count + 1
+			}
 			clear(cur)
-			fresh := 0
+			keep, fresh := keep[:0], 0
 			for _, it := range p.Items {
 				k := id(it)
 				if k != "" {
+					_, dupFirst := first[k]
 					_, dupPrev := prev[k]
 					_, dupCur := cur[k]
 					cur[k] = struct{}{}
-					if dupPrev || dupCur {
+					if dupFirst || dupPrev || dupCur {
 						continue
 					}
+					fresh++
 				}
-				fresh++
+				keep = append(keep, it)
+			}
+			if page > 0 && n > 0 && fresh == 0 {
+				yield(nil, &PagingError{Offset: offset, Total: p.Total, Pages: page + 1})
+				return
+			}
+			for _, it := range keep {
 				if !yield(it, nil) {
 					return
 				}
 			}
-			n := len(p.Items)
-			if page > 0 && n > 0 && fresh == 0 {
-				yield(nil, &PagingError{Offset: offset, Total: p.Total})
-				return
+			if page == 0 {
+				maps.Copy(first, cur)
 			}
 			prev, cur = cur, prev
-			offset += n
-			if n == 0 || n < count || (p.Total > 0 && offset >= p.Total) {
+			if n == 0 || n < count || (p.Total > 0 && offset+n >= p.Total) {
 				return
 			}
+			if page+1 >= maxPages {
+				yield(nil, &PagingError{Offset: offset, Total: firstTotal, Pages: page + 1, TooMany: true})
+				return
+			}
+			offset += n
 		}
 	}
 }

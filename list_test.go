@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -204,4 +206,153 @@ func TestPaginateYieldsTheValidationErrorAlone(t *testing.T) {
 	}
 	assert.Equal(t, []error{bad}, errs)
 	assert.Empty(t, f.calls)
+}
+
+// pagesServer is a server that ignores the offset: call n (from 0) gets
+// pages[n % len(pages)] with the total total(n). It refuses to serve more
+// than 1,000 pages, so that an iterator that would ask forever fails the
+// test instead of hanging it.
+type pagesServer struct {
+	pages [][]string
+	total func(call int) int
+	calls int
+}
+
+var errAskedForever = errors.New("the iterator kept asking")
+
+func (s *pagesServer) fetch(_ context.Context, _, _ int) (*Page[string], error) {
+	if s.calls >= 1000 {
+		return nil, errAskedForever
+	}
+	n := s.calls
+	s.calls++
+	p := &Page[string]{Total: s.total(n)}
+	for _, id := range s.pages[n%len(s.pages)] {
+		p.Items = append(p.Items, &id)
+	}
+	return p, nil
+}
+
+func page(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s%02d", prefix, i)
+	}
+	return out
+}
+
+func constTotal(n int) func(int) int { return func(int) int { return n } }
+
+// Two alternating pages, items without IDs, or a total that moves ahead of
+// the offset, from a server that ignores the offset, kept the All*
+// iterators asking until the caller's deadline (the guard caught only a
+// page repeating the previous one). They now stop with a *PagingError:
+// after the page that brings nothing new, or after the pages the first
+// page's total allows, plus one.
+func TestPaginationStopsOnServersThatIgnoreTheOffset(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		srv       *pagesServer
+		wantItems int
+		wantCalls int
+		tooMany   bool
+	}{
+		{"two alternating pages, a huge total", &pagesServer{pages: [][]string{page("a", 3), page("b", 3)}, total: constTotal(1e9)}, 6, 3, false},
+		{"two alternating pages, no total", &pagesServer{pages: [][]string{page("a", 3), page("b", 3)}, total: constTotal(0)}, 6, 2, true},
+		{"items without IDs, a huge total", &pagesServer{pages: [][]string{{"", "", ""}}, total: constTotal(1e9)}, 3, 2, false},
+		{"items without IDs, no total", &pagesServer{pages: [][]string{{"", "", ""}}, total: constTotal(0)}, 3, 2, false},
+		{"new IDs every time, a total that keeps ahead", &pagesServer{
+			pages: [][]string{page("a", 3), page("b", 3), page("c", 3), page("d", 3), page("e", 3), page("f", 3), page("g", 3)},
+			total: func(call int) int { return 3*call + 7 }}, 12, 4, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			var last error
+			for id, err := range paginate(context.Background(), nil, 0, 3, strID, tc.srv.fetch) {
+				if err != nil {
+					last = err
+					continue // the iterator must stop by itself
+				}
+				got = append(got, *id)
+			}
+			require.NotErrorIs(t, last, errAskedForever)
+			var pe *PagingError
+			require.ErrorAs(t, last, &pe, "the iteration ends with a typed error")
+			assert.ErrorIs(t, last, ErrBadResponse)
+			assert.Len(t, got, tc.wantItems, "each item once: %v", got)
+			assert.Equal(t, tc.wantCalls, tc.srv.calls, "requests")
+			assert.Equal(t, tc.tooMany, pe.TooMany)
+			assert.Equal(t, tc.wantCalls, pe.Pages)
+			assert.Contains(t, pe.Error(), "the server is not paging")
+		})
+	}
+}
+
+// The pages the first total allows include one more for items added while
+// iterating; a list that grows by more than a page while it is read ends
+// with a *PagingError (TooMany) after every item read so far, once each.
+// (Growth by exactly a page repeats the first page: a *PagingError too, see
+// TestPaginateReportsAShiftOfAWholePage.)
+func TestPaginateAllowsOnePageOfGrowth(t *testing.T) {
+	grow := func(by int) *fakeList {
+		f := &fakeList{items: ids(6)}
+		f.before = func(call int) error {
+			if call == 2 {
+				f.items = append(ids(by + 10)[:by], f.items...) // new items at the head
+			}
+			return nil
+		}
+		return f
+	}
+	f := grow(2)
+	got, err := collect(t, f, 0, 3)
+	require.NoError(t, err, "grown by less than a page")
+	assert.Equal(t, ids(6), got)
+
+	f = grow(4)
+	got, err = collect(t, f, 0, 3)
+	var pe *PagingError
+	require.ErrorAs(t, err, &pe, "grown by more than a page")
+	assert.True(t, pe.TooMany)
+	assert.Equal(t, 6, pe.Total, "the first page's total")
+	assert.Len(t, f.calls, 3, "the two pages of the first total, and one more")
+	assert.Equal(t, []string{"id-06", "id-05", "id-04", "id-11", "id-03", "id-02"}, got)
+	seen := map[string]bool{}
+	for _, id := range got {
+		assert.False(t, seen[id], "%s twice", id)
+		seen[id] = true
+	}
+}
+
+// The same through the REST path: AllArchives against a server that
+// alternates two pages and reports a total of a billion.
+func TestAllArchivesStopsOnAlternatingPages(t *testing.T) {
+	pageOf := func(prefix string) string {
+		var items []string
+		for i := range defaultPageSize {
+			items = append(items, fmt.Sprintf(`{"id":"%s%d","sessionId":"s","status":"available","createdAt":1}`, prefix, i))
+		}
+		return `{"count":1000000000,"items":[` + strings.Join(items, ",") + `]}`
+	}
+	pages := []string{pageOf("a"), pageOf("b")}
+	var n atomic.Int32
+	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+		serveJSON(w, 200, pages[(n.Add(1)-1)%2])
+	})
+	ot := credKinds()[0].client(t, ts.baseURL())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	got := 0
+	var last error
+	for _, err := range ot.AllArchives(ctx, nil) {
+		if err != nil {
+			last = err
+			continue
+		}
+		got++
+	}
+	var pe *PagingError
+	require.ErrorAs(t, last, &pe)
+	assert.Equal(t, 2*defaultPageSize, got)
+	assert.Len(t, ts.requests(), 3)
 }

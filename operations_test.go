@@ -729,6 +729,18 @@ func Operations() []Operation {
 					_, err := ot.SetArchiveStorage(ctx, ArchiveStorage{Target: S3Storage{AccessKey: "a", SecretKey: "s", Bucket: "b", Endpoint: "s3.example.com"}})
 					return err
 				}),
+				bad("S3 endpoint with user info", "config.endpoint", func(ctx context.Context, ot *OpenTok) error {
+					_, err := ot.SetArchiveStorage(ctx, ArchiveStorage{Target: S3Storage{AccessKey: "a", SecretKey: "s", Bucket: "b", Endpoint: "https://u:p@s3.example.com"}})
+					return err
+				}),
+				bad("nil *S3Storage target", "type", func(ctx context.Context, ot *OpenTok) error {
+					_, err := ot.SetArchiveStorage(ctx, ArchiveStorage{Target: (*S3Storage)(nil)})
+					return err
+				}),
+				bad("empty *S3Storage target", "config.accessKey", func(ctx context.Context, ot *OpenTok) error {
+					_, err := ot.SetArchiveStorage(ctx, ArchiveStorage{Target: &S3Storage{}})
+					return err
+				}),
 			},
 		},
 		{

@@ -47,3 +47,25 @@ func formatRedacted(f fmt.State, verb rune, v any, name string) {
 // logRedacted is the LogValue of a value that holds a secret: its %+v text,
 // in which the Format methods have redacted every secret.
 func logRedacted(v any) slog.Value { return slog.StringValue(fmt.Sprintf("%+v", v)) }
+
+// redactUserInfo returns the URL raw with the user info of its authority
+// (user:password@) replaced by "REDACTED", for printing: everything before
+// the last '@' that comes before the path is hidden, also in a URL that
+// does not parse.
+func redactUserInfo(raw string) string {
+	start := 0
+	if i := strings.Index(raw, "://"); i >= 0 {
+		start = i + 3
+	} else if strings.HasPrefix(raw, "//") {
+		start = 2
+	}
+	end := len(raw)
+	if j := strings.IndexAny(raw[start:], "/?#"); j >= 0 {
+		end = start + j
+	}
+	at := strings.LastIndexByte(raw[start:end], '@')
+	if at < 0 {
+		return raw
+	}
+	return raw[:start] + redactedText + raw[start+at:]
+}

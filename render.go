@@ -255,8 +255,9 @@ func (ot *OpenTok) ListRenders(ctx context.Context, opts *ListRendersOptions) (*
 // opts.Count (100 when 0) as the loop advances. It yields an error once and
 // stops (validation errors included); breaking out of the loop stops
 // fetching. A render pushed onto the next page by one started meanwhile is
-// yielded once; a page with nothing new ends the loop with a
-// [*PagingError]. opts may be nil and is not modified.
+// yielded once; a page with nothing new, or more pages than the reported
+// total allows, ends the loop with a [*PagingError]. opts may be nil and is
+// not modified.
 //
 // REST: GET /v2/project/{id}/render?offset&count, once per page.
 func (ot *OpenTok) AllRenders(ctx context.Context, opts *ListRendersOptions) iter.Seq2[*Render, error] {

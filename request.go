@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -36,6 +37,14 @@ type request struct {
 	// on a retry after an attempt whose answer was lost means that attempt
 	// did it, and is success.
 	removal bool
+}
+
+// secretBody is a request body that carries secrets the caller gave (cloud
+// storage keys, a SIP password, RTMP stream keys): a platform or a proxy
+// that echoes the request in its error answer must not bring them into an
+// APIError, so do takes them out of its message.
+type secretBody interface {
+	sentSecrets() []string
 }
 
 // identified is a decoded answer that carries the ID of a resource.
@@ -126,7 +135,11 @@ func (ot *OpenTok) do(ctx context.Context, r *request) error {
 		return nil
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return newAPIError(r.method, r.path, resp)
+		var secrets []string
+		if sb, ok := r.body.(secretBody); ok {
+			secrets = sb.sentSecrets()
+		}
+		return newAPIError(r.method, r.path, resp, secrets)
 	}
 	if r.out == nil {
 		// The body is not used, so any 2xx is success, even one whose body
@@ -183,7 +196,9 @@ type errorBody struct {
 	Error       string          `json:"error"`
 }
 
-func newAPIError(method, path string, resp *transport.Response) *APIError {
+// newAPIError describes a non-2xx answer; secrets are the ones the request
+// carried, taken out of the platform's message.
+func newAPIError(method, path string, resp *transport.Response, secrets []string) *APIError {
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		Method:     method,
@@ -192,14 +207,15 @@ func newAPIError(method, path string, resp *transport.Response) *APIError {
 		RetryAfter: resp.RetryAfter,
 		Attempts:   resp.Attempts,
 	}
-	e.Code, e.Message = parseErrorBody(resp.Body)
+	e.Code, e.Message = parseErrorBody(resp.Body, secrets...)
 	return e
 }
 
 // parseErrorBody extracts the code and message of an error body: JSON
 // {"code","message"} (or "description"/"error"), or a short plain-text line.
-// HTML pages and long bodies give no message.
-func parseErrorBody(body []byte) (code int, msg string) {
+// HTML pages and long bodies give no message. The secrets given are taken
+// out of the message (see cleanMessage).
+func parseErrorBody(body []byte, secrets ...string) (code int, msg string) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return 0, ""
@@ -221,20 +237,60 @@ func parseErrorBody(body []byte) (code int, msg string) {
 		if eb.Description != "" && msg != eb.Description {
 			msg += " (" + eb.Description + ")"
 		}
-		return code, cleanMessage(msg)
+		return code, cleanMessage(msg, secrets)
 	}
 	if body[0] == '<' || len(body) > 200 || bytes.ContainsAny(body, "\r\n") {
 		return 0, ""
 	}
-	return 0, cleanMessage(string(body))
+	return 0, cleanMessage(string(body), secrets)
 }
 
 // cleanMessage bounds a server message for errors and logs, and takes out
-// what must not reach them: JWT-shaped and "T1==" strings (a proxy that
-// echoes request headers would put the live auth JWT into err.Error()).
-func cleanMessage(s string) string {
+// what must not reach them: the secrets the request carried (a platform or
+// proxy that echoes the request body would put them into err.Error()), as
+// they are and as they look in the JSON body, and JWT-shaped and "T1=="
+// strings (a proxy that echoes request headers would put the live auth JWT
+// there). Secrets go before the message is cut to its bound, so that no
+// prefix of one survives.
+func cleanMessage(s string, secrets []string) string {
+	s = scrubSecrets(s, secrets)
 	s = credentialShaped.ReplaceAllString(s, redactedText)
 	return cleanText(s, 500)
+}
+
+// scrubSecrets replaces in s every non-empty secret, in the forms a body
+// carries it (as it is, JSON-escaped with and without HTML escaping, and
+// query-escaped), with "REDACTED"; longer forms first, so that a secret
+// inside another is not left half replaced.
+func scrubSecrets(s string, secrets []string) string {
+	if len(secrets) == 0 || s == "" {
+		return s
+	}
+	var forms []string
+	for _, sec := range secrets {
+		if sec == "" {
+			continue
+		}
+		forms = append(forms, sec, url.QueryEscape(sec))
+		if enc, err := encodeJSON(sec); err == nil {
+			forms = append(forms, string(enc[1:len(enc)-1]))
+		}
+		if enc, err := json.Marshal(sec); err == nil {
+			forms = append(forms, string(enc[1:len(enc)-1]))
+		}
+	}
+	slices.SortFunc(forms, func(a, b string) int {
+		if len(a) != len(b) {
+			return len(b) - len(a)
+		}
+		return strings.Compare(a, b)
+	})
+	for _, f := range slices.Compact(forms) {
+		if f != "" {
+			s = strings.ReplaceAll(s, f, redactedText)
+		}
+	}
+	return s
 }
 
 // credentialShaped matches JWTs (a base64url header starting {" , two

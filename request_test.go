@@ -3,7 +3,9 @@ package opentok
 import (
 	"context"
 	"crypto/rsa"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -474,4 +476,103 @@ func TestRemovalRetriedAfterALostAnswerIsDone(t *testing.T) {
 		err = credKinds()[0].client(t, ts.baseURL()).AddArchiveStream(ctx, "A", "S", nil)
 		assert.ErrorIs(t, err, ErrNotFound, "adding a stream is not a removal")
 	})
+}
+
+// A platform or a proxy that echoes the request body in its error answer
+// put the secrets the SDK had just sent (cloud storage keys, a SIP
+// password, RTMP stream keys) into APIError messages. They are taken out as
+// tokens are, in every form the echo can show them: the JSON body as text
+// (escaped), the decoded value, a short plain-text line.
+func TestAPIErrorNeverCarriesAnEchoedSecret(t *testing.T) {
+	const (
+		s3Key    = `wJalrXUtnFEMI/K7MDENG+bPxRfi"CY<&>`
+		azureKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+		sipPass  = `p@ss\word"42`
+		rtmpKeyA = "live-key-a1b2-c3d4"
+		rtmpKeyB = "live-key-a1b2" // a prefix of the other one
+	)
+	echoes := map[string]func(body []byte) string{
+		"the body as a JSON string": func(body []byte) string {
+			msg, _ := json.Marshal("bad request: " + string(body))
+			return `{"code":400,"message":` + string(msg) + `}`
+		},
+		"the body as a JSON value": func(body []byte) string {
+			return `{"code":400,"message":"bad request","description":` + strconv.Quote(string(body)) + `}`
+		},
+		"the decoded values": func(body []byte) string {
+			var v any
+			_ = json.Unmarshal(body, &v)
+			msg, _ := json.Marshal(fmt.Sprintf("bad request: %v", v))
+			return `{"code":400,"message":` + string(msg) + `}`
+		},
+	}
+	calls := map[string]struct {
+		secrets []string
+		call    func(ot *OpenTok) error
+	}{
+		"S3 storage": {[]string{s3Key}, func(ot *OpenTok) error {
+			_, err := ot.SetArchiveStorage(context.Background(), ArchiveStorage{Target: S3Storage{AccessKey: "AKIA1", SecretKey: s3Key, Bucket: "b"}})
+			return err
+		}},
+		"Azure storage": {[]string{azureKey}, func(ot *OpenTok) error {
+			_, err := ot.SetArchiveStorage(context.Background(), ArchiveStorage{Target: AzureStorage{AccountName: "acct", AccountKey: azureKey, Container: "c"}})
+			return err
+		}},
+		"SIP password": {[]string{sipPass}, func(ot *OpenTok) error {
+			_, err := ot.Dial(context.Background(), testSessionID, testClientToken, "sip:user@sip.partner.com",
+				&DialOptions{Auth: &SIPAuth{Username: "bob", Password: sipPass}})
+			return err
+		}},
+		"RTMP stream keys": {[]string{rtmpKeyA, rtmpKeyB}, func(ot *OpenTok) error {
+			_, err := ot.StartBroadcast(context.Background(), testSessionID, &BroadcastOptions{Outputs: BroadcastOutputs{RTMP: []RTMPOutput{
+				{ID: "a", ServerURL: "rtmp://a.example/app", StreamName: rtmpKeyA},
+				{ID: "b", ServerURL: "rtmps://b.example/app", StreamName: rtmpKeyB},
+			}}})
+			return err
+		}},
+	}
+	for name, c := range calls {
+		for how, echo := range echoes {
+			t.Run(name+"/"+how, func(t *testing.T) {
+				ts := newTestServer(t, func(w http.ResponseWriter, _ *http.Request, body []byte) {
+					serveJSON(w, 400, echo(body))
+				})
+				err := c.call(credKinds()[0].client(t, ts.baseURL()))
+				var ae *APIError
+				require.ErrorAs(t, err, &ae)
+				sent := string(ts.only(t).Body)
+				for _, sec := range c.secrets {
+					require.Contains(t, sent, strings.Trim(string(mustJSON(t, sec)), `"`), "the secret was sent")
+					for _, out := range []string{err.Error(), ae.Message, fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", ae)} {
+						assert.NotContains(t, out, sec)
+						assert.NotContains(t, out, strings.Trim(string(mustJSON(t, sec)), `"`))
+					}
+				}
+				assert.Contains(t, ae.Message, "bad request")
+				assert.Contains(t, ae.Message, "REDACTED")
+			})
+		}
+	}
+	t.Run("plain text", func(t *testing.T) {
+		ts := newTestServer(t, func(w http.ResponseWriter, _ *http.Request, _ []byte) {
+			w.WriteHeader(400)
+			_, _ = w.Write([]byte("refused key " + rtmpKeyA))
+		})
+		err := calls["RTMP stream keys"].call(credKinds()[0].client(t, ts.baseURL()))
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), rtmpKeyB)
+		assert.Contains(t, err.Error(), "refused key REDACTED")
+	})
+	t.Run("a message cut to its bound keeps no prefix of a secret", func(t *testing.T) {
+		long := strings.Repeat("x", 490) + rtmpKeyA
+		assert.NotContains(t, cleanMessage(long, []string{rtmpKeyA}), "live-")
+		assert.Equal(t, "a REDACTED b", cleanMessage("a "+rtmpKeyA+" b", []string{"", rtmpKeyA}), "an empty secret is skipped")
+	})
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := encodeJSON(v)
+	require.NoError(t, err)
+	return b
 }

@@ -106,6 +106,14 @@ type dialBody struct {
 	SIP       dialSIPWire `json:"sip"`
 }
 
+// sentSecrets is the SIP password the body carries (see secretBody).
+func (b dialBody) sentSecrets() []string {
+	if b.SIP.Auth == nil {
+		return nil
+	}
+	return []string{b.SIP.Auth.Password}
+}
+
 type sipCallWire struct {
 	ID           string `json:"id"`
 	ConnectionID string `json:"connectionId"`

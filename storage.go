@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -15,10 +16,30 @@ import (
 // for 72 hours. Configured with OpenTok project credentials only.
 
 // StorageTarget is the upload target of [ArchiveStorage]: an [S3Storage] or
-// an [AzureStorage]. The interface has an unexported method, so no other
-// type can be one, and a target is one kind or the other, never both.
+// an [AzureStorage] (or a pointer to one, which is read as the value it
+// points to; a nil pointer is no target). The interface has an unexported
+// method, so no other type can be one, and a target is one kind or the
+// other, never both.
 type StorageTarget interface {
 	storageType() string
+}
+
+// targetValue returns t as a value: *S3Storage and *AzureStorage are
+// dereferenced, and a nil pointer is nil (no target).
+func targetValue(t StorageTarget) StorageTarget {
+	switch p := t.(type) {
+	case *S3Storage:
+		if p == nil {
+			return nil
+		}
+		return *p
+	case *AzureStorage:
+		if p == nil {
+			return nil
+		}
+		return *p
+	}
+	return t
 }
 
 // StorageFallback says what happens to an archive whose upload fails.
@@ -70,7 +91,9 @@ type S3Storage struct {
 	Bucket string
 	// Endpoint is the base URL of an S3-compatible store, with its scheme,
 	// such as "https://storage.googleapis.com"; empty means Amazon
-	// (https://s3.amazonaws.com).
+	// (https://s3.amazonaws.com). It must not hold user info
+	// (user:password@): the credentials are AccessKey and SecretKey.
+	// Printed, any user info shows as "REDACTED".
 	Endpoint string
 	// SSE is the server-side encryption; empty leaves the platform default.
 	SSE S3Encryption
@@ -78,10 +101,12 @@ type S3Storage struct {
 
 func (S3Storage) storageType() string { return "s3" }
 
-// Format prints the target with its secret key redacted, for every verb.
+// Format prints the target with its secret key and any user info of its
+// endpoint redacted, for every verb.
 func (t S3Storage) Format(f fmt.State, verb rune) {
 	type plain S3Storage
 	t.SecretKey = redact(t.SecretKey)
+	t.Endpoint = redactUserInfo(t.Endpoint)
 	formatRedacted(f, verb, plain(t), "opentok.S3Storage")
 }
 
@@ -146,6 +171,11 @@ type storageConfigWire struct {
 
 func (w *storageWire) resourceID() string { return w.Type }
 
+// sentSecrets are the cloud credentials the body carries (see secretBody).
+func (w *storageWire) sentSecrets() []string {
+	return []string{w.Config.SecretKey, w.Config.AccountKey}
+}
+
 // storage returns the decoded answer.
 func (w *storageWire) storage() *ArchiveStorage {
 	s := &ArchiveStorage{Fallback: w.Fallback}
@@ -166,9 +196,9 @@ func (s ArchiveStorage) MarshalJSON() ([]byte, error) {
 		Type     string          `json:"type,omitempty"`
 		Target   StorageTarget   `json:"config,omitempty"`
 		Fallback StorageFallback `json:"fallback,omitempty"`
-	}{Target: s.Target, Fallback: s.Fallback}
-	if s.Target != nil {
-		out.Type = s.Target.storageType()
+	}{Target: targetValue(s.Target), Fallback: s.Fallback}
+	if out.Target != nil {
+		out.Type = out.Target.storageType()
 	}
 	return json.Marshal(out)
 }
@@ -187,7 +217,7 @@ func (s *ArchiveStorage) body() (*storageWire, error) {
 		}
 		return checkText(field, v, true)
 	}
-	switch t := s.Target.(type) {
+	switch t := targetValue(s.Target).(type) {
 	case S3Storage:
 		w.Type = "s3"
 		for _, f := range []struct{ name, v string }{{"config.accessKey", t.AccessKey},
@@ -199,6 +229,9 @@ func (s *ArchiveStorage) body() (*storageWire, error) {
 		if t.Endpoint != "" {
 			if err := checkHTTPURL("config.endpoint", t.Endpoint, 0, 2048); err != nil {
 				return nil, err
+			}
+			if u, _ := url.Parse(t.Endpoint); u.User != nil {
+				return nil, invalid("config.endpoint", "must not hold user info (user:password@): give the credentials as AccessKey and SecretKey")
 			}
 		}
 		switch t.SSE {
@@ -220,7 +253,7 @@ func (s *ArchiveStorage) body() (*storageWire, error) {
 			return nil, invalid("config.domain", "must be a host name such as core.windows.net, without a scheme or path")
 		}
 		w.Config = storageConfigWire{AccountName: t.AccountName, AccountKey: t.AccountKey, Container: t.Container, Domain: t.Domain}
-	case nil:
+	default: // nil, or a nil *S3Storage or *AzureStorage
 		return nil, invalid("type", "a target is required: an opentok.S3Storage or an opentok.AzureStorage")
 	}
 	return w, nil
@@ -238,9 +271,10 @@ func (s *ArchiveStorage) body() (*storageWire, error) {
 // options left empty are not sent.
 //
 // Errors: [*ValidationError] (nothing is sent) with Vonage credentials
-// (field "credentials"), without a target, for a missing access key, secret
-// key or bucket (S3) or account name, account key or container (Azure), an
-// endpoint that is not an absolute http(s) URL, an SSE other than none or
+// (field "credentials"), without a target (a nil *S3Storage or
+// *AzureStorage is none), for a missing access key, secret key or bucket
+// (S3) or account name, account key or container (Azure), an endpoint that
+// is not an absolute http(s) URL or holds user info, an SSE other than none or
 // s3, a domain that is not a host name, a fallback other than none or
 // opentok. [*APIError]
 // otherwise (400 for a configuration the platform refuses, 403 for rejected

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -138,4 +139,94 @@ func TestArchiveStorageNeverPrintsItsCredentials(t *testing.T) {
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), testS3Secret)
 	assert.True(t, strings.Contains(string(ts.requests()[0].Body), testS3Secret), "the real key goes in the request only")
+}
+
+// A pointer target (&S3Storage{...}) skipped validation and sent
+// {"type":"","config":{}}; a nil one did too, and made MarshalJSON panic.
+// A pointer is now read as the value it points to and a nil one is no
+// target. An S3 endpoint with user info was accepted (and printed): it is
+// refused, and never printed.
+func TestArchiveStoragePointerTargetsAndEndpointUserInfo(t *testing.T) {
+	ctx := context.Background()
+	valid := S3Storage{AccessKey: "AK", SecretKey: "sk", Bucket: "b"}
+	validAz := AzureStorage{AccountName: "a", AccountKey: "k", Container: "c"}
+	set := func(s ArchiveStorage) func(ctx context.Context, ot *OpenTok) error {
+		return func(ctx context.Context, ot *OpenTok) error { _, err := ot.SetArchiveStorage(ctx, s); return err }
+	}
+	runBadCases(t, openTokOnly(), badCases([]vcase{
+		{"empty *S3Storage", set(ArchiveStorage{Target: &S3Storage{}}), "config.accessKey"},
+		{"empty *AzureStorage", set(ArchiveStorage{Target: &AzureStorage{}}), "config.accountName"},
+		{"nil *S3Storage", set(ArchiveStorage{Target: (*S3Storage)(nil)}), "type"},
+		{"nil *AzureStorage", set(ArchiveStorage{Target: (*AzureStorage)(nil)}), "type"},
+		{"*S3Storage with a bad endpoint", set(ArchiveStorage{Target: &S3Storage{AccessKey: "AK", SecretKey: "sk", Bucket: "b", Endpoint: "ftp://x"}}), "config.endpoint"},
+		{"S3 endpoint with user and password", set(ArchiveStorage{Target: S3Storage{AccessKey: "AK", SecretKey: "sk", Bucket: "b",
+			Endpoint: "https://minio:hunter2-pw@s3.example.com"}}), "config.endpoint"},
+		{"S3 endpoint with a user", set(ArchiveStorage{Target: S3Storage{AccessKey: "AK", SecretKey: "sk", Bucket: "b",
+			Endpoint: "https://minio@s3.example.com"}}), "config.endpoint"},
+	}))
+	ts := sweepServer(t, 500, `{}`)
+	_, err := credKinds()[0].client(t, ts.baseURL()).SetArchiveStorage(ctx, ArchiveStorage{Target: S3Storage{AccessKey: "AK", SecretKey: "sk",
+		Bucket: "b", Endpoint: "https://minio:hunter2-pw@s3.example.com"}})
+	require.ErrorIs(t, err, ErrInvalidArgument)
+	assert.NotContains(t, err.Error(), "hunter2")
+	assert.NotContains(t, err.Error(), "minio")
+	assert.Empty(t, ts.requests())
+
+	// A valid pointer target sends what its value sends.
+	for name, pair := range map[string][2]ArchiveStorage{
+		"s3":    {{Target: valid}, {Target: &valid}},
+		"azure": {{Target: validAz, Fallback: FallbackOpenTok}, {Target: &validAz, Fallback: FallbackOpenTok}},
+	} {
+		var bodies [2][]byte
+		for i, s := range pair {
+			ts := sweepServer(t, 200, `{"type":"`+name+`","config":{}}`)
+			_, err := credKinds()[0].client(t, ts.baseURL()).SetArchiveStorage(ctx, s)
+			require.NoError(t, err, name)
+			bodies[i] = ts.only(t).Body
+		}
+		assert.JSONEq(t, string(bodies[0]), string(bodies[1]), name)
+		assert.Contains(t, string(bodies[1]), `"type":"`+name+`"`)
+
+		js0, err := json.Marshal(pair[0])
+		require.NoError(t, err)
+		js1, err := json.Marshal(pair[1])
+		require.NoError(t, err)
+		assert.JSONEq(t, string(js0), string(js1), "MarshalJSON of a pointer target")
+	}
+	js, err := json.Marshal(ArchiveStorage{Target: (*S3Storage)(nil), Fallback: FallbackNone})
+	require.NoError(t, err, "a nil pointer target is no target")
+	assert.JSONEq(t, `{"fallback":"none"}`, string(js))
+
+	// User info is never printed, whatever the verb, through a pointer too.
+	withUser := S3Storage{AccessKey: "AK", SecretKey: testS3Secret, Bucket: "b", Endpoint: "https://minio:hunter2-pw@s3.example.com:9000/base"}
+	var logged strings.Builder
+	logger := slog.New(slog.NewJSONHandler(&logged, nil))
+	for _, v := range []any{withUser, &withUser, ArchiveStorage{Target: withUser}, ArchiveStorage{Target: &withUser}} {
+		logger.Info("storage", "v", v)
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+			out := fmt.Sprintf(verb, v)
+			assert.NotContains(t, out, "hunter2", "%s of %T", verb, v)
+			assert.NotContains(t, out, "minio", "%s of %T", verb, v)
+			assert.NotContains(t, out, testS3Secret, "%s of %T", verb, v)
+			assert.Contains(t, out, "REDACTED@s3.example.com:9000/base", "%s of %T", verb, v)
+		}
+	}
+	assert.NotContains(t, logged.String(), "hunter2")
+	assert.Equal(t, "{Target:<nil> Fallback:}", fmt.Sprintf("%+v", ArchiveStorage{Target: (*S3Storage)(nil)}), "a nil pointer target prints")
+}
+
+func TestRedactUserInfo(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                                 "",
+		"https://s3.example.com":           "https://s3.example.com",
+		"https://u:p@s3.example.com/a@b":   "https://REDACTED@s3.example.com/a@b",
+		"https://u@h":                      "https://REDACTED@h",
+		"https://u:p@x@h:1?q=@#@":          "https://REDACTED@h:1?q=@#@",
+		"u:p@h/x//y":                       "REDACTED@h/x//y",
+		"//u:p@h":                          "//REDACTED@h",
+		"https://h/path@not-user-info":     "https://h/path@not-user-info",
+		"https://us er:p w@h (not parsed)": "https://REDACTED@h (not parsed)",
+	} {
+		assert.Equal(t, want, redactUserInfo(in), in)
+	}
 }

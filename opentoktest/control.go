@@ -35,7 +35,8 @@ import (
 //	POST   /_emulator/archives/{id}/complete             stopped → available now
 //	POST   /_emulator/archives/{id}/fail                 → failed
 //	GET    /_emulator/sessions/{id}                      the session with its connections and streams
-//	GET    /_emulator/webhooks                           the webhook deliveries so far
+//	GET    /_emulator/webhooks                           the webhook deliveries so far → {"items","waiting"}, after waiting for
+//	                                                     the queue as FlushWebhooks does (at most twice Webhooks.Timeout)
 func (s *Server) controlRoutes() {
 	m := guardedMux{s}
 	m.HandleFunc("GET /_emulator/{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -232,12 +233,12 @@ func (s *Server) controlRoutes() {
 			"muteActive": ss.MuteActive, "connections": conns, "streams": streams})
 	})
 	m.HandleFunc("GET /_emulator/webhooks", func(w http.ResponseWriter, r *http.Request) {
-		s.FlushWebhooks()
+		_ = s.FlushWebhooks() // bounded; what still waits is counted below
 		items := []map[string]any{}
 		for _, d := range s.WebhookDeliveries() {
 			items = append(items, map[string]any{"url": d.URL, "body": json.RawMessage(d.Body), "status": d.Status, "error": d.Err})
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"items": items})
+		writeJSON(w, http.StatusOK, map[string]any{"items": items, "waiting": s.webhooksWaiting()})
 	})
 }
 

@@ -40,7 +40,9 @@
 // Connection, SIPCall, ...) return copies of the state, in the SDK's types
 // (opentok.ArchiveStatus, opentok.Role, ...). With WithWebhooks, or
 // SetWebhooks once it runs, it POSTs callback events, signed when a secret
-// is set, or hands them to an http.Handler in the same process.
+// is set, or hands them to an http.Handler in the same process; a receiver
+// that hangs holds FlushWebhooks and Close up for a bounded time
+// (Webhooks.Timeout, MaxQueuedWebhooks).
 //
 // An OpenTok fake is an account too: AccountClient (account-level key and
 // secret, WithAccountCredentials) creates, lists, suspends, refreshes and

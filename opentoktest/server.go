@@ -150,8 +150,11 @@ func Start(opts ...Option) (*Server, error) {
 
 // Close stops the server started by NewServer or Start, closes the
 // signalling sockets of real clients (for a server made by New too) and
-// waits for their handlers and for webhook deliveries in flight. It is
-// safe to call more than once.
+// waits for their handlers and for the queued webhook deliveries: at most
+// twice Webhooks.Timeout for the queue, after which the events still
+// waiting are recorded as not sent, and then at most one Timeout for the
+// one in delivery (so at most 15 s by default when a receiver hangs). It
+// is safe to call more than once.
 func (s *Server) Close() {
 	s.closeClients()
 	if s.httpSrv != nil {

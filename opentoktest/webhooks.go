@@ -34,8 +34,18 @@ type Webhooks struct {
 	// JWT with iss "Vonage", iat, jti, payload_hash, api_key and
 	// application_id, as the platform's signed callbacks.
 	Secret string
-	// Client sends the events (default: a client with a 5 s timeout).
+	// Client sends the events (default: a client of its own on
+	// http.DefaultTransport); Timeout bounds each delivery, whatever the
+	// client's own timeout.
 	Client *http.Client
+	// Timeout bounds each delivery: the POST and its answer, or the
+	// Handler's ServeHTTP (0 or less: DefaultWebhookTimeout, 5 s). A
+	// delivery past it is recorded as failed (a Handler's request context is
+	// cancelled then; a Handler that ignores it goes on in its goroutine,
+	// and its answer is not recorded), and the events queued behind it for
+	// the same URL are not sent (recorded as failed): a receiver that hangs
+	// holds the queue up for one Timeout, not one per event.
+	Timeout time.Duration
 	// Handler, when set, receives every event in this process instead of
 	// over the network: the fake calls its ServeHTTP with the request it
 	// would have sent (same method, headers, signature and body), and
@@ -47,6 +57,19 @@ type Webhooks struct {
 	// connection.
 	Handler http.Handler
 }
+
+// The bounds of webhook delivery. A receiver that hangs must not hang the
+// test that uses the fake: each delivery ends within Webhooks.Timeout,
+// at most MaxQueuedWebhooks events wait for delivery, FlushWebhooks waits
+// at most twice the Timeout, and Close at most three times.
+const (
+	// DefaultWebhookTimeout bounds each delivery when Webhooks.Timeout is 0.
+	DefaultWebhookTimeout = 5 * time.Second
+	// MaxQueuedWebhooks is the most events waiting for delivery: an event
+	// emitted while that many wait is not sent, and is recorded as a failed
+	// delivery saying so.
+	MaxQueuedWebhooks = 1000
+)
 
 // DefaultWebhookPaths are the paths a Webhooks.Handler receives the kinds
 // of events at whose URL field is empty.
@@ -67,13 +90,16 @@ func broadcastURL(w Webhooks) string         { return w.BroadcastURL }
 func sipURL(w Webhooks) string               { return w.SIPURL }
 func renderURL(w Webhooks) string            { return w.RenderURL }
 
-// WebhookDelivery records one event the fake sent.
+// WebhookDelivery records one event the fake sent, or could not send.
 type WebhookDelivery struct {
 	URL  string
 	Body []byte
-	// Status is the receiver's answer, 0 when the POST failed.
+	// Status is the receiver's answer, 0 when the delivery failed.
 	Status int
-	// Err describes a failed POST.
+	// Err describes a failed delivery: the POST's error, no answer within
+	// Webhooks.Timeout, a Handler's panic, or why the event was not sent
+	// (the queue was full, an earlier delivery to the URL timed out, the
+	// fake was closed).
 	Err string
 }
 
@@ -92,7 +118,7 @@ type webhookQueue struct {
 	cfg Webhooks
 
 	mu        sync.Mutex
-	cond      *sync.Cond
+	cond      *sync.Cond // signalled when the worker stops, and at a flush's deadline
 	queue     []webhookJob
 	running   bool
 	closed    bool
@@ -110,11 +136,19 @@ func newWebhookQueue(cfg Webhooks) *webhookQueue {
 // set replaces the configuration: events emitted from now on follow it.
 func (q *webhookQueue) set(cfg Webhooks) {
 	if cfg.Client == nil {
-		cfg.Client = &http.Client{Timeout: 5 * time.Second}
+		cfg.Client = &http.Client{}
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultWebhookTimeout
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.cfg = cfg
+}
+
+// recordLocked keeps d among the most recent deliveries.
+func (q *webhookQueue) recordLocked(d WebhookDelivery) {
+	q.delivered = appendCapped(q.delivered, d, max(q.keep, 1))
 }
 
 // enqueue queues the event v for the URL kind picks, if there is one.
@@ -130,6 +164,11 @@ func (q *webhookQueue) enqueue(kind webhookKind, v any) {
 	}
 	body, err := json.Marshal(v)
 	if err != nil {
+		return
+	}
+	if len(q.queue) >= MaxQueuedWebhooks {
+		q.recordLocked(WebhookDelivery{URL: url, Body: body,
+			Err: fmt.Sprintf("not sent: %d events were already waiting for delivery (MaxQueuedWebhooks)", MaxQueuedWebhooks)})
 		return
 	}
 	q.queue = append(q.queue, webhookJob{url: url, body: body, cfg: q.cfg})
@@ -152,76 +191,151 @@ func (q *webhookQueue) work() {
 		q.queue = q.queue[1:]
 		q.mu.Unlock()
 
-		d := q.post(job)
+		d, timedOut := q.post(job)
 
 		q.mu.Lock()
-		q.delivered = appendCapped(q.delivered, d, max(q.keep, 1))
+		q.recordLocked(d)
+		if timedOut {
+			// The receiver hangs: the events waiting for the same URL
+			// would each wait their Timeout too.
+			kept := q.queue[:0]
+			for _, j := range q.queue {
+				if j.url != job.url {
+					kept = append(kept, j)
+					continue
+				}
+				q.recordLocked(WebhookDelivery{URL: j.url, Body: j.body,
+					Err: fmt.Sprintf("not sent: an earlier delivery to this URL got no answer within %s", job.cfg.Timeout)})
+			}
+			clear(q.queue[len(kept):])
+			q.queue = kept
+		}
 		q.mu.Unlock()
 	}
 }
 
-func (q *webhookQueue) post(job webhookJob) WebhookDelivery {
+// post delivers one event within its configuration's Timeout, and reports
+// whether that ran out.
+func (q *webhookQueue) post(job webhookJob) (WebhookDelivery, bool) {
 	d := WebhookDelivery{URL: job.url, Body: job.body}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), job.cfg.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, job.url, bytes.NewReader(job.body))
 	if err != nil {
 		d.Err = err.Error()
-		return d
+		return d, false
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if job.cfg.Secret != "" && q.sign != nil {
 		tok, err := q.sign(job.body, job.cfg.Secret)
 		if err != nil {
 			d.Err = "signing failed"
-			return d
+			return d, false
 		}
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
 	if job.cfg.Handler != nil {
-		return serveWebhook(job.cfg.Handler, req, d)
+		return serveWebhook(job.cfg.Handler, req, d, job.cfg.Timeout)
 	}
 	resp, err := job.cfg.Client.Do(req)
 	if err != nil {
+		if ctx.Err() != nil {
+			d.Err = fmt.Sprintf("no answer within %s (Webhooks.Timeout)", job.cfg.Timeout)
+			return d, true
+		}
 		d.Err = err.Error()
-		return d
+		return d, false
 	}
 	_ = resp.Body.Close()
 	d.Status = resp.StatusCode
-	return d
+	return d, false
 }
 
 // serveWebhook delivers req to h in this process and records the status h
-// wrote (200 when it wrote none, as a server answers).
-func serveWebhook(h http.Handler, req *http.Request, d WebhookDelivery) (out WebhookDelivery) {
+// wrote (200 when it wrote none, as a server answers). h runs in a
+// goroutine of its own, so that one that does not return within timeout
+// (req's context then ends) is left behind and recorded as failed.
+func serveWebhook(h http.Handler, req *http.Request, d WebhookDelivery, timeout time.Duration) (WebhookDelivery, bool) {
 	in := httptest.NewRequestWithContext(req.Context(), req.Method, req.URL.String(), req.Body)
 	in.Header = req.Header
-	rec := httptest.NewRecorder()
-	defer func() {
-		if p := recover(); p != nil {
-			d.Status, d.Err = 0, fmt.Sprintf("the handler panicked: %v", p)
-			out = d
-		}
-	}()
-	h.ServeHTTP(rec, in)
-	d.Status = rec.Code
-	return d
-}
-
-// flush waits until every queued event was delivered.
-func (q *webhookQueue) flush() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	for q.running || len(q.queue) > 0 {
-		q.cond.Wait()
+	done := make(chan WebhookDelivery, 1)
+	go func(out WebhookDelivery) {
+		defer func() {
+			if p := recover(); p != nil {
+				out.Status, out.Err = 0, fmt.Sprintf("the handler panicked: %v", p)
+			}
+			done <- out
+		}()
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, in)
+		out.Status = rec.Code
+	}(d)
+	select {
+	case out := <-done:
+		return out, false
+	case <-req.Context().Done():
+		d.Err = fmt.Sprintf("the handler did not return within %s (Webhooks.Timeout)", timeout)
+		return d, true
 	}
 }
 
+// flushLimit is how long a flush waits: twice the configured Timeout.
+func (q *webhookQueue) flushLimit() time.Duration {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return 2 * q.cfg.Timeout
+}
+
+// flush waits until every queued event was delivered (or failed), at most
+// limit; it returns an error saying how many are still waiting after that.
+func (q *webhookQueue) flush(limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	timer := time.AfterFunc(limit, func() {
+		q.mu.Lock()
+		q.cond.Broadcast()
+		q.mu.Unlock()
+	})
+	defer timer.Stop()
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.running || len(q.queue) > 0 {
+		if !time.Now().Before(deadline) {
+			return fmt.Errorf("opentoktest: %d webhook events still waiting after %s: a receiver is slow or hangs (each delivery is bounded by Webhooks.Timeout)",
+				q.waitingLocked(), limit)
+		}
+		q.cond.Wait()
+	}
+	return nil
+}
+
+// waitingLocked is the number of events queued or in delivery.
+func (q *webhookQueue) waitingLocked() int {
+	n := len(q.queue)
+	if q.running {
+		n++ // the one in delivery
+	}
+	return n
+}
+
+// close stops taking events, waits for the queued ones as a flush does,
+// then records those still waiting as not sent and waits for the one in
+// delivery (at most its Timeout).
 func (q *webhookQueue) close() {
 	q.mu.Lock()
 	q.closed = true
 	q.mu.Unlock()
-	q.flush()
+	if q.flush(q.flushLimit()) == nil {
+		return
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, j := range q.queue {
+		q.recordLocked(WebhookDelivery{URL: j.url, Body: j.body, Err: "not sent: the fake was closed"})
+	}
+	q.queue = nil
+	for q.running {
+		q.cond.Wait()
+	}
 }
 
 // SetWebhooks replaces the fake's webhook configuration (see [Webhooks]):
@@ -237,8 +351,19 @@ func (q *webhookQueue) close() {
 func (s *Server) SetWebhooks(w Webhooks) { s.hooks.set(w) }
 
 // FlushWebhooks waits until every event emitted so far has been delivered
-// (or has failed).
-func (s *Server) FlushWebhooks() { s.hooks.flush() }
+// (or has failed), at most twice Webhooks.Timeout (10 s by default). Each
+// delivery ends within the Timeout, and one that runs out ends the events
+// waiting for the same URL, so a receiver that hangs costs about one
+// Timeout. It returns nil when the queue is empty, or an error saying how
+// many events are still waiting (they are delivered later).
+func (s *Server) FlushWebhooks() error { return s.hooks.flush(s.hooks.flushLimit()) }
+
+// webhooksWaiting is the number of events queued or in delivery.
+func (s *Server) webhooksWaiting() int {
+	s.hooks.mu.Lock()
+	defer s.hooks.mu.Unlock()
+	return s.hooks.waitingLocked()
+}
 
 // WebhookDeliveries returns the events sent so far, in order: the most
 // recent ones, up to the state limit (WithStateLimit).

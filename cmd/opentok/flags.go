@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -119,10 +120,14 @@ func (f *cmdFlags) runAny(fn func(ctx context.Context, pos []string) error) *cob
 // usage is the command's synopsis line.
 func (f *cmdFlags) usage() string { return f.cmd.UseLine() }
 
-// flagError describes a flag error without the flag's value, which may be
-// a secret (an RTMP stream key, a password): no CLI error quotes a value
-// that can hold one.
-func flagError(err error) string {
+// flagError describes an error of the flag parsing of c without any value
+// typed on the command line, which may be a secret (an RTMP stream key, a
+// password): no CLI error quotes one. pflag's own messages quote what was
+// typed ("unknown shorthand flag: 'a' in -api-secret=X" for a long flag
+// typed with one dash), so each kind of error is described afresh, naming
+// only flags the command has, or a long flag name as typed when it looks
+// like one (up to its "=").
+func flagError(c *cobra.Command, err error) string {
 	var ive *pflag.InvalidValueError
 	if errors.As(err, &ive) {
 		msg := "invalid value for flag --" + ive.GetFlag().Name
@@ -132,8 +137,36 @@ func flagError(err error) string {
 		}
 		return msg
 	}
-	return err.Error()
+	var vre *pflag.ValueRequiredError
+	if errors.As(err, &vre) && vre.GetFlag() != nil {
+		return "flag --" + vre.GetFlag().Name + " needs a value"
+	}
+	var ne *pflag.NotExistError
+	if errors.As(err, &ne) {
+		if group := ne.GetSpecifiedShortnames(); group != "" {
+			// One dash: pflag read a group of one-letter flags. A long
+			// flag typed so is named, nothing else of the group is.
+			name, _, _ := strings.Cut(group, "=")
+			if c.Flags().Lookup(name) != nil {
+				return "unknown flag -" + name + ": long flags take two dashes (--" + name + ")"
+			}
+			return "unknown flag: with one dash, only -h exists; long flags take two dashes (see --help)"
+		}
+		if name := ne.GetSpecifiedName(); flagName.MatchString(name) {
+			return "unknown flag --" + name + " (see --help)"
+		}
+		return "unknown flag (see --help)"
+	}
+	var se *pflag.InvalidSyntaxError
+	if errors.As(err, &se) {
+		return "bad flag syntax: a flag is --name or --name=value (see --help)"
+	}
+	return "the flags cannot be parsed (see --help)"
 }
+
+// flagName is what a long flag name typed on the command line must look
+// like to be quoted in an error.
+var flagName = regexp.MustCompile(`^[a-z][a-z0-9-]{0,39}$`)
 
 // hintError is the error of a flag type of this command: it never holds
 // the value, so flagError may show it.

@@ -110,7 +110,7 @@ func (a *app) rootCmd() *cobra.Command {
 		SuggestionsMinimumDistance: 2,
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usagef("%s (usage: %s)", flagError(err), c.UseLine())
+		return usagef("%s (usage: %s)", flagError(c, err), c.UseLine())
 	})
 	root.AddCommand(
 		a.emulatorCmd(),

@@ -143,8 +143,8 @@ func TestErrorsAreOneLineWithExitStatus(t *testing.T) {
 	}{
 		{[]string{"token"}, 2, "expected <session-id>"},
 		{[]string{"token", "a", "b"}, 2, "expected <session-id>"},
-		{[]string{"token", "x", "--role"}, 2, "flag needs an argument"},
-		{[]string{"token", "x", "--bogus"}, 2, "unknown flag: --bogus"},
+		{[]string{"token", "x", "--role"}, 2, "flag --role needs a value"},
+		{[]string{"token", "x", "--bogus"}, 2, "unknown flag --bogus"},
 		{[]string{"token", "not-a-session"}, 1, "invalid sessionId"},
 		{[]string{"session", "create", "--archive-mode", "always"}, 1, "archiveMode"},
 		{[]string{"session"}, 2, "opentok session needs one of: create, migrate"},

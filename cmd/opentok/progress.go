@@ -103,7 +103,9 @@ func (a *app) archiveDownloadCmd() *cobra.Command {
 		"Downloads the file of an available archive (an MP4, or a ZIP for an individual archive) to\n"+
 			"--output (default <archive-id>.mp4 or .zip in the current directory; - for stdout). With\n"+
 			"--wait it first waits until the archive is available. Progress is shown on stderr when it\n"+
-			"is a terminal.", projectCreds,
+			"is a terminal. The download fails when no data arrives for --timeout. The file is written\n"+
+			"to a temporary file next to it, readable by you only, and renamed when complete: a failed\n"+
+			"download leaves an existing file as it was.", projectCreds,
 		"opentok archive download \"$aid\" --output demo.mp4", "opentok archive download \"$aid\" --wait --output - | ffprobe -")
 	output := f.fs.StringP("output", "o", "", "file to write (- for stdout)")
 	wait := waitFlags(f, "wait until the archive is available")
@@ -132,7 +134,7 @@ func (a *app) archiveDownloadCmd() *cobra.Command {
 			}
 			path = filepath.Base(path)
 		}
-		n, err := a.download(ctx, ar.URL, path, "archive "+ar.ID)
+		n, err := a.download(ctx, ar.URL, path, "archive "+ar.ID, f.timeout)
 		if err != nil {
 			return err
 		}
@@ -145,45 +147,89 @@ func (a *app) archiveDownloadCmd() *cobra.Command {
 	})
 }
 
-// download writes the body of url to path ("-": stdout) with progress.
-// Errors name neither the URL (it may be signed) nor a response body.
-func (a *app) download(ctx context.Context, url, path, label string) (int64, error) {
+// defaultIdleTimeout is download's idle timeout when --timeout is 0.
+const defaultIdleTimeout = 20 * time.Second
+
+// download writes the body of url to path ("-": stdout) with progress. It
+// fails when no data arrives for idle (defaultIdleTimeout when 0), the
+// answer's headers included. A file is written to a temporary file in the
+// same directory (mode 0600) and renamed to path once complete, so a
+// failure never truncates or replaces an existing file. Errors name neither
+// the URL (it may be signed) nor a response body.
+func (a *app) download(ctx context.Context, url, path, label string, idle time.Duration) (int64, error) {
+	if idle <= 0 {
+		idle = defaultIdleTimeout
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	errIdle := fmt.Errorf("no data for %s (--timeout)", idle)
+	timer := time.AfterFunc(idle, func() { cancel(errIdle) })
+	defer timer.Stop()
+	failed := func(n int64, err error) (int64, error) {
+		if errors.Is(context.Cause(ctx), errIdle) {
+			err = errIdle
+		}
+		if n == 0 {
+			return 0, fmt.Errorf("opentok: downloading the archive failed: %v", pathlessURLError(err))
+		}
+		return n, fmt.Errorf("opentok: downloading the archive failed after %d bytes: %v", n, pathlessURLError(err))
+	}
+
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return 0, errors.New("opentok: the archive's download URL is not valid")
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("opentok: downloading the archive failed: %v", pathlessURLError(err))
+		return failed(0, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return 0, fmt.Errorf("opentok: downloading the archive failed: HTTP %d", resp.StatusCode)
 	}
-	var w io.Writer = a.stdout
-	var file *os.File
-	if path != "-" {
-		if file, err = os.Create(path); err != nil {
-			return 0, fmt.Errorf("opentok: cannot write the archive: %v", err)
-		}
-		w = file
-	}
+	body := &idleReader{r: resp.Body, timer: timer, idle: idle}
 	p := a.newProgress(label)
-	cw := &countingWriter{w: w, total: resp.ContentLength, p: p}
-	n, err := io.Copy(cw, resp.Body)
-	p.end()
-	if file != nil {
-		if cerr := file.Close(); err == nil {
-			err = cerr
+	defer p.end()
+	if path == "-" {
+		n, err := io.Copy(&countingWriter{w: a.stdout, total: resp.ContentLength, p: p}, body)
+		if err != nil {
+			return failed(n, err)
+		}
+		return n, nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.part")
+	if err != nil {
+		return 0, fmt.Errorf("opentok: cannot write the archive: %v", err)
+	}
+	n, err := io.Copy(&countingWriter{w: tmp, total: resp.ContentLength, p: p}, body)
+	if cerr := tmp.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("cannot write the archive: %w", cerr)
+	}
+	if err == nil {
+		if err = os.Rename(tmp.Name(), path); err != nil {
+			err = fmt.Errorf("cannot write the archive: %w", err)
 		}
 	}
 	if err != nil {
-		if file != nil {
-			_ = os.Remove(path)
-		}
-		return n, fmt.Errorf("opentok: downloading the archive failed after %d bytes: %v", n, pathlessURLError(err))
+		_ = os.Remove(tmp.Name())
+		return failed(n, err)
 	}
 	return n, nil
+}
+
+// idleReader resets timer to idle whenever data arrives.
+type idleReader struct {
+	r     io.Reader
+	timer *time.Timer
+	idle  time.Duration
+}
+
+func (r *idleReader) Read(b []byte) (int, error) {
+	n, err := r.r.Read(b)
+	if n > 0 {
+		r.timer.Reset(r.idle)
+	}
+	return n, err
 }
 
 // pathlessURLError drops the URL from an HTTP client error.

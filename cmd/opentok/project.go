@@ -17,7 +17,8 @@ const projectHelp = `Account management: needs the account-level key and secret 
 func (a *app) projectCmd() *cobra.Command {
 	create := a.leaf("create [--name N]", "create a project and print its API key and secret",
 		projectHelp+"\nCreates a project and prints its API key and its API secret: this is the one\ncommand, with refresh-secret, that prints a project's secret.", accountCreds,
-		"opentok project create --name customer-1", "opentok project create --name customer-1 --json | jq -r .secret > customer-1.secret")
+		"opentok project create --name customer-1",
+		"(umask 077 && opentok project create --name customer-1 --json > customer-1.json)   # a file only you can read: it holds the secret")
 	name := create.fs.String("name", "", "project name (default: the platform's)")
 	create.run(nil, func(ctx context.Context, _ []string) error {
 		acct, err := create.account()

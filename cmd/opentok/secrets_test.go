@@ -1,6 +1,8 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,6 +44,42 @@ func TestMalformedFlagValuesAreNotQuoted(t *testing.T) {
 	code, _, errs = c.run("archive", "list", "--count", "secret-looking-42")
 	assert.Equal(t, 2, code)
 	assert.NotContains(t, errs, "secret-looking-42")
+}
+
+// A long flag typed with one dash (-api-secret=X) made pflag answer
+// "unknown shorthand flag: 'a' in -api-secret=X", quoting the value; so did
+// its other errors. No flag error quotes what was typed after a flag name:
+// a long flag typed so is named with the fix, anything else is described.
+func TestFlagErrorsNeverEchoAValue(t *testing.T) {
+	c := newCLI(t)
+	const v = "Sup3r-S3cret-Value"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"session", "create", "-api-secret=" + v}, "unknown flag -api-secret: long flags take two dashes (--api-secret)"},
+		{[]string{"dial", "S", "T", "sip:a@b", "-password=" + v}, "unknown flag -password: long flags take two dashes (--password)"},
+		{[]string{"broadcast", "start", "S", "-rtmp=rtmp://x/app," + v}, "unknown flag -rtmp: long flags take two dashes (--rtmp)"},
+		{[]string{"storage", "set", "s3", "-secret-key=" + v}, "unknown flag: with one dash, only -h exists"},
+		{[]string{"archive", "list", "-x" + v}, "unknown flag: with one dash"},
+		{[]string{"archive", "list", "-h" + v}, "unknown flag: with one dash"},
+		{[]string{"-api-secret=" + v, "session", "create"}, "unknown flag"},
+		{[]string{"session", "create", "--api-secrte=" + v}, "unknown flag --api-secrte (see --help)"},
+		{[]string{"session", "create", "--" + v + "=" + v}, "unknown flag (see --help)"},
+		{[]string{"session", "create", "---api-secret=" + v}, "bad flag syntax"},
+		{[]string{"session", "create", "--=" + v}, "bad flag syntax"},
+		{[]string{"archive", "download", "A", "-o"}, "flag --output needs a value"},
+		{[]string{"archive", "list", "--count=" + v}, "invalid value for flag --count"},
+		{[]string{"help", "-password=" + v}, "unknown flag"},
+	} {
+		code, out, errs := c.run(tc.args...)
+		assert.Equal(t, 2, code, "%v: %s", tc.args, errs)
+		assert.Empty(t, out)
+		assert.Contains(t, errs, tc.want, "%v", tc.args)
+		assert.NotContains(t, errs, v, "%v", tc.args)
+		assert.NotContains(t, errs, "Sup3r", "%v", tc.args)
+		assert.Equal(t, 1, strings.Count(errs, "\n"), "one line: %q", errs)
+	}
 }
 
 // Secrets need not be on the command line (visible to every user in ps):
@@ -113,4 +151,28 @@ func TestHumanOutputEscapesNonPrintables(t *testing.T) {
 	assert.Contains(t, out, `cam\x1b[2J\x1b[31mowned\u202e\r`)
 	js := c.json("stream", "list", sid)
 	assert.Equal(t, "cam\x1b[2J\x1b[31mowned\u202e\r", js["items"].([]any)[0].(map[string]any)["name"], "JSON keeps the value")
+}
+
+// The S3 endpoint the platform echoes may hold user info (set by another
+// tool): storage set prints it without.
+func TestStorageOutputNeverShowsEndpointUserInfo(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"type":"s3","config":{"accessKey":"AK","secretKey":"made-up-key","bucket":"b",` +
+			`"endpoint":"https://minio:Hunter2pw@s3.example.com:9000"},"fallback":"none"}`))
+	}))
+	defer api.Close()
+	c := &cli{t: t, env: map[string]string{"OPENTOK_API_URL": api.URL, "OPENTOK_API_KEY": "123456", "OPENTOK_API_SECRET": "made-up-secret",
+		"AWS_SECRET_ACCESS_KEY": "made-up-key"}}
+	for _, args := range [][]string{{"storage", "set", "s3", "--bucket", "b", "--access-key", "AK"}, {"storage", "set", "s3", "--bucket", "b", "--access-key", "AK", "--json"}} {
+		out := c.ok(args...)
+		assert.Contains(t, out, "REDACTED@s3.example.com:9000")
+		assert.NotContains(t, out, "Hunter2pw")
+		assert.NotContains(t, out, "minio")
+		assert.NotContains(t, out, "made-up-key")
+	}
+	assert.Equal(t, "https://REDACTED@h/p", withoutUserInfo("https://u:p@h/p"))
+	assert.Equal(t, "https://h/p@x", withoutUserInfo("https://h/p@x"))
+	assert.Equal(t, "(not shown: not a valid URL)", withoutUserInfo("https://u:p w@h%zz"))
+	assert.Equal(t, "", withoutUserInfo(""))
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -21,7 +23,8 @@ import (
 // The sim commands drive the emulator's control API (/_emulator/, see
 // opentoktest/control.go): simulated clients join, publish, signal and
 // leave; archives complete or fail; the clock moves; faults are injected.
-// They refuse any server that is not the emulator.
+// They refuse any server that is not the emulator, and any that is not on
+// this machine (see sim).
 
 func (a *app) simCmd() *cobra.Command {
 	return group("sim", "drive the emulator: simulated clients, archives, clock, faults (emulator only)",
@@ -126,7 +129,7 @@ func (a *app) simCmd() *cobra.Command {
 			a.simFaultsAddCmd(),
 			a.simVerb("clear", "remove every injected fault", "opentok sim faults clear", nil,
 				simDone("faults cleared", func([]string) (string, string) { return "DELETE", "/faults" }))),
-		a.simVerb("webhooks", "list the webhook deliveries so far", "opentok sim webhooks --json", nil, func(f *cmdFlags) simAction {
+		a.simVerb("webhooks", "list the webhook deliveries so far (and how many events still wait)", "opentok sim webhooks --json", nil, func(f *cmdFlags) simAction {
 			return func(ctx context.Context, c *simClient, _ []string) error {
 				var out struct {
 					Items []struct {
@@ -135,15 +138,20 @@ func (a *app) simCmd() *cobra.Command {
 						Status int             `json:"status"`
 						Error  string          `json:"error"`
 					} `json:"items"`
+					Waiting int `json:"waiting"`
 				}
 				if err := c.call(ctx, "GET", "/webhooks", nil, &out); err != nil {
 					return err
 				}
-				return f.print(map[string]any{"items": out.Items}, func(w io.Writer) {
+				return f.print(map[string]any{"items": out.Items, "waiting": out.Waiting}, func(w io.Writer) {
 					for _, d := range out.Items {
 						fmt.Fprintf(w, "%s %d %s %s\n", printable(d.URL), d.Status, printable(d.Error), printable(string(d.Body)))
 					}
-					fmt.Fprintf(w, "%d deliveries\n", len(out.Items))
+					fmt.Fprintf(w, "%d deliveries", len(out.Items))
+					if out.Waiting > 0 {
+						fmt.Fprintf(w, ", %d events still waiting (a receiver is slow or hangs)", out.Waiting)
+					}
+					fmt.Fprintln(w)
 				})
 			}
 		}),
@@ -157,7 +165,8 @@ type simAction func(ctx context.Context, c *simClient, pos []string) error
 // simVerb makes a sim command: setup adds its flags and returns its action.
 func (a *app) simVerb(use, short, example string, names []string, setup func(f *cmdFlags) simAction) *cobra.Command {
 	f := a.leaf(use, short, "Drives the emulator's control API (opentok emulator): refused against anything else.\n"+
-		"The emulator's URL comes from --api-url or $OPENTOK_API_URL.", projectCreds, example)
+		"The emulator's URL comes from --api-url or $OPENTOK_API_URL, and must be on this machine\n"+
+		"(127.0.0.1, [::1] or localhost).", projectCreds, example)
 	act := setup(f)
 	return f.run(names, func(ctx context.Context, pos []string) error {
 		c, err := f.sim(ctx)
@@ -225,7 +234,7 @@ func (a *app) simFaultsAddCmd() *cobra.Command {
 			delay := f.duration("delay", 0, 0, 0, "delay before answering")
 			drop := f.fs.Bool("drop", false, "drop the connection instead of answering")
 			malformed := f.fs.Bool("malformed", false, "answer with a malformed body")
-			times := f.fs.Int("times", 1, "how many requests fail, as opentoktest.Fault.Times (-1: every one until sim faults clear)")
+			times := f.fs.Int("times", 1, "how many requests fail, as opentoktest.Fault.Times (0 is 1 too; -1: every one until sim faults clear)")
 			return func(ctx context.Context, c *simClient, pos []string) error {
 				req := map[string]any{"op": pos[0], "status": *status, "body": *body, "retryAfter": *retryAfter,
 					"delayMs": delay.Milliseconds(), "dropConnection": *drop, "malformed": *malformed, "times": *times}
@@ -244,22 +253,56 @@ type simClient struct {
 }
 
 // sim probes the server at the base URL and returns a control API client
-// if it is the emulator.
+// if it is the emulator. The emulator's control API needs no credentials,
+// so sim talks only to one on this machine: the URL must be http(s) on a
+// loopback host (127.0.0.0/8, [::1], localhost) without user info, a
+// redirect to another origin is refused, and --timeout must be positive
+// (the client would wait forever on 0).
 func (f *cmdFlags) sim(ctx context.Context) (*simClient, error) {
 	base := strings.TrimRight(f.baseURL(), "/")
 	if base == "" {
 		return nil, usagef("sim commands drive the emulator: set OPENTOK_API_URL (or --api-url) to the URL 'opentok emulator' printed")
 	}
-	c := &simClient{base: base, http: &http.Client{Timeout: f.timeout}}
+	u, err := url.Parse(base)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return nil, usagef("sim commands drive the emulator: OPENTOK_API_URL (or --api-url) must be its http URL, such as http://127.0.0.1:4010")
+	case u.User != nil:
+		return nil, usagef("sim commands drive the emulator: its URL (OPENTOK_API_URL or --api-url) must not hold user info")
+	case !isLoopbackHost(u.Hostname()):
+		return nil, usagef("sim commands only drive an emulator on this machine: the host of OPENTOK_API_URL (or --api-url) must be a loopback address (127.0.0.1, [::1] or localhost), not %s", printable(u.Hostname()))
+	case f.timeout <= 0:
+		return nil, usagef("--timeout must be positive for sim commands (default 20s)")
+	}
+	origin := u.Scheme + "://" + u.Host
+	c := &simClient{base: base, http: &http.Client{Timeout: f.timeout, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme+"://"+req.URL.Host != origin {
+			return errors.New("the emulator redirected to another origin: not followed")
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}}}
 	var info struct {
 		URL    *string `json:"url"`
 		Vonage *bool   `json:"vonage"`
 	}
-	notEmulator := fmt.Errorf("opentok: %s is not the opentok emulator (no control API at /_emulator/): sim commands only drive 'opentok emulator'", printable(base))
+	notEmulator := fmt.Errorf("opentok: %s is not the opentok emulator (no control API at /_emulator/): sim commands only drive 'opentok emulator'", printable(origin))
 	if err := c.call(ctx, "GET", "/", nil, &info); err != nil || info.URL == nil || info.Vonage == nil {
 		return nil, notEmulator
 	}
 	return c, nil
+}
+
+// isLoopbackHost reports whether host (without its port) names this
+// machine: localhost, or an IP address of 127.0.0.0/8 or ::1.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }
 
 // call sends a control request; out receives the JSON answer.

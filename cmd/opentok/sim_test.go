@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,8 +83,10 @@ func TestSimCommandsDriveTheEmulator(t *testing.T) {
 	code, _, errs = c.run("sim", "faults", "add", "", "--status", "500")
 	assert.Equal(t, 2, code, "%s", errs)
 
-	hooks := c.json("sim", "webhooks")["items"].([]any)
+	hookPage := c.json("sim", "webhooks")
+	hooks := hookPage["items"].([]any)
 	assert.NotEmpty(t, hooks, "the archive events were delivered (or attempted)")
+	assert.Equal(t, 0.0, hookPage["waiting"], "nothing left waiting")
 	assert.Contains(t, c.ok("sim", "webhooks"), "deliveries")
 
 	assert.Contains(t, c.ok("sim", "leave", other), "left")
@@ -116,6 +120,61 @@ func TestSimRefusesWhatIsNotTheEmulator(t *testing.T) {
 	code, _, errs := c.run("sim", "webhooks")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errs, "OPENTOK_API_URL")
+}
+
+// The control API needs no credentials: sim commands talked to any URL
+// they were given, followed redirects to other origins and waited forever
+// with --timeout 0. They now refuse a URL off this machine or with user
+// info (before any request), a redirect to another origin, and a timeout
+// that is not positive.
+func TestSimTalksOnlyToALoopbackEmulator(t *testing.T) {
+	emu := newCLI(t, opentoktest.WithControlAPI())
+	var other atomic.Int32
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		other.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"url":"x","vonage":false}`))
+	}))
+	defer elsewhere.Close()
+	redirecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer redirecting.Close()
+	_, port, err := net.SplitHostPort(strings.TrimPrefix(emu.srv.URL, "http://"))
+	require.NoError(t, err)
+
+	for _, tc := range []struct {
+		url, want string
+		code      int
+	}{
+		{"http://192.0.2.10:" + port, "must be a loopback address (127.0.0.1, [::1] or localhost), not 192.0.2.10", 2},
+		{"https://emulator.example.com", "must be a loopback address", 2},
+		{"http://127.0.0.1.nip.io:" + port, "must be a loopback address", 2},
+		{"http://user:Pa55w0rd@127.0.0.1:" + port, "must not hold user info", 2},
+		{"ftp://127.0.0.1:" + port, "must be its http URL", 2},
+		{redirecting.URL, "is not the opentok emulator", 1},
+	} {
+		c := &cli{t: t, env: map[string]string{"OPENTOK_API_URL": tc.url, "OPENTOK_API_KEY": "1", "OPENTOK_API_SECRET": "s"}}
+		code, out, errs := c.run("sim", "faults", "clear")
+		assert.Equal(t, tc.code, code, "%s: %s", tc.url, errs)
+		assert.Empty(t, out)
+		assert.Contains(t, errs, tc.want, tc.url)
+		assert.NotContains(t, errs, "Pa55w0rd")
+	}
+	assert.Zero(t, other.Load(), "the other origin was never contacted")
+
+	for _, base := range []string{emu.srv.URL, strings.Replace(emu.srv.URL, "127.0.0.1", "localhost", 1)} {
+		c := &cli{t: t, env: map[string]string{"OPENTOK_API_URL": base, "OPENTOK_API_KEY": emu.srv.APIKey, "OPENTOK_API_SECRET": emu.srv.APISecret}}
+		c.ok("sim", "faults", "clear")
+		code, _, errs := c.run("sim", "faults", "clear", "--timeout", "0")
+		assert.Equal(t, 2, code)
+		assert.Contains(t, errs, "--timeout must be positive for sim commands")
+	}
+	assert.True(t, isLoopbackHost("::1"))
+	assert.True(t, isLoopbackHost("127.8.9.10"))
+	assert.True(t, isLoopbackHost("::ffff:127.0.0.1"))
+	assert.False(t, isLoopbackHost("0.0.0.0"))
+	assert.False(t, isLoopbackHost("localhost.example.com"))
 }
 
 func TestCompletionScripts(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -76,14 +78,31 @@ func (a *app) storageCmd() *cobra.Command {
 	return group("storage", "set or delete the archive upload target (S3 or Azure)", set.cmd, del.cmd)
 }
 
-// printStorage shows the target without its cloud credential.
+// withoutUserInfo returns the URL raw with its user info (user:password@),
+// if any, shown as "REDACTED", and a URL that does not parse but holds an
+// '@' not at all.
+func withoutUserInfo(raw string) string {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil && strings.Contains(raw, "@"):
+		return "(not shown: not a valid URL)"
+	case err != nil || u.User == nil:
+		return raw
+	}
+	u.User = url.User("REDACTED")
+	return u.String()
+}
+
+// printStorage shows the target without its cloud credential, nor any user
+// info of the S3 endpoint the platform echoes.
 func printStorage(f *cmdFlags, st *opentok.ArchiveStorage) error {
 	m := map[string]any{"fallback": st.Fallback}
 	var pairs []string
 	switch t := st.Target.(type) {
 	case opentok.S3Storage:
-		m["type"], m["bucket"], m["accessKey"], m["endpoint"], m["sse"] = "s3", t.Bucket, t.AccessKey, t.Endpoint, t.SSE
-		pairs = []string{"Type", "s3", "Bucket", t.Bucket, "Access key", t.AccessKey, "Endpoint", t.Endpoint, "SSE", string(t.SSE)}
+		endpoint := withoutUserInfo(t.Endpoint)
+		m["type"], m["bucket"], m["accessKey"], m["endpoint"], m["sse"] = "s3", t.Bucket, t.AccessKey, endpoint, t.SSE
+		pairs = []string{"Type", "s3", "Bucket", t.Bucket, "Access key", t.AccessKey, "Endpoint", endpoint, "SSE", string(t.SSE)}
 	case opentok.AzureStorage:
 		m["type"], m["accountName"], m["container"], m["domain"] = "azure", t.AccountName, t.Container, t.Domain
 		pairs = []string{"Type", "azure", "Account", t.AccountName, "Container", t.Container, "Domain", t.Domain}

@@ -152,3 +152,40 @@ func TestSimFaultsAddTimesDefaultsToFaultTimes(t *testing.T) {
 	}
 	c.ok("sim", "faults", "clear")
 }
+
+// project create's help showed "... --json | jq -r .secret > customer-1.secret":
+// a secret written to a file every user of the machine could read (umask
+// 022). An example that writes the output of a command printing a secret
+// to a file does it under umask 077.
+func TestExamplesNeverWriteASecretToAReadableFile(t *testing.T) {
+	printsSecret := map[string]bool{"opentok project create": true, "opentok project refresh-secret": true}
+	var walk func(cmd *cobra.Command)
+	toFile := 0
+	walk = func(cmd *cobra.Command) {
+		for _, sub := range cmd.Commands() {
+			walk(sub)
+		}
+		if !printsSecret[cmd.CommandPath()] {
+			return
+		}
+		for _, line := range strings.Split(cmd.Example, "\n") {
+			if strings.Contains(line, ">") {
+				toFile++
+				assert.Contains(t, line, "umask 077", "%s: %s", cmd.CommandPath(), line)
+			}
+		}
+	}
+	walk((&app{env: func(string) string { return "" }}).rootCmd())
+	assert.Positive(t, toFile, "project create shows how to keep its output")
+}
+
+// sim faults add --times says its default, the one it sends: one request
+// (issue 21 made the flag's default 1, as opentoktest.Fault.Times).
+func TestSimFaultsAddTimesHelpSaysItsDefault(t *testing.T) {
+	cmd, _, err := (&app{env: func(string) string { return "" }}).rootCmd().Find([]string{"sim", "faults", "add"})
+	require.NoError(t, err)
+	times := cmd.Flags().Lookup("times")
+	require.NotNil(t, times)
+	assert.Equal(t, "1", times.DefValue)
+	assert.Contains(t, times.Usage, "0 is 1 too; -1: every one")
+}
