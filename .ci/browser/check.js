@@ -257,7 +257,8 @@ async function main() {
         const m = /Archive (\S+) started/.exec(notice);
         assert(m, `host notice: ${notice}`);
         await waitFor(part, id => document.getElementById('video-status').textContent === `Video: recording (archive ${id})`, m[1]);
-        await waitFor(host, seesVideo, undefined, 30000); // the reloaded host page joins again
+        // The reloaded host page joins again; each tab sees the other's new stream.
+        for (const p of [host, part]) await waitFor(p, seesVideo, undefined, 30000);
         await host.screenshot({ path: path.join(artifacts, 'archiving-host.png') });
         await part.screenshot({ path: path.join(artifacts, 'archiving-participant.png') });
       });
