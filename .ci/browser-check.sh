@@ -24,17 +24,7 @@ png=$artifacts/helloworld.png
 rm -f "$log" "$dom" "$png"
 
 # ---- Chromium ---------------------------------------------------------------
-if ! command -v chromium >/dev/null 2>&1; then
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
-  echo "browser-check: installing chromium from the Debian mirror"
-  export DEBIAN_FRONTEND=noninteractive
-  if ! $sudo apt-get install -y -q chromium >/dev/null 2>&1; then
-    $sudo apt-get update -q >/dev/null 2>&1 || fail "apt-get update failed"
-    $sudo apt-get install -y -q chromium >/dev/null 2>&1 || fail "apt-get install chromium failed"
-  fi
-  command -v chromium >/dev/null 2>&1 || fail "chromium is not on PATH after installing it"
-fi
+. .ci/chromium.sh
 
 # ---- the server -------------------------------------------------------------
 tmp=$(mktemp -d)

@@ -17,16 +17,7 @@ fail() {
 }
 
 command -v node >/dev/null && command -v npm >/dev/null || fail "Node.js and npm are needed"
-if ! command -v chromium >/dev/null 2>&1; then
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
-  echo "browser-clients-check: installing chromium from the Debian mirror"
-  export DEBIAN_FRONTEND=noninteractive
-  if ! $sudo apt-get install -y -q chromium >/dev/null 2>&1; then
-    $sudo apt-get update -q >/dev/null 2>&1 || fail "apt-get update failed"
-    $sudo apt-get install -y -q chromium >/dev/null 2>&1 || fail "apt-get install chromium failed"
-  fi
-fi
+. .ci/chromium.sh
 
 artifacts=$(pwd)/ci-artifacts
 mkdir -p "$artifacts"
